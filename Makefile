@@ -1,0 +1,39 @@
+# Two commands do everything:  `make run` (set up + start the app)  and  `make test` (set up + test).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Small machines are fastest with few threads; an over-subscribed pool is many times slower.
+export OMP_NUM_THREADS ?= 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test venv lint bench screenshots clean
+
+$(STAMP): requirements.txt requirements-nodeps.txt
+	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" || { echo "Python 3.11 is needed: make PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+screenshots: $(STAMP)
+	$(BIN)/python ../shared/tools/screenshot_pages.py --out shots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""Deep Learning Explorer: `streamlit run app.py` (or `make run`).
+
+Only the page list lives here. A use-case page appears in the menu once its script exists in pages/;
+there are no placeholders. Heavy libraries are imported by the pages that need them, so the home
+page appears at once.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from dl_core import limit_threads
+from ui import device
+
+limit_threads()
+ROOT = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="Deep Learning Explorer", page_icon=":material/neurology:", layout="wide")
+
+# (group, script, title, icon)
+PAGES = [
+    ("Start", "pages/home.py", "Home", ":material/home:"),
+    ("Start", "pages/experiments.py", "Experiments", ":material/science:"),
+    ("See", "pages/vision.py", "Vision", ":material/photo_camera:"),
+    ("Read and write", "pages/nlp.py", "Language (NLP)", ":material/translate:"),
+    ("Create", "pages/generative.py", "Generative models", ":material/auto_awesome:"),
+    ("Find structure", "pages/clustering.py", "Clustering", ":material/bubble_chart:"),
+    ("Predict", "pages/timeseries.py", "Time series", ":material/timeline:"),
+    ("Predict", "pages/fraud.py", "Fraud detection", ":material/credit_card:"),
+]
+
+nav: dict[str, list] = {}
+for group, script, title, icon in PAGES:
+    if (ROOT / script).is_file():
+        nav.setdefault(group, []).append(
+            st.Page(script, title=title, icon=icon, default=script == "pages/home.py"))
+
+page = st.navigation(nav)
+page.run()
+# Drawn after the page so that importing torch to find the device never delays the page itself.
+device.badge()

@@ -1,0 +1,201 @@
+"""MLflow logging of every training run, from a page or from the command line.
+
+Default store: an embedded SQLite database in the data folder (`data/mlflow.db`, artifacts beside it),
+so nothing needs a server. Set `MLFLOW_TRACKING_URI` to log to a shared MLflow server instead.
+We use `MlflowClient` with explicit run ids rather than MLflow's global "active run", because
+Streamlit serves every browser session from its own thread of one process.
+
+    with tracking.start_run("vision/digits-cnn", params, seed=0) as run:
+        result = training.fit(model, ..., callbacks=[live_chart, run.callback])
+        run.log_final({"test_accuracy": acc}, model=model)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import paths
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from torch import nn
+
+    from .training import EpochLog
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()  # SQLite store creation/migration must not race between sessions
+
+
+def tracking_uri() -> str:
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    if uri:
+        return uri
+    return f"sqlite:///{paths.data_dir() / 'mlflow.db'}"
+
+
+@functools.cache
+def _client(uri: str):
+    with _lock:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        from mlflow.tracking import MlflowClient
+
+        client = MlflowClient(tracking_uri=uri)
+        client.search_experiments(max_results=1)  # creates/migrates the SQLite schema once
+        return client
+
+
+def client():
+    return _client(tracking_uri())
+
+
+def _experiment_id(name: str) -> str:
+    c = client()
+    exp = c.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    artifacts = None
+    if tracking_uri().startswith("sqlite:"):
+        # Keep artifacts in the data folder, not in whatever the current directory is.
+        artifacts = (paths.data_dir() / "mlartifacts" / name.replace("/", "_")).as_uri()
+    try:
+        return c.create_experiment(name, artifact_location=artifacts)
+    except Exception:  # created meanwhile by another session
+        exp = c.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return exp.experiment_id
+
+
+@dataclass
+class TrackedRun:
+    run_id: str
+    experiment: str
+    started: float = field(default_factory=time.time)
+
+    @property
+    def callback(self) -> "_EpochLogger":
+        return _EpochLogger(self.run_id)
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+        from mlflow.entities import Metric
+
+        now = int(time.time() * 1000)
+        items = [Metric(k, float(v), now, step or 0) for k, v in metrics.items() if _finite(v)]
+        if items:
+            client().log_batch(self.run_id, metrics=items)
+
+    def log_final(self, metrics: Mapping[str, float], model: "nn.Module | None" = None,
+                  extra: Mapping[str, Any] | None = None) -> None:
+        """Final metrics, and the weights as safetensors (plus a JSON of `extra`, e.g. labels)."""
+        self.log_metrics({f"final_{k}" if not k.startswith("final_") else k: v
+                          for k, v in metrics.items()})
+        if model is not None:
+            log_weights(self.run_id, model, extra)
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return float(v) == float(v) and abs(float(v)) != float("inf")
+    except (TypeError, ValueError):
+        return False
+
+
+class _EpochLogger:
+    """A training.fit callback that logs each epoch's metrics."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+
+    def on_batch_end(self, epoch: int, batch: int, batches: int, loss: float) -> None:
+        pass
+
+    def on_epoch_end(self, log_: "EpochLog", history: list["EpochLog"], model: Any) -> None:
+        values = {"train_loss": log_.train_loss, "epoch_seconds": log_.seconds}
+        if log_.val_loss is not None:
+            values["val_loss"] = log_.val_loss
+        values.update(log_.metrics)
+        TrackedRun(self.run_id, "").log_metrics(values, step=log_.epoch)
+
+
+def log_weights(run_id: str, model: "nn.Module", extra: Mapping[str, Any] | None = None) -> None:
+    import json
+
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.safetensors"
+        save_file(state, str(path))
+        client().log_artifact(run_id, str(path), "weights")
+        if extra:
+            meta = Path(tmp) / "model.json"
+            meta.write_text(json.dumps(dict(extra), default=str, indent=1))
+            client().log_artifact(run_id, str(meta), "weights")
+
+
+@contextlib.contextmanager
+def start_run(experiment: str, params: Mapping[str, Any], *, seed: int | None = None,
+              source: str = "app", run_name: str | None = None) -> Iterator[TrackedRun]:
+    """Open an MLflow run with the params, device and seed; closes it FINISHED, KILLED or FAILED."""
+    from . import device as devices
+
+    c = client()
+    info = devices.describe()
+    tags = {"dlx.source": source, "dlx.device": info.type, "dlx.device_name": info.name}
+    run = c.create_run(_experiment_id(experiment), run_name=run_name, tags=tags)
+    tracked = TrackedRun(run.info.run_id, experiment)
+    all_params = {**{k: _param(v) for k, v in params.items()}, "device": info.type}
+    if seed is not None:
+        all_params["seed"] = str(seed)
+    from mlflow.entities import Param
+
+    c.log_batch(run.info.run_id, params=[Param(k, v) for k, v in all_params.items()])
+    status = "FINISHED"
+    try:
+        yield tracked
+    except BaseException as exc:
+        # Ctrl-C, or a Streamlit Stop/rerun (a BaseException), means the person stopped the run.
+        status = "FAILED" if isinstance(exc, Exception) else "KILLED"
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            tracked.log_metrics({"duration_seconds": time.time() - tracked.started})
+        c.set_terminated(run.info.run_id, status=status)
+
+
+def _param(v: Any) -> str:
+    s = str(v)
+    return s if len(s) <= 500 else s[:497] + "..."
+
+
+def runs(experiment: str | None = None, max_results: int = 200) -> "pd.DataFrame":
+    """Recent runs (newest first) as a table: experiment, status, start time, params, final metrics."""
+    import pandas as pd
+
+    c = client()
+    exps = c.search_experiments()
+    if experiment is not None:
+        exps = [e for e in exps if e.name == experiment]
+    if not exps:
+        return pd.DataFrame()
+    names = {e.experiment_id: e.name for e in exps}
+    found = c.search_runs(list(names), max_results=max_results, order_by=["attributes.start_time DESC"])
+    rows = []
+    for r in found:
+        row = {"experiment": names[r.info.experiment_id], "run_id": r.info.run_id,
+               "status": r.info.status, "started": pd.to_datetime(r.info.start_time, unit="ms"),
+               "device": r.data.params.get("device", "")}
+        row.update({f"param.{k}": v for k, v in r.data.params.items() if k != "device"})
+        row.update({k: v for k, v in r.data.metrics.items() if k.startswith("final_") or k == "duration_seconds"})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,48 @@
+"""Shared test set-up: an isolated data folder, no network, small thread pools, GPU marker."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Before anything imports dl_core: our own data folder (MLflow store, trained weights) per test
+# session, never the developer's; the Hub is offline as in CI; 1 thread is steadiest on 2 cores.
+os.environ.setdefault("DLX_DATA_DIR", tempfile.mkdtemp(prefix="dlx-tests-"))
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not any(item.get_closest_marker("gpu") for item in items):
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU (none visible)")
+    for item in items:
+        if item.get_closest_marker("gpu"):
+            item.add_marker(skip)
+
+
+def open_page(script: str | None = None, timeout: float = 120):
+    """Run app.py in AppTest and switch to `script` (e.g. "pages/vision.py"), as a person would."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    if script is not None:
+        at.switch_page(script)
+        at.run()
+    return at
+
+
+def exceptions(at) -> list[str]:
+    """The exception boxes an AppTest run shows (empty when the page is healthy)."""
+    return [e.value for e in at.exception]
