@@ -199,3 +199,13 @@ def runs(experiment: str | None = None, max_results: int = 200) -> "pd.DataFrame
         row.update({k: v for k, v in r.data.metrics.items() if k.startswith("final_") or k == "duration_seconds"})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def history(run_id: str) -> "pd.DataFrame":
+    """Per-epoch metrics of one run: columns step, metric, value (long format, for plotting)."""
+    import pandas as pd
+
+    c = client()
+    keys = [k for k in c.get_run(run_id).data.metrics if not k.startswith("final_") and k != "duration_seconds"]
+    rows = [{"step": m.step, "metric": k, "value": m.value} for k in keys for m in c.get_metric_history(run_id, k)]
+    return pd.DataFrame(rows, columns=["step", "metric", "value"])

@@ -40,3 +40,15 @@ if choice != "all" and len(shown) > 1:
         fig = px.bar(shown.sort_values("started"), x="run_id", y=metric, color="status",
                      hover_data=[c for c in shown.columns if c.startswith("param.")])
         st.plotly_chart(fig)
+
+run_id = st.selectbox("Curves of one run", list(shown["run_id"]), key="exp_run",
+                      format_func=lambda r: f"{r[:8]} · {shown.set_index('run_id').loc[r, 'experiment']}")
+curves = tracking.history(run_id)
+curves = curves[curves["metric"] != "epoch_seconds"]
+if curves.empty:
+    st.caption("This run logged no per-epoch metrics.")
+else:
+    import plotly.express as px
+
+    st.plotly_chart(px.line(curves, x="step", y="value", color="metric", markers=True,
+                            labels={"step": "epoch"}), key="exp_curves")

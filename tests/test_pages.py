@@ -28,6 +28,8 @@ def test_experiments_page_lists_runs():
     df = at.dataframe[0].value
     assert run.run_id in set(df["run_id"])
     assert 0.75 in set(df["final_accuracy"])
+    assert at.selectbox(key="exp_run").value == run.run_id
+    assert [c.value for c in at.caption if "no per-epoch" in c.value]  # this run had no epochs
 
 
 def test_every_page_script_is_listed_in_app():
