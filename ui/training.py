@@ -62,6 +62,7 @@ class LiveTraining:
         self.redraw_seconds = redraw_seconds
         self._last_draw = 0.0
         self._last_bar = 0.0
+        self._drawn = 0  # epochs in the chart now: drawing the same figure twice is a duplicate element
         if stop_button:
             # Any click reruns the page, which is what stops the training; nothing to handle here.
             st.button("Stop training", key=f"stop::{name}", icon=":material/stop_circle:")
@@ -83,13 +84,14 @@ class LiveTraining:
         now = time.perf_counter()
         if now - self._last_draw >= self.redraw_seconds or log.epoch == log.epochs:
             self._last_draw = now
+            self._drawn = len(history)
             self.chart.plotly_chart(history_figure(history, self.title), key=None)
 
     def finish(self, model: Any, result: FitResult, extra: dict[str, Any] | None = None) -> TrainingState:
         st.session_state[_key(self.name)] = done = TrainingState(
             model=model, history=result.history, complete=True, result=result, extra=dict(extra or {}))
         self.bar.progress(1.0, text=summary(result))
-        if result.history:
+        if result.history and len(result.history) != self._drawn:
             self.chart.plotly_chart(history_figure(result.history, self.title))
         return done
 
