@@ -30,6 +30,7 @@ from .fraud_data import (  # noqa: F401 (re-exported: one import for pages and t
     detect_label,
     generate,
     is_creditcard_layout,
+    label_values,
     prepare,
     read_table,
 )
@@ -548,7 +549,7 @@ def run(frame: "pd.DataFrame", model: str = "mlp", label_col: str | None = None,
     evals: dict[str, Evaluation] = {}
     seconds: dict[str, float] = {}
     for name in [model, *[b for b in BASELINES if b != model]]:
-        scorer = train_tracked(name, data, seed=seed, mlp=mlp, ae=ae, callbacks=callbacks, source=source)
+        scorer, _ = train_tracked(name, data, seed=seed, mlp=mlp, ae=ae, callbacks=callbacks, source=source)
         notices += scorer.notices
         evals[name] = evaluate(scorer, data)
         seconds[name] = round(scorer.seconds, 3)
@@ -560,8 +561,9 @@ def run(frame: "pd.DataFrame", model: str = "mlp", label_col: str | None = None,
 
 
 def train_tracked(name: str, data: FraudData, seed: int = 0, mlp: MLPConfig | None = None, ae: AEConfig | None = None,
-                  callbacks: Sequence["Callback"] = (), source: str = "cli") -> Scorer:
-    """Train one model inside an MLflow run (params, per-epoch curves, final test metrics, weights)."""
+                  callbacks: Sequence["Callback"] = (), source: str = "cli") -> tuple[Scorer, "FitResult | None"]:
+    """Train one model inside an MLflow run (params, per-epoch curves, final test metrics, weights).
+    Returns the scorer and, for the neural networks, fit's result."""
     from . import tracking
 
     if name == "mlp":
@@ -573,10 +575,11 @@ def train_tracked(name: str, data: FraudData, seed: int = 0, mlp: MLPConfig | No
     params = {"model": name, "rows_train": len(data.y_train), "features": len(data.feature_names),
               **(asdict(cfg) if cfg is not None else {})}
     with tracking.start_run(f"fraud/{name}", params, seed=seed, source=source) as run_:
+        result = None
         if name == "mlp":
-            scorer, _ = train_mlp(data, cfg, callbacks=[*callbacks, run_.callback])
+            scorer, result = train_mlp(data, cfg, callbacks=[*callbacks, run_.callback])
         elif name == "autoencoder":
-            scorer, _ = train_autoencoder(data, cfg, callbacks=[*callbacks, run_.callback])
+            scorer, result = train_autoencoder(data, cfg, callbacks=[*callbacks, run_.callback])
         else:
             scorer = fit_baseline(name, data, seed=seed)
         e = evaluate(scorer, data)
@@ -584,4 +587,4 @@ def train_tracked(name: str, data: FraudData, seed: int = 0, mlp: MLPConfig | No
                        model=scorer.model if scorer.is_torch else None,
                        extra={"preprocessor": data.preprocessor.to_dict(), "positive": data.positive,
                               "label": data.label_col} if scorer.is_torch else None)
-    return scorer
+    return scorer, result

@@ -176,6 +176,11 @@ def _label_strings(values: "pd.Series") -> "pd.Series":
     return values.map(lambda v: str(v).strip())
 
 
+def label_values(frame: "pd.DataFrame", label_col: str) -> list[str]:
+    """The distinct values of a label column as the strings used to pick the fraud value."""
+    return sorted(_label_strings(frame[label_col].dropna()).dropna().unique().tolist())
+
+
 @dataclass
 class Labels:
     y: np.ndarray  # (N,) 1 = positive (fraud), 0 = negative

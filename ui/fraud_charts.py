@@ -1,0 +1,82 @@
+"""Plotly figures for the fraud page: PR and ROC curves together, cost curve, error histogram,
+feature attributions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dl_core import fraud
+
+_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
+
+
+def pr_roc_figure(y: np.ndarray, scores: Mapping[str, np.ndarray]) -> go.Figure:
+    """Precision-recall (left, what fraud teams read) and ROC (right) curves of every model."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Precision–recall (test)", "ROC (test)"))
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+    for i, (name, s) in enumerate(scores.items()):
+        c = fraud.curves(y, s)
+        color = palette[i % len(palette)]
+        label = fraud.LABELS.get(name, name)
+        fig.add_trace(go.Scatter(x=c["recall"], y=c["precision"], name=label, mode="lines",
+                                 line={"color": color}, legendgroup=name), 1, 1)
+        fig.add_trace(go.Scatter(x=c["fpr"], y=c["tpr"], name=label, mode="lines", line={"color": color},
+                                 legendgroup=name, showlegend=False), 1, 2)
+    base = float(y.mean())
+    fig.add_trace(go.Scatter(x=[0, 1], y=[base, base], name="random guess", mode="lines",
+                             line={"dash": "dot", "color": "grey"}, legendgroup="random"), 1, 1)
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"},
+                             legendgroup="random", showlegend=False), 1, 2)
+    fig.update_xaxes(title_text="recall (share of fraud caught)", range=[0, 1], row=1, col=1)
+    fig.update_yaxes(title_text="precision (share of alerts that are fraud)", range=[0, 1.02], row=1, col=1)
+    fig.update_xaxes(title_text="false positive rate", range=[0, 1], row=1, col=2)
+    fig.update_yaxes(title_text="true positive rate", range=[0, 1.02], row=1, col=2)
+    fig.update_layout(height=420, **_LAYOUT)
+    return fig
+
+
+def cost_figure(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float, current: float,
+                best: float) -> go.Figure:
+    """Expected cost per 1,000 transactions as the threshold moves, with the current and best marked."""
+    thresholds, cost = fraud.cost_curve(y, score, cost_fn, cost_fp)
+    finite = np.isfinite(thresholds)
+    x = np.r_[thresholds[finite], 1.0]
+    c = np.r_[cost[finite], cost[0]]  # above every score nothing is flagged: the 'flag none' cost
+    order = np.argsort(x)
+    fig = go.Figure(go.Scatter(x=x[order], y=c[order], mode="lines", line_shape="hv", name="test cost"))
+    fig.add_vline(x=current, line_dash="dash", line_color="#d62728", annotation_text="slider")
+    fig.add_vline(x=min(best, 1.0), line_dash="dot", line_color="#2ca02c", annotation_text="cost-minimising",
+                  annotation_position="bottom right")
+    fig.update_layout(height=300, xaxis_title="threshold (flag when score ≥ threshold)",
+                      yaxis_title="cost per 1,000 transactions", xaxis_range=[0, 1], showlegend=False, **_LAYOUT)
+    return fig
+
+
+def error_histogram(errors: np.ndarray, y: np.ndarray, positive: str, negative: str) -> go.Figure:
+    """Autoencoder reconstruction error for normal vs fraud test transactions (log scale)."""
+    logs = np.log10(np.maximum(errors, 1e-8))
+    fig = go.Figure()
+    fig.add_trace(go.Histogram(x=logs[y == 0], name=f"normal ({negative})", histnorm="probability density",
+                               opacity=0.6, nbinsx=60))
+    fig.add_trace(go.Histogram(x=logs[y == 1], name=f"fraud ({positive})", histnorm="probability density",
+                               opacity=0.6, nbinsx=40))
+    fig.update_layout(barmode="overlay", height=320, xaxis_title="log10 reconstruction error",
+                      yaxis_title="density", title="Autoencoder: how badly each test transaction is rebuilt",
+                      **_LAYOUT)
+    return fig
+
+
+def attribution_figure(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars: features pushing towards fraud (red) or towards normal (blue)."""
+    f = frame.iloc[::-1]
+    colors = ["#d62728" if a > 0 else "#1f77b4" for a in f["attribution"]]
+    labels = [f"{n} = {v}" for n, v in zip(f["feature"], f["value"])]
+    fig = go.Figure(go.Bar(x=f["attribution"], y=labels, orientation="h", marker_color=colors))
+    fig.update_layout(height=max(260, 28 * len(f) + 80), title=title, xaxis_title="attribution (→ more suspicious)",
+                      **_LAYOUT)
+    return fig
