@@ -250,16 +250,15 @@ def classes_from_zip(data: bytes, name: str = "the zip") -> LabelledImages:
     from . import inputs
 
     members = inputs.read_zip(data, name=name)
+    skipped = [str(m.path) for m in members if m.path.suffix.lower() not in IMAGE_SUFFIXES]
+    members = [m for m in members if m.path.suffix.lower() in IMAGE_SUFFIXES]
     paths = [m.path for m in members]
     # A zip of a folder "animals/" holding "cats/", "dogs/": drop the common top folder.
     while paths and all(len(p.parts) > 2 for p in paths) and len({p.parts[0] for p in paths}) == 1:
         paths = [PurePosixPath(*p.parts[1:]) for p in paths]
     groups: dict[str, list[tuple[str, bytes]]] = {}
-    skipped, loose = [], []
+    loose = []
     for path, m in zip(paths, members):
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
-            skipped.append(str(m.path))
-            continue
         if len(path.parts) < 2:
             loose.append(str(m.path))
             continue
