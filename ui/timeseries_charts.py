@@ -1,0 +1,94 @@
+"""Plotly figures for the time-series page: the series, a backtest origin, the future, residuals."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dl_core.timeseries import Backtest, Prepared, Residuals
+
+COLORS = {"naive": "#9e9e9e", "seasonal_naive": "#ff9800", "linear_ar": "#8e24aa", "ets": "#43a047"}
+DEEP_COLOR = "#e53935"
+LAYOUT = {"height": 380, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
+
+
+def series_figure(index, values, title: str) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=index, y=values, mode="lines", name="value", line={"color": "#1e88e5"}))
+    fig.update_layout(title=title, **LAYOUT)
+    return fig
+
+
+def _band(fig: go.Figure, x, lower, upper, name: str) -> None:
+    fig.add_trace(go.Scatter(x=list(x) + list(x)[::-1], y=list(upper) + list(lower)[::-1], fill="toself",
+                             fillcolor="rgba(229,57,53,0.18)", line={"width": 0}, name=name, hoverinfo="skip"))
+
+
+def origin_figure(prep: Prepared, bt: Backtest, k: int) -> go.Figure:
+    """History before origin k, the truth after it, and every model's forecast from it."""
+    t, H, idx = int(bt.origins[k]), prep.config.horizon, prep.series.index
+    start = max(0, t - 4 * max(prep.config.window, H))
+    future_x = idx[t:t + H]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=idx[start:t], y=prep.y[start:t], name="history", line={"color": "#1e88e5"}))
+    _band(fig, future_x, bt.lower[k], bt.upper[k], f"{bt.model} 90% band")
+    fig.add_trace(go.Scatter(x=future_x, y=bt.truth[k], name="truth", line={"color": "black", "width": 3}))
+    for name, f in bt.forecasts.items():
+        deep = name == bt.model
+        fig.add_trace(go.Scatter(x=future_x, y=f[k], name=name, mode="lines+markers" if deep else "lines",
+                                 line={"color": DEEP_COLOR if deep else COLORS.get(name),
+                                       "width": 3 if deep else 1.5, "dash": None if deep else "dash"}))
+    fig.add_vline(x=idx[t], line_dash="dot", line_color="grey")
+    fig.update_layout(title=f"Forecast from origin {idx[t]} (backtest origin {k + 1} of {len(bt.origins)})",
+                      **LAYOUT)
+    return fig
+
+
+def tail_figure(prep: Prepared, bt: Backtest) -> go.Figure:
+    """The whole held-out tail with the deep model's and seasonal naive's one-step-ahead forecasts."""
+    idx, y = prep.series.index, prep.y
+    start = max(0, prep.test_start - 3 * prep.config.window)
+    fig = go.Figure(go.Scatter(x=idx[start:], y=y[start:], name="actual", line={"color": "black"}))
+    for name in (bt.model, "seasonal_naive"):
+        if name in bt.forecasts:
+            x = idx[bt.origins]
+            fig.add_trace(go.Scatter(x=x, y=bt.forecasts[name][:, 0], mode="markers", name=f"{name}, 1 step ahead",
+                                     marker={"color": DEEP_COLOR if name == bt.model else COLORS[name]}))
+    fig.add_vrect(x0=idx[prep.test_start], x1=idx[-1], fillcolor="grey", opacity=0.08, line_width=0,
+                  annotation_text="held-out tail", annotation_position="top left")
+    fig.update_layout(title="The backtest: held-out tail and forecasts made at each origin", **LAYOUT)
+    return fig
+
+
+def future_figure(prep: Prepared, future, model: str) -> go.Figure:
+    idx, y = prep.series.index, prep.y
+    start = max(0, len(y) - 4 * max(prep.config.window, prep.config.horizon))
+    fig = go.Figure(go.Scatter(x=idx[start:], y=y[start:], name="history", line={"color": "#1e88e5"}))
+    _band(fig, future["time"], future["lower_90"], future["upper_90"], "90% band")
+    fig.add_trace(go.Scatter(x=future["time"], y=future["forecast"], name=f"{model} forecast",
+                             line={"color": DEEP_COLOR, "width": 3}, mode="lines+markers"))
+    fig.update_layout(title="Forecast beyond the data", **LAYOUT)
+    return fig
+
+
+def residual_figure(r: Residuals) -> go.Figure:
+    colors = np.where(r.anomaly, "#d32f2f", np.where(r.in_test, "#fb8c00", "#1e88e5"))
+    fig = go.Figure(go.Scatter(x=r.index, y=r.residual, mode="markers", marker={"color": colors, "size": 5},
+                               name="one-step residual (blue: training part, orange: held-out tail, red: flagged)"))
+    for s in (1, -1):
+        fig.add_hline(y=s * r.threshold, line_dash="dash", line_color="#d32f2f")
+    fig.update_layout(title="Residuals: actual minus one-step-ahead forecast", **LAYOUT)
+    return fig
+
+
+def residual_hist(r: Residuals) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=r.residual, nbinsx=40, marker={"color": "#1e88e5"}))
+    fig.update_layout(title="Distribution of residuals", **{**LAYOUT, "height": 300})
+    return fig
+
+
+def anomaly_figure(r: Residuals) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=r.index, y=r.actual, name="actual", line={"color": "#1e88e5"}))
+    fig.add_trace(go.Scatter(x=r.index[r.anomaly], y=r.actual[r.anomaly], mode="markers", name="flagged",
+                             marker={"color": "#d32f2f", "size": 11, "symbol": "circle-open", "line": {"width": 2}}))
+    fig.update_layout(title="Anomalies: points the model did not expect", **LAYOUT)
+    return fig
