@@ -165,6 +165,7 @@ def fit_predict(name: str, X: np.ndarray, n_clusters: int, params: dict[str, flo
     import sklearn
     from threadpoolctl import threadpool_limits
 
+    name = canonical(name)
     X = np.asarray(X, dtype=np.float64)
     if not np.isfinite(X).all():
         raise InputError("The data has missing or infinite values; remove or fill them first.")
@@ -176,6 +177,12 @@ def fit_predict(name: str, X: np.ndarray, n_clusters: int, params: dict[str, flo
         # scores on the page tell the person how good the result is.
         warnings.simplefilter("ignore")
         est = make_estimator(name, X, n_clusters, params, seed)
+        if name == "optics" and len(X) <= 5_000:
+            # OPTICS queries distances point by point; a precomputed matrix gives the same labels
+            # ~2x faster on the grid's 500 points (5,000 rows = 200 MB: the cap).
+            from sklearn.metrics import pairwise_distances
+
+            return np.asarray(est.set_params(metric="precomputed").fit_predict(pairwise_distances(X)), dtype=int)
         labels = est.fit_predict(X)  # every estimator used here has it (GaussianMixture too)
     return np.asarray(labels, dtype=int)
 
@@ -191,10 +198,12 @@ def scores(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None = None,
     if truth is not None:
         out["ari"] = float(metrics.adjusted_rand_score(truth, labels))
         out["nmi"] = float(metrics.normalized_mutual_info_score(truth, labels))
-    n_labels = len(set(labels.tolist()))
-    if 2 <= n_labels <= len(X) - 1:
-        size = sample if len(X) > sample else None
-        out["silhouette"] = float(metrics.silhouette_score(X, labels, sample_size=size, random_state=seed))
+    # Noise points (-1) are not a cluster: the silhouette is of the clustered points only.
+    keep = labels >= 0
+    Xc, lc = X[keep], labels[keep]
+    if 2 <= n_found(lc) <= len(Xc) - 1:
+        size = sample if len(Xc) > sample else None
+        out["silhouette"] = float(metrics.silhouette_score(Xc, lc, sample_size=size, random_state=seed))
     return out
 
 
@@ -383,6 +392,8 @@ def prepare(frame: "pd.DataFrame", columns: Sequence[str] | None = None, label_c
             raise InputError("No numeric column to cluster on; the file needs at least one column of numbers.")
     X, more, kept = inputs.numeric_matrix(frame, list(columns))
     notices += more
+    if len(X) < 2:
+        raise InputError(f"Only {len(X)} usable row; clustering needs at least 2 rows (ideally dozens).")
     raw = frame.loc[kept, list(columns)].apply(lambda s: s.astype("float64"))
     constant = [c for c in columns if raw[c].nunique() <= 1]
     if constant:
@@ -393,8 +404,6 @@ def prepare(frame: "pd.DataFrame", columns: Sequence[str] | None = None, label_c
         columns = [c for c in columns if c not in constant]
         raw = raw[columns]
         X = raw.to_numpy()
-    if len(X) < 2:
-        raise InputError(f"Only {len(X)} usable row; clustering needs at least 2 rows (ideally dozens).")
     X = _scale(X, scale)
     truth, names = None, []
     if label_col:

@@ -180,7 +180,7 @@ def deep_tab() -> None:
         "on PCA and on the learned codes. The true digits are used only to score (ARI, NMI).")
     c1, c2, c3, c4 = st.columns(4)
     kind = c1.radio("encoder", ["contrastive", "autoencoder"], key="cl_deep_kind")
-    epochs = c2.slider("epochs", 5, 100, 30, 5, key="cl_deep_epochs")
+    epochs = c2.slider("epochs", 5, 100, 40, 5, key="cl_deep_epochs")
     latent_dim = c3.select_slider("latent size", [4, 8, 16, 32], 16, key="cl_deep_latent")
     temperature = c4.slider("temperature", 0.05, 1.0, 0.2, 0.05, key="cl_deep_temp",
                             disabled=kind != "contrastive", help="contrastive only: lower = sharper")
@@ -197,7 +197,7 @@ def deep_tab() -> None:
             show_history(DEEP)
         _show_deep(state)
     elif state is None:
-        st.info("Press **Train the encoder**: 30 epochs take about 20 seconds on a laptop CPU.")
+        st.info("Press **Train the encoder**: 40 epochs take 10-30 seconds on a laptop CPU.")
 
 
 # ---- 3. your own table ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     deep = sub.add_parser("deep", help="train an encoder on digits; k-means in its latent space vs raw/PCA")
     deep.add_argument("--kind", choices=["autoencoder", "contrastive"], default="contrastive")
-    deep.add_argument("--epochs", type=int, default=30)
+    deep.add_argument("--epochs", type=int, default=40)
     deep.add_argument("--latent", type=int, default=16)
     deep.add_argument("--seed", type=int, default=0)
     deep.add_argument("--json", action="store_true", help="machine-readable output")
