@@ -1,0 +1,169 @@
+"""AppTest of the Vision page: every tab renders, real interactions work, bad uploads give st.error."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dl_core import vision
+from tests.conftest import exceptions, open_page
+
+pytestmark = pytest.mark.slow  # the page loads torch and EfficientNet (a few seconds on 2 cores)
+
+PAGE = "pages/vision.py"
+BAD = ("broken.png", b"this is not an image", "image/png")
+CATS = ("cat", "mau", "tabby", "tiger", "lynx")
+
+
+def png(colour: tuple[int, int, int], seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    arr = (np.array(colour, np.int16) + rng.integers(-25, 25, (48, 48, 3))).clip(0, 255).astype(np.uint8)
+    return vision.image_bytes(Image.fromarray(arr))
+
+
+@pytest.fixture(scope="module")
+def at():
+    return open_page(PAGE, timeout=300)
+
+
+def tab(at, label: str):
+    at.session_state["vision_tab"] = label
+    at.run()
+    assert not exceptions(at), exceptions(at)
+    return at
+
+
+def frame_with(at, column: str):
+    """The first table on the page that has `column` (st.dataframe has no key in AppTest)."""
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert frames, f"no table with a {column!r} column"
+    return frames[0]
+
+
+def errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_default_photo_tab_classifies_the_example_cat(at) -> None:
+    assert not exceptions(at)
+    assert [t.label for t in at.tabs] == ["Classify a photo", "Train a CNN on digits", "Teach your own classifier",
+                                          "Semi-supervised"]
+    top = [m.value for m in at.markdown if m.value.startswith("**Top class:**")]
+    assert top and any(w in top[0].lower() for w in CATS), top
+    for key in ("photo_model", "photo_example"):
+        assert at.selectbox(key=key)
+    assert at.slider(key="photo_opacity").value == 0.5
+    at.slider(key="photo_opacity").set_value(0.9)  # integrated gradients: unit-tested (slow here)
+    at.run()
+    assert not exceptions(at) and not errors(at)
+
+
+def test_photo_uploads(at) -> None:
+    tab(at, "Classify a photo")
+    at.radio(key="photo_source").set_value("Upload my own")
+    at.run()
+    at.file_uploader(key="photo_upload").set_value([BAD])
+    at.run()
+    assert not exceptions(at) and any("broken.png" in e for e in errors(at))
+    at.file_uploader(key="photo_upload").set_value([("red.png", png((220, 30, 30)), "image/png"),
+                                                    ("blue.png", png((30, 30, 220)), "image/png")])
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    assert frame_with(at, "file")["file"].tolist() == ["red.png", "blue.png"]
+    assert at.get("download_button")
+    at.radio(key="photo_source").set_value("Example photo")
+    at.run()
+
+
+def test_digits_training_and_results(at) -> None:
+    tab(at, "Train a CNN on digits")
+    at.slider(key="dg_epochs").set_value(3)
+    at.select_slider(key="dg_filters").set_value(8)
+    at.button(key="dg_train").click()
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    labels = [m.label for m in at.metric]
+    assert "CNN test accuracy" in labels
+    acc = float(at.metric[labels.index("CNN test accuracy")].value.rstrip("%")) / 100
+    assert acc > 0.5  # chance is 10%
+    compare = frame_with(at, "parameters")
+    assert len(compare) == 3 and "logistic regression" in " ".join(compare["model"])
+    assert len(frame_with(at, "recall")) == 10
+
+
+def test_digit_upload(at) -> None:
+    tab(at, "Train a CNN on digits")
+    at.radio(key="dg_input").set_value("Upload a picture")
+    at.run()
+    at.file_uploader(key="dg_upload").set_value(BAD)
+    at.run()
+    assert not exceptions(at) and any("broken.png" in e for e in errors(at))
+    one = np.full((120, 120, 3), 255, np.uint8)
+    one[15:105, 52:68] = 0  # a dark "1" on white paper
+    at.file_uploader(key="dg_upload").set_value(("one.png", vision.image_bytes(Image.fromarray(one)), "image/png"))
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    assert "Prediction" in [m.label for m in at.metric]
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_transfer_example_trains_and_downloads(at) -> None:
+    tab(at, "Teach your own classifier")
+    at.radio(key="tl_source").set_value("Example: faces vs. not faces")
+    at.slider(key="tl_epochs").set_value(5)
+    at.run()
+    at.button(key="tl_train").click()
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    assert "Validation accuracy" in [m.label for m in at.metric]
+    assert at.get("download_button")
+    at.file_uploader(key="tl_new").set_value([BAD])
+    at.run()
+    assert not exceptions(at) and any("broken.png" in e for e in errors(at))
+    at.file_uploader(key="tl_new").set_value([("face.png", png((200, 170, 150)), "image/png")])
+    at.run()
+    assert not exceptions(at) and frame_with(at, "photo")["top label"].iloc[0] in (
+        "face", "not a face")
+
+
+def test_transfer_bad_uploads(at) -> None:
+    tab(at, "Teach your own classifier")
+    at.radio(key="tl_source").set_value("Upload per class")
+    at.run()
+    at.file_uploader(key="tl_files_0").set_value([BAD] * 3)
+    at.file_uploader(key="tl_files_1").set_value([("b.png", png((0, 0, 200)), "image/png")] * 3)
+    at.run()
+    assert not exceptions(at) and any("broken.png" in e for e in errors(at))
+    at.file_uploader(key="tl_files_0").set_value([("r.png", png((200, 0, 0)), "image/png")])
+    at.run()
+    assert any("Too few" in e for e in errors(at))
+    at.radio(key="tl_source").set_value("One zip, a folder per class")
+    at.run()
+    at.file_uploader(key="tl_zip").set_value(("x.zip", _zip({"../up/a.png": png((1, 2, 3))}), "application/zip"))
+    at.run()
+    assert not exceptions(at) and any("unsafe" in e for e in errors(at))
+    at.file_uploader(key="tl_zip").set_value(("one.zip", _zip({f"cats/{i}.png": png((9, 9, 9), i)
+                                                               for i in range(3)}), "application/zip"))
+    at.run()
+    assert any("two classes" in e for e in errors(at))
+
+
+def test_semi_supervised_tab(at) -> None:
+    tab(at, "Semi-supervised")
+    at.slider(key="ss_n").set_value(30)
+    at.multiselect(key="ss_methods").set_value(["label spreading"])
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    labels = [m.label for m in at.metric]
+    assert "Supervised only, N = 30" in labels and "Label spreading" in labels
