@@ -1,0 +1,195 @@
+"""`python -m dl_core nlp ...`: sentiment, training, generation, translation, search, labels, summaries."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cli import emit
+from ..errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    nlp = subparsers.add_parser("nlp", help="language: sentiment, generation, translation, search")
+    sub = nlp.add_subparsers(dest="nlp_command", required=True, metavar="ACTION")
+
+    p = sub.add_parser("sentiment", help="label texts positive/negative (trains the head on first use)")
+    p.add_argument("texts", nargs="*", metavar="TEXT")
+    p.add_argument("--file", type=Path, help=".txt (one text per line) or .csv file")
+    p.add_argument("--column", help="CSV column holding the texts (default: the most text-like one)")
+    p.add_argument("--reviews", type=int, default=None,
+                   help="reviews to train on if the head is not trained yet (default: all 12,808)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_sentiment)
+
+    p = sub.add_parser("train", help="(re)train the sentiment head on the Rotten Tomatoes reviews")
+    p.add_argument("--reviews", type=int, default=None, help="subset size (default: all 12,808)")
+    p.add_argument("--hidden", type=int, default=256, help="head size; 0 = linear")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("generate", help="generate text with SmolLM2-135M-Instruct")
+    p.add_argument("prompt")
+    p.add_argument("--max-new-tokens", type=int, default=80)
+    p.add_argument("--temperature", type=float, default=0.7, help="0 = greedy")
+    p.add_argument("--top-k", type=int, default=50)
+    p.add_argument("--top-p", type=float, default=0.9)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-chat", action="store_true", help="plain continuation instead of instruction mode")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_generate)
+
+    p = sub.add_parser("translate", help="translate EN<->PT offline (other pairs: optional hub models)")
+    p.add_argument("text")
+    p.add_argument("--src", default="en")
+    p.add_argument("--tgt", default="pt")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_translate)
+
+    p = sub.add_parser("search", help="semantic search over documents (.txt/.md/.csv file or folder)")
+    p.add_argument("--docs", type=Path, required=True)
+    p.add_argument("--query", required=True)
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--column", help="CSV column holding the passages")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_search)
+
+    p = sub.add_parser("zero-shot", help="classify texts into your own labels (no training)")
+    p.add_argument("texts", nargs="+", metavar="TEXT")
+    p.add_argument("--labels", required=True, help="comma-separated, e.g. 'sports, politics, food'")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_zero_shot)
+
+    p = sub.add_parser("summarize", help="extractive summary (MiniLM sentence centrality)")
+    p.add_argument("--file", type=Path, required=True)
+    p.add_argument("--sentences", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_summarize)
+
+
+def _encoder():
+    from .. import device, nlp, registry
+
+    return registry.load(nlp.ENCODER, device.get())
+
+
+def _read(path: Path) -> bytes:
+    from .. import inputs
+
+    return inputs.read_bytes(path, inputs.CSV_MAX_BYTES, path.name)
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rembedding reviews {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+
+
+def _sentiment(args: argparse.Namespace) -> int:
+    from .. import nlp, nlp_text, training
+
+    texts = list(args.texts)
+    if args.file is not None:
+        got = nlp_text.texts_from_upload(_read(args.file), args.file.name, args.column)
+        for n in got.notices:
+            print(f"note: {n}", file=sys.stderr)
+        texts += got.texts
+    if not texts:
+        raise InputError("Give texts as arguments or a file with --file PATH.")
+    texts = nlp.clean_texts(texts)
+    model = nlp.ensure_sentiment(_encoder(), nlp.SentimentConfig(n_reviews=args.reviews), source="cli",
+                                 callbacks=[training.ProgressBar("training the sentiment head")],
+                                 progress=_progress)
+    rows = [{"text": p.text, "label": p.label, "score": round(p.score, 6)} for p in model.predict(texts)]
+    if args.json:
+        emit(rows, True)
+    else:
+        for r in rows:
+            print(f"{r['label']:<9} {r['score']:.3f}  {r['text']}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .. import nlp, training
+
+    config = nlp.SentimentConfig(n_reviews=args.reviews, hidden=args.hidden, epochs=args.epochs, lr=args.lr,
+                                 seed=args.seed)
+    _, _, report, _ = nlp.train_tracked(_encoder(), config, source="cli",
+                                        callbacks=[training.ProgressBar("training the sentiment head")],
+                                        progress=_progress)
+    emit(report.as_dict(), args.json)
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .. import device, registry
+    from .. import nlp_generate as gen
+
+    config = gen.GenerationConfig(max_new_tokens=args.max_new_tokens, temperature=args.temperature,
+                                  top_k=args.top_k, top_p=args.top_p, seed=args.seed, chat=not args.no_chat)
+    config.check()
+    lm = registry.load("smollm2-135m-instruct", device.get())
+    if args.json:
+        emit({"text": gen.generate(lm, args.prompt, config)}, True)
+        return 0
+    for piece in gen.stream(lm, args.prompt, config):
+        print(piece, end="", flush=True)
+    print()
+    return 0
+
+
+def _translate(args: argparse.Namespace) -> int:
+    from .. import nlp_text
+
+    translation, notices = nlp_text.translate(args.text, args.src, args.tgt)
+    for n in notices:
+        print(f"note: {n}", file=sys.stderr)
+    emit({"translation": translation} if args.json else translation, args.json)
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from .. import nlp_text
+
+    path: Path = args.docs
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in nlp_text.TEXT_SUFFIXES)
+        if not files:
+            raise InputError(f"{path} holds no .txt, .md or .csv files.")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise InputError(f"{path}: no such file or folder; check the path.")
+    passages, notices = nlp_text.documents_from_upload([(str(p), _read(p)) for p in files], args.column)
+    for n in notices:
+        print(f"note: {n}", file=sys.stderr)
+    hits = nlp_text.search(_encoder(), passages, args.query, top_k=args.top_k)
+    rows = [{"rank": h.rank, "score": round(h.score, 6), "document": h.document, "passage": h.passage} for h in hits]
+    if args.json:
+        emit(rows, True)
+    else:
+        for r in rows:
+            print(f"{r['rank']:>2}. {r['score']:.3f}  [{r['document']}] {r['passage']}")
+    return 0
+
+
+def _zero_shot(args: argparse.Namespace) -> int:
+    from .. import nlp_text
+
+    res = nlp_text.zero_shot(_encoder(), args.texts, args.labels)
+    rows = [{"text": t, "label": label, "score": round(score, 6),
+             "scores": {lab: round(float(p), 6) for lab, p in zip(res.labels, probs)}}
+            for t, (label, score), probs in zip(res.texts, res.best(), res.probability)]
+    emit(rows, args.json)
+    return 0
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from .. import inputs, nlp_text
+
+    text = inputs.read_text(args.file)
+    summary = nlp_text.extractive_summary(_encoder(), text.text, args.sentences)
+    emit({"summary": summary.text, "sentences": summary.sentences} if args.json else summary.text, args.json)
+    return 0
