@@ -75,7 +75,7 @@ if source.startswith("Synthetic"):
     seed = int(c4.number_input("Seed", 0, 1_000_000, 0, key="fraud_seed"))
     with errors.guard():
         frame = synthetic(rows, rate / 100, difficulty, seed)
-    label_col, positive = "is_fraud", None
+    label_col, positive, detected = "is_fraud", None, "is_fraud"
     data_key: tuple = ("synthetic", rows, rate, difficulty, seed)
     st.caption("Each row is a card payment: amount, hour, merchant category, distance from the card holder's "
                "home, payments in the last 24 h, the holder's usual spend, card present, new device. Fraud "
@@ -109,7 +109,9 @@ else:
 
 with errors.guard():
     if st.session_state.get(DATA, (None,))[0] != data_key:
-        st.session_state[DATA] = (data_key, fraud.prepare(frame, label_col=label_col, positive=positive))
+        # The detected label goes in as None, so that prepare() says how it recognised it.
+        auto = None if source.startswith("My") and label_col == detected else label_col
+        st.session_state[DATA] = (data_key, fraud.prepare(frame, label_col=auto, positive=positive))
     data: fraud.FraudData = st.session_state[DATA][1]
 errors.notices(upload_notices + data.notices)
 summary = data.summary()
@@ -166,6 +168,8 @@ if st.button("Train models", type="primary", key="fraud_train", icon=":material/
             run.scorers["autoencoder"], result = fraud.train_tracked("autoencoder", data, seed=model_seed, ae=ae_cfg,
                                                                      callbacks=[live], source="app")
             live.finish(run.scorers["autoencoder"].model, result)
+    # Redraw without the live widgets (Stop button, progress bars): the results below are final now.
+    st.rerun()
 
 run: Run | None = st.session_state.get(RUN)
 if run is None:
@@ -188,7 +192,10 @@ if run.key != data_key:
 data = run.data
 for s in run.scorers.values():
     errors.notices(s.notices)
-with st.expander("Training curves", expanded=False, icon=":material/show_chart:"):
+done = [f"{fraud.LABELS[n]} {st_.seconds:.1f} s" + ("" if st_.complete else " (stopped part-way)")
+        for n, st_ in run.scorers.items()]
+st.success("Trained: " + " · ".join(done) + ".", icon=":material/check_circle:")
+with st.expander("Training curves of the networks", expanded=False, icon=":material/show_chart:"):
     training.show_history("fraud_mlp")
     training.show_history("fraud_ae")
 
