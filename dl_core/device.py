@@ -28,7 +28,11 @@ def cpu_threads() -> int:
 
     Small machines (2 cores) are fastest with 1-2 threads, and an over-subscribed pool can be many
     times slower when something else is running, so we stay at half the cores, at most 8.
+    An explicit OMP_NUM_THREADS (the Makefile and the tests set 1) wins.
     """
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
     cores = os.cpu_count() or 1
     return max(1, min(8, cores // 2 if cores > 2 else cores))
 
