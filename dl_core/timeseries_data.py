@@ -268,6 +268,8 @@ def _drop_missing(data: "pd.DataFrame", notices: list[str]) -> "pd.DataFrame":
 
 def _regular(s: "pd.Series", freq: str | None, notices: list[str]) -> tuple["pd.Series", str | None]:
     """Put the data on a regular grid; fill gaps and missing values by linear interpolation."""
+    import warnings
+
     import pandas as pd
 
     if len(s) < 3:
@@ -276,7 +278,10 @@ def _regular(s: "pd.Series", freq: str | None, notices: list[str]) -> tuple["pd.
         s.index = pd.DatetimeIndex(s.index)
         chosen = freq is not None
         if freq is None:
-            freq = pd.infer_freq(s.index) or _guess_freq(s.index)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pandas 3 announces infer_freq will return an offset
+                inferred = pd.infer_freq(s.index)
+            freq = getattr(inferred, "freqstr", inferred) or _guess_freq(s.index)
             if freq is None:
                 raise InputError("The time stamps have no regular spacing we can recognise; choose the "
                                  "frequency (e.g. daily, monthly) and the data will be averaged onto it.")
@@ -310,7 +315,8 @@ def _guess_freq(index: "pd.DatetimeIndex") -> str | None:
 
     if len(index) < 3:
         return None
-    step = pd.Series(np.diff(index.asi8)).mode().iloc[0] / 1e9 / 86400  # days
+    seconds = np.diff(index.values).astype("timedelta64[s]").astype(float)  # any datetime resolution
+    step = float(pd.Series(seconds).mode().iloc[0]) / 86400  # days
     for days, alias in ((365, "YS"), (91, "QS"), (30.4, "MS"), (7, "W"), (1, "D")):
         if abs(step - days) <= 0.08 * days:
             return alias
