@@ -1,0 +1,36 @@
+"""In Chromium: upload a CSV on the time-series page, train, and read the backtest metrics table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import exception_texts, goto, settle
+
+
+@pytest.mark.slow
+def test_upload_csv_train_and_read_metrics(page, app_url, tmp_path):
+    t = np.arange(96)
+    y = 50 + 0.3 * t + 8 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.5, 96)
+    frame = pd.DataFrame({"date": pd.date_range("2016-01-01", periods=96, freq="MS").strftime("%Y-%m-%d"),
+                          "visitors": y.round(2)})
+    frame = frame.sample(frac=1, random_state=1)  # unsorted rows: the page sorts them and says so
+    path = tmp_path / "visitors.csv"
+    frame.to_csv(path, index=False)
+
+    goto(page, app_url, "timeseries")
+    page.get_by_text("Upload a CSV").click()
+    settle(page)
+    page.locator("input[type=file]").set_input_files(str(path))
+    settle(page)
+    assert page.get_by_text("sorted by time").count() >= 1
+    page.get_by_role("button", name="Train and backtest").click()
+    settle(page, 240)
+    table = page.locator("[data-testid='stTable']").first
+    table.wait_for()
+    text = table.inner_text()
+    for name in ("lstm", "seasonal_naive", "naive", "linear_ar", "ets"):
+        assert name in text
+    assert "mase" in text.lower()
+    assert not exception_texts(page)
