@@ -1,0 +1,113 @@
+"""Vision benchmarks (run: `make bench` or `python bench/bench_vision.py`).
+
+1. The default digits CNN: test accuracy and training time against the target (>= 97% in <= 15 s).
+2. Photo classification through the app's code (`vision.classify`) against calling the same
+   EfficientNet-Lite0 directly (hand-written preprocessing + forward + softmax + top-k): latency per
+   image and throughput of a batch of 16, as ratios measured in the same run (median of repeats,
+   interleaved so that load from other processes hits both sides alike).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+
+
+def bench_digits() -> dict:
+    from dl_core import vision_digits
+
+    cfg = vision_digits.DigitsCNNConfig()
+    cpu0 = time.process_time()  # CPU time: what the run costs when it has a core to itself
+    run = vision_digits.train_digits_cnn(cfg, device="cpu")
+    return {"test_accuracy": run.test_accuracy, "seconds": run.seconds, "epochs": len(run.fit.history),
+            "cpu_seconds": time.process_time() - cpu0}
+
+
+def direct_classify(model, images, top_k: int = 5):
+    """The plain library call a person would write without this app."""
+    import torch
+    from PIL import Image
+
+    xs = []
+    for im in images:
+        im = im.convert("RGB")
+        w, h = im.size
+        s = 256 / min(w, h)
+        im = im.resize((round(w * s), round(h * s)), Image.BICUBIC)
+        w, h = im.size
+        left, top = (w - 224) // 2, (h - 224) // 2
+        im = im.crop((left, top, left + 224, top + 224))
+        x = torch.from_numpy(np.asarray(im, dtype=np.float32) / 255.0).permute(2, 0, 1)
+        xs.append((x - 0.5) / 0.5)
+    with torch.inference_mode():
+        probs = torch.softmax(model(torch.stack(xs)), 1)
+    return probs.topk(top_k, 1)
+
+
+def bench_classify(repeats: int = 15) -> dict:
+    import torch
+
+    from dl_core import registry, vision
+
+    torch.set_num_threads(1)
+    clf = registry.load("efficientnet-lite0", "cpu")
+    photos = [vision.example_photo(n) for n in vision.EXAMPLE_PHOTOS]
+    batch = (photos * 4)[:16]
+    for _ in range(2):  # warm-up
+        vision.classify(photos[:1], clf)
+        direct_classify(clf.model, photos[:1])
+    timings: dict[str, list[float]] = {"ours_1": [], "direct_1": [], "ours_16": [], "direct_16": []}
+
+    def timed(name: str, fn, images) -> None:
+        t = time.perf_counter()
+        fn(images)
+        timings[name].append(time.perf_counter() - t)
+
+    ours_fn = lambda ims: vision.classify(ims, clf)  # noqa: E731
+    direct_fn = lambda ims: direct_classify(clf.model, ims)  # noqa: E731
+    for i in range(repeats):
+        one = [photos[i % len(photos)]]
+        timed("ours_1", ours_fn, one)
+        timed("direct_1", direct_fn, one)
+        if i < max(3, repeats // 3):
+            timed("ours_16", ours_fn, batch)
+            timed("direct_16", direct_fn, batch)
+    med = {k: statistics.median(v) for k, v in timings.items()}
+    # Same predictions both ways (or the comparison would be meaningless).
+    ours = vision.classify(photos, clf, top_k=5)
+    _, idx = direct_classify(clf.model, photos)
+    assert [[clf.labels[j] for j in row] for row in idx.tolist()] == [[p.label for p in r] for r in ours]
+    return {"latency_ms_ours": med["ours_1"] * 1e3, "latency_ms_direct": med["direct_1"] * 1e3,
+            "latency_ratio": med["ours_1"] / med["direct_1"],
+            "throughput_ours": 16 / med["ours_16"], "throughput_direct": 16 / med["direct_16"],
+            "throughput_ratio": med["direct_16"] / med["ours_16"]}
+
+
+def main() -> None:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f}, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
+    d = bench_digits()
+    ok = d["test_accuracy"] >= 0.97 and d["seconds"] <= 15
+    print(f"digits CNN (defaults): test accuracy {d['test_accuracy']:.2%} in {d['seconds']:.1f} s, "
+          f"{d['epochs']} epochs, {d['cpu_seconds']:.1f} s of CPU time  "
+          f"[target >= 97% in <= 15 s: {'met' if ok else 'NOT met'}]")
+    c = bench_classify()
+    verdict = "met" if c["latency_ratio"] <= 1.1 else "NOT met"
+    print(f"classify 1 image: ours {c['latency_ms_ours']:.1f} ms vs direct {c['latency_ms_direct']:.1f} ms "
+          f"-> overhead x{c['latency_ratio']:.3f}  [target <= x1.10: {verdict}]")
+    print(f"classify batch of 16: ours {c['throughput_ours']:.1f} img/s vs direct {c['throughput_direct']:.1f} img/s "
+          f"-> direct/ours time x{1 / c['throughput_ratio']:.3f}  "
+          f"[target <= x1.10: {'met' if 1 / c['throughput_ratio'] <= 1.1 else 'NOT met'}]")
+
+
+if __name__ == "__main__":
+    main()
