@@ -20,7 +20,7 @@ def test_upload_photo_and_read_top_label(page, app_url, tmp_path) -> None:
     settle(page)
     page.locator("input[type=file]").first.set_input_files(str(photo))
     settle(page, 240)
-    top = page.get_by_text("Top class:").first.inner_text()
+    top = page.locator("[data-testid='stMarkdownContainer']", has_text="Top class:").first.inner_text()
     assert any(w in top.lower() for w in CATS), top
     slider = page.get_by_role("slider").last  # the heatmap opacity
     slider.focus()
