@@ -253,10 +253,10 @@ with left:
                           format="%.3f", key="fraud_threshold")
     cm = fraud.confusion(data.y_test, ev.test_scores, threshold)
     k = st.columns(4)
-    k[0].metric("Frauds caught", f"{cm[1, 1]:,}", help="true positives")
-    k[1].metric("Frauds missed", f"{cm[1, 0]:,}", help="false negatives")
-    k[2].metric("False alarms", f"{cm[0, 1]:,}", help="false positives")
-    k[3].metric("Passed correctly", f"{cm[0, 0]:,}", help="true negatives")
+    k[0].metric("Caught", f"{cm[1, 1]:,}", help="Frauds flagged (true positives)")
+    k[1].metric("Missed", f"{cm[1, 0]:,}", help="Frauds let through (false negatives)")
+    k[2].metric("False alarms", f"{cm[0, 1]:,}", help="Normal transactions flagged (false positives)")
+    k[3].metric("Passed", f"{cm[0, 0]:,}", help="Normal transactions let through (true negatives)")
     at = fraud.metrics_at(data.y_test, ev.test_scores, threshold)
     st.caption(f"At {threshold:.3f} on the test split: precision {at['precision']:.3f}, recall {at['recall']:.3f}, "
                f"F1 {at['f1']:.3f}; {int(cm[:, 1].sum()):,} alerts out of {len(data.y_test):,} transactions.")
@@ -267,10 +267,12 @@ with right:
     here = fraud.cost_per_1000(data.y_test, ev.test_scores, threshold, cost_fn, cost_fp)
     at_best = fraud.cost_per_1000(data.y_test, ev.test_scores, best_t, cost_fn, cost_fp)
     none = fraud.cost_per_1000(data.y_test, ev.test_scores, 2.0, cost_fn, cost_fp)
-    st.metric("Expected cost per 1,000 transactions (at the slider)", f"{here:,.0f}",
-              f"{here - none:+,.0f} vs flagging nothing", delta_color="inverse")
-    st.metric("Cost-minimising threshold (chosen on validation)", f"{min(best_t, 1.0):.3f}",
-              f"{at_best:,.0f} per 1,000 on test", delta_color="off")
+    st.metric("Cost per 1,000 transactions", f"{here:,.0f}", f"{here - none:+,.0f} vs flagging nothing",
+              delta_color="inverse", help="Expected cost on the test split at the slider's threshold.")
+    st.metric("Cost-minimising threshold", f"{min(best_t, 1.0):.3f}",
+              help="Chosen on the validation split, so the test cost below is an honest estimate.")
+    st.caption(f"At that threshold the test split costs **{at_best:,.0f}** per 1,000 transactions; flagging "
+               f"nothing would cost {none:,.0f}.")
     st.plotly_chart(fc.cost_figure(data.y_test, ev.test_scores, cost_fn, cost_fp, threshold, best_t),
                     key="fraud_cost_curve")
 if "autoencoder" in run.scorers:

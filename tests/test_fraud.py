@@ -309,7 +309,7 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     assert not exceptions(at) and not at.error
 
     def caught() -> int:
-        return int(next(m.value for m in at.metric if m.label == "Frauds caught").replace(",", ""))
+        return int(next(m.value for m in at.metric if m.label == "Caught").replace(",", ""))
 
     at.slider(key="fraud_threshold").set_value(0.0)
     at.run()

@@ -60,11 +60,13 @@ def cost_figure(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float
 def error_histogram(errors: np.ndarray, y: np.ndarray, positive: str, negative: str) -> go.Figure:
     """Autoencoder reconstruction error for normal vs fraud test transactions (log scale)."""
     logs = np.log10(np.maximum(errors, 1e-8))
+    lo, hi = float(logs.min()), float(logs.max())
+    bins = {"start": lo, "end": hi + 1e-9, "size": max((hi - lo) / 50, 1e-6)}  # same bins for both classes
     fig = go.Figure()
     fig.add_trace(go.Histogram(x=logs[y == 0], name=f"normal ({negative})", histnorm="probability density",
-                               opacity=0.6, nbinsx=60))
+                               opacity=0.6, xbins=bins))
     fig.add_trace(go.Histogram(x=logs[y == 1], name=f"fraud ({positive})", histnorm="probability density",
-                               opacity=0.6, nbinsx=40))
+                               opacity=0.6, xbins=bins))
     fig.update_layout(barmode="overlay", height=320, xaxis_title="log10 reconstruction error",
                       yaxis_title="density", title="Autoencoder: how badly each test transaction is rebuilt",
                       **_LAYOUT)

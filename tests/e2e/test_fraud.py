@@ -28,14 +28,14 @@ def test_upload_train_and_move_threshold(page, app_url, tmp_path):
     page.get_by_role("button", name=re.compile("Train models")).click()
     settle(page, 240)
     assert not exception_texts(page)
-    before = _metric(page, "False alarms") + _metric(page, "Frauds caught")
+    before = _metric(page, "False alarms") + _metric(page, "Caught")
     slider = page.locator("[data-testid='stSlider']").filter(has_text="Threshold").get_by_role("slider")
     slider.focus()
     for _ in range(3):
         slider.press("PageDown")  # lower threshold -> more transactions flagged
     settle(page)
-    after = _metric(page, "False alarms") + _metric(page, "Frauds caught")
+    after = _metric(page, "False alarms") + _metric(page, "Caught")
     assert after >= before
-    caught, missed = _metric(page, "Frauds caught"), _metric(page, "Frauds missed")
+    caught, missed = _metric(page, "Caught"), _metric(page, "Missed")
     assert caught + missed == 20  # 500 test rows at 4 % fraud
     assert not exception_texts(page)

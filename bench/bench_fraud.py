@@ -1,0 +1,133 @@
+"""Fraud benchmarks: PR-AUC of every model on the default synthetic data (median over seeds), MLP training
+time on 100k training rows and scoring time for 100k new rows, each beside a plain torch loop / bare
+forward pass measured in the same run (ratios stay meaningful on a busy machine).
+
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_fraud.py [--seeds 3] [--rows 100000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DLX_DATA_DIR", tempfile.mkdtemp(prefix="dlx-bench-fraud-"))
+
+import numpy as np  # noqa: E402
+
+from dl_core import device, fraud  # noqa: E402
+
+
+def quality(seeds: int) -> dict:
+    """PR-AUC / ROC-AUC on the page's default synthetic data (20k rows, 2 % fraud, difficulty 0.5)."""
+    per_model: dict[str, list[dict]] = {}
+    for seed in range(seeds):
+        data = fraud.prepare(fraud.generate(fraud.GeneratorConfig(seed=seed)), seed=seed)
+        scorers = {"mlp": fraud.train_mlp(data, fraud.MLPConfig(seed=seed))[0],
+                   "autoencoder": fraud.train_autoencoder(data, fraud.AEConfig(seed=seed))[0],
+                   **{b: fraud.fit_baseline(b, data, seed=seed) for b in fraud.BASELINES}}
+        for name, s in scorers.items():
+            per_model.setdefault(name, []).append(fraud.evaluate(s, data).test)
+        print(f"  seed {seed}: " + ", ".join(f"{n} {v[-1]['pr_auc']:.3f}" for n, v in per_model.items()),
+              file=sys.stderr)
+    return {n: {k: statistics.median(r[k] for r in rows) for k in ("pr_auc", "roc_auc", "f1")}
+            for n, rows in per_model.items()}
+
+
+def plain_loop(data: fraud.FraudData, cfg: fraud.MLPConfig, epochs: int) -> float:
+    """The same network, loss, batch size and epochs in a bare torch loop (no validation, no callbacks)."""
+    import torch
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    model = fraud.build_mlp(data.X_train.shape[1], cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    X, y = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train.astype(np.float32))
+    w = torch.tensor(fraud.class_weight(data.y_train))
+    bs = fraud.auto_batch(len(y), cfg.batch_size)
+    t0 = time.perf_counter()
+    for _ in range(epochs):
+        for idx in torch.randperm(len(y)).split(bs):
+            opt.zero_grad()
+            F.binary_cross_entropy_with_logits(model(X[idx]), y[idx], pos_weight=w).backward()
+            opt.step()
+    return time.perf_counter() - t0
+
+
+def speed(rows: int) -> dict:
+    """MLP training on `rows` training rows (default settings) and scoring `rows` new raw rows."""
+    import torch
+
+    total = int(rows / 0.6) + 1  # the 60/20/20 split leaves `rows` for training
+    data = fraud.prepare(fraud.generate(fraud.GeneratorConfig(rows=total, seed=0)))
+    cfg = fraud.MLPConfig()
+    t0 = time.perf_counter()
+    scorer, result = fraud.train_mlp(data, cfg)
+    ours = time.perf_counter() - t0
+    epochs = len(result.history)
+    with fraud._cpu_threads():
+        plain = plain_loop(data, cfg, epochs)
+    new = fraud.generate(fraud.GeneratorConfig(rows=rows, seed=99)).drop(columns=["is_fraud"])
+    fraud.score_frame(scorer, data.preprocessor, new.head(1000), 0.5)  # warm-up
+
+    def score_all():
+        fraud.score_frame(scorer, data.preprocessor, new, 0.5)
+
+    def forward_only():
+        with torch.inference_mode():
+            torch.sigmoid(scorer.model(torch.from_numpy(data.X_train[:rows])))
+
+    times = {}
+    for name, fn in (("score_100k", score_all), ("forward_100k", forward_only)):
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - t)
+        times[name] = statistics.median(runs)
+    return {"train_rows": len(data.y_train), "epochs": epochs, "batch_size": fraud.auto_batch(len(data.y_train), None),
+            "train_seconds": ours, "fit_seconds": result.seconds, "plain_loop_seconds": plain,
+            "train_ratio_vs_plain": ours / plain, "score_rows": rows, "score_seconds": times["score_100k"],
+            "forward_seconds": times["forward_100k"],
+            "score_ratio_vs_forward": times["score_100k"] / times["forward_100k"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    info = device.describe()
+    out = {"device": info.label(), "cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0],
+           "quality": quality(args.seeds), "speed": speed(args.rows)}
+    out["load_avg_after"] = os.getloadavg()[0]
+    if args.json:
+        print(json.dumps(out, indent=1))
+        return
+    print(f"device {out['device']}, {out['cpus']} CPUs, load average {out['load_avg_1min']:.1f} → "
+          f"{out['load_avg_after']:.1f}")
+    print("\nPR-AUC on the default synthetic data (20k rows, 2 % fraud, difficulty 0.5), "
+          f"median of {args.seeds} seeds:")
+    q = out["quality"]
+    for name, m in sorted(q.items(), key=lambda kv: -kv[1]["pr_auc"]):
+        print(f"  {fraud.LABELS[name]:<28} PR-AUC {m['pr_auc']:.3f}   ROC-AUC {m['roc_auc']:.3f}   F1 {m['f1']:.3f}")
+    verdict = "≥" if q["mlp"]["pr_auc"] >= q["logreg"]["pr_auc"] else "<"
+    print(f"  target: MLP PR-AUC {q['mlp']['pr_auc']:.3f} {verdict} logistic regression {q['logreg']['pr_auc']:.3f}; "
+          f"gradient-boosted trees {q['hgb']['pr_auc']:.3f}")
+    s = out["speed"]
+    print(f"\nMLP training on {s['train_rows']:,} rows: {s['train_seconds']:.2f} s for {s['epochs']} epochs "
+          f"(batch {s['batch_size']}; fit incl. validation {s['fit_seconds']:.2f} s); plain torch loop "
+          f"{s['plain_loop_seconds']:.2f} s → ratio {s['train_ratio_vs_plain']:.2f} (target ≤ 10 s)")
+    print(f"Scoring {s['score_rows']:,} new rows (CSV frame → preprocess → score): {s['score_seconds']:.3f} s; "
+          f"bare forward {s['forward_seconds']:.3f} s → ratio {s['score_ratio_vs_forward']:.1f} (target ≤ 1 s)")
+
+
+if __name__ == "__main__":
+    main()
