@@ -1,0 +1,26 @@
+"""NLP page in Chromium: type a review, analyse it, read the sentiment."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import exception_texts, goto, settle
+
+
+@pytest.mark.slow
+def test_type_a_review_and_read_its_sentiment(page, app_url):
+    from tests.test_nlp import ensure_tiny_head
+
+    ensure_tiny_head()  # the same small head the unit tests train (once per session), saved on disk
+    goto(page, app_url, "nlp")
+    box = page.get_by_label("One text per line")
+    box.fill("What a joyful, beautifully acted film. I loved every minute.")
+    box.press("Control+Enter")  # commit the text area before clicking
+    settle(page)
+    page.get_by_role("button", name="Analyse sentiment").click()
+    settle(page, 240)
+    verdict = page.locator("[data-testid='stMetric']", has_text="Sentiment")
+    verdict.wait_for(timeout=120_000)
+    assert "positive" in verdict.inner_text()
+    assert page.locator("[data-testid='stDataFrame']").count() >= 1
+    assert not exception_texts(page)
