@@ -92,20 +92,18 @@ def photo_section() -> None:
         st.info("Heatmaps and the preprocessed view are shown for the bundled EfficientNet.")
         return
     st.subheader("What the network saw, and where it looked")
+    k1, k2 = st.columns(2)
+    method = k1.radio("Explanation", ["grad-cam", "integrated-gradients"], horizontal=True,
+                      format_func={"grad-cam": "Grad-CAM", "integrated-gradients": "Integrated gradients"}.get,
+                      key="photo_method")
+    opacity = k2.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="photo_opacity")
+    target = classifier.labels.index(pred[0].label)
+    heat = _heatmap(classifier, image, f"{names[pick]}:{image.size}:{model_name}", method, target)
+    seen = vision.preprocessed_view(classifier, image)
     c1, c2, c3 = st.columns(3)
-    with c3:
-        method = st.radio("Explanation", ["grad-cam", "integrated-gradients"], horizontal=True,
-                          format_func={"grad-cam": "Grad-CAM", "integrated-gradients": "Integrated gradients"}.get,
-                          key="photo_method")
-        opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="photo_opacity")
-        target = classifier.labels.index(pred[0].label)
-        heat = _heatmap(classifier, image, f"{names[pick]}:{image.size}:{model_name}", method, target)
-        seen = vision.preprocessed_view(classifier, image)
-        st.image(vision.overlay(seen, heat, opacity), caption=f"evidence for “{pred[0].label}”",
-                 width="stretch")
     c1.image(image, caption="your photo", width="stretch")
-    c2.image(seen, caption="what the network sees: short side 256 px, centre crop 224×224",
-             width="stretch")
+    c2.image(seen, caption="what the network sees: short side 256 px, centre crop 224×224", width="stretch")
+    c3.image(vision.overlay(seen, heat, opacity), caption=f"evidence for “{pred[0].label}”", width="stretch")
     st.caption("Grad-CAM weighs the last convolutional feature maps (7×7) by how much they raise the "
                "top class: coarse regions. Integrated gradients credits single pixels along a path from "
                "a grey image: finer, noisier. Both explain this model's decision, not the truth.")
@@ -389,9 +387,13 @@ def semi_section() -> None:
                              mode="lines+markers"))
     for m, acc in res["semi"].items():
         fig.add_trace(go.Scatter(x=res["n_labels"], y=acc, name=m, mode="lines+markers"))
-    fig.add_vline(x=int(n), line_dash="dot", annotation_text=f"N = {int(n)}")
+    # A marker trace, not add_vline: shapes on log axes are placed in log10 units and wreck the range.
+    fig.add_trace(go.Scatter(x=[int(n), int(n)], y=[0, 1], mode="lines", name=f"N = {int(n)}",
+                             line={"dash": "dot", "color": "grey"}, hoverinfo="skip"))
+    lows = [min(v) for v in [res["supervised"], *res["semi"].values()]]
     fig.update_layout(xaxis={"type": "log", "title": "labelled training digits (log scale)"},
-                      yaxis={"title": "test accuracy", "tickformat": ".0%"}, height=380,
+                      yaxis_range=[max(0.0, min(lows) - 0.05), 1.0],
+                      yaxis_title="test accuracy", yaxis_tickformat=".0%", height=380,
                       margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.25})
     st.plotly_chart(fig, key="ss_plot")
     i = res["n_labels"].index(int(n))
@@ -401,10 +403,12 @@ def semi_section() -> None:
         col.metric(m.capitalize(), f"{acc[i]:.1%}", f"{acc[i] - res['supervised'][i]:+.1%}")
     st.caption(f"{res['n_unlabelled']:,} training digits ({int(n)} labelled), {res['n_test']} test digits. "
                "Label spreading passes labels along a nearest-neighbour graph; self-training adds the "
-               "classifier's own confident predictions (pseudo-labels) as labels and refits.")
+               "classifier's own confident predictions (pseudo-labels) as labels and refits; when the first "
+               "classifier is weak, its confident mistakes get reinforced (confirmation bias).")
 
 
-tabs = st.tabs(TABS, key="vision_tab", on_change="rerun")
+# Tabs track state (only the open one runs) and live in the URL (?vision_tab=...), so they can be linked.
+tabs = st.tabs(TABS, key="vision_tab", on_change="rerun", bind="query-params")
 sections = [photo_section, digits_section, transfer_section, semi_section]
 for tab, section in zip(tabs, sections):
     # Only the open tab runs (tabs track state): hidden tabs cost nothing.
