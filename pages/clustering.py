@@ -15,6 +15,7 @@ from ui import clustering_plots as plots
 from ui import errors
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "clustering"
+MAX_PLOT_POINTS = 5_000
 
 st.title("Clustering: finding groups without labels")
 st.markdown(
@@ -237,11 +238,14 @@ def csv_tab() -> None:
         frame, table_notices, source = parsed.frame, parsed.notices, upload.name
     errors.notices(table_notices)
     columns = list(frame.columns)
+    # Column choices belong to one file: a new upload starts again from its own defaults.
+    file_key = hashlib.sha1(f"{source}|{'|'.join(map(str, columns))}".encode()).hexdigest()[:8]
     label_options = [None] + columns
     default_label = label_options.index("cultivar") if upload is None and "cultivar" in columns else 0
     c1, c2 = st.columns([1, 2])
     label_col = c1.selectbox("label column (optional: scores ARI/NMI, never used as a feature)", label_options,
-                             index=default_label, key="cl_csv_label", format_func=lambda c: "none" if c is None else c)
+                             index=default_label, key=f"cl_csv_label_{file_key}",
+                             format_func=lambda c: "none" if c is None else c)
     numeric, not_numeric = cl.numeric_columns(frame, [label_col] if label_col else [])
     if not_numeric:
         st.info(f"Non-numeric column(s) left out of the features: {', '.join(map(str, not_numeric))}.",
@@ -249,7 +253,7 @@ def csv_tab() -> None:
     if not numeric:
         raise InputError("No numeric column to cluster on: the file needs at least one column of numbers "
                          "(besides the label column).")
-    features = c2.multiselect("feature columns", numeric, numeric)
+    features = c2.multiselect("feature columns", numeric, numeric, key=f"cl_csv_cols_{file_key}")
     c1, c2, c3 = st.columns(3)
     scale = c1.radio("scaling", ["standard", "minmax", "none"], key="cl_csv_scale", horizontal=True,
                      help="standard: mean 0, sd 1 per column (usual); none: big-valued columns dominate")
@@ -277,26 +281,32 @@ def csv_tab() -> None:
     st.subheader("How many clusters?")
     if len(prepared.X) >= 3:
         with errors.guard(stop=False):
-            st.plotly_chart(plots.k_scan_figure(_k_scan(prepared.X, 0)))
+            st.plotly_chart(plots.k_scan_figure(_k_scan(prepared.X, 0)), key="cl_csv_kscan")
             st.caption("Look for the bend of the elbow and the peak of the silhouette (k-means, same scaling).")
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Cluster profiles")
         st.caption("Rows per cluster and the mean of each column, in the file's own units.")
-        st.dataframe(cl.profiles(prepared.raw, result.labels).round(3))
+        st.dataframe(cl.profiles(prepared.raw, result.labels).round(3), key="cl_csv_profiles")
         out = cl.with_clusters(frame, prepared, result.labels)
         st.download_button("Download the CSV with a cluster column", out.to_csv(index=False),
                            f"{Path(source).stem}_clusters.csv", "text/csv", key="cl_csv_download",
                            icon=":material/download:")
     with right:
-        dims = st.radio("view", ["2-D", "3-D"], horizontal=True)
+        dims = st.radio("view", ["2-D", "3-D"], horizontal=True, key="cl_csv_dims")
         n_dims = 3 if dims == "3-D" else 2
         P = cl.projection(prepared.X, n_dims)
         axis = "PC" if prepared.X.shape[1] > n_dims else "feature"
+        # A browser draws a few thousand points smoothly, not 200,000: plot a random sample.
+        shown = np.arange(len(P))
+        if len(P) > MAX_PLOT_POINTS:
+            shown = np.sort(np.random.default_rng(0).choice(len(P), MAX_PLOT_POINTS, replace=False))
+            st.caption(f"Showing a random {MAX_PLOT_POINTS:,} of {len(P):,} rows.")
         hover = None
         if prepared.truth is not None:
-            hover = [f"{label_col}: {prepared.truth_names[t]}" for t in prepared.truth]
-        st.plotly_chart(plots.scatter_figure(P, result.labels, hover, axis=axis))
+            hover = [f"{label_col}: {prepared.truth_names[prepared.truth[i]]}" for i in shown]
+        st.plotly_chart(plots.scatter_figure(P[shown], result.labels[shown], hover, axis=axis),
+                        key="cl_csv_scatter")
         if prepared.X.shape[1] > n_dims:
             st.caption(f"The {prepared.X.shape[1]} scaled columns projected on their first {n_dims} principal "
                        "components.")
@@ -356,7 +366,32 @@ def text_tab() -> None:
 
 
 # Each tab runs inside its own error boundary that does not stop the page, so a bad upload in one
-# tab shows its message there and the other tabs still work.
-for tab, body in ((tab_grid, grid_tab), (tab_deep, deep_tab), (tab_csv, csv_tab), (tab_text, text_tab)):
-    with tab, errors.guard(stop=False):
-        body()
+# tab shows its message there and the other tabs still work. The grid, table and text tabs are
+# fragments: moving one of their widgets reruns only that tab, not the 72-panel grid. (Training
+# stays outside a fragment, because its Stop button must rerun, and so interrupt, the whole page.)
+@st.fragment
+def grid_fragment() -> None:
+    with errors.guard(stop=False):
+        grid_tab()
+
+
+@st.fragment
+def csv_fragment() -> None:
+    with errors.guard(stop=False):
+        csv_tab()
+
+
+@st.fragment
+def text_fragment() -> None:
+    with errors.guard(stop=False):
+        text_tab()
+
+
+with tab_grid:
+    grid_fragment()
+with tab_deep, errors.guard(stop=False):
+    deep_tab()
+with tab_csv:
+    csv_fragment()
+with tab_text:
+    text_fragment()

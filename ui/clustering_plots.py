@@ -23,7 +23,8 @@ def colours(labels: np.ndarray) -> list[str]:
 def grid_figure(grid: clustering.Grid, datasets: Sequence[str], algorithms: Sequence[str]) -> go.Figure:
     """One small scatter per (data set, algorithm), its fit time and score written in the corner."""
     rows, cols = len(datasets), len(algorithms)
-    titles = [clustering.ALGORITHMS[a] for a in algorithms]
+    # Two-word names on two lines, so twelve column titles fit side by side.
+    titles = [clustering.ALGORITHMS[a].replace(" ", "<br>", 1) for a in algorithms]
     fig = make_subplots(rows=rows, cols=cols, column_titles=titles,
                         row_titles=[clustering.DATASETS[d] for d in datasets],
                         horizontal_spacing=0.006, vertical_spacing=0.012)
@@ -43,7 +44,7 @@ def grid_figure(grid: clustering.Grid, datasets: Sequence[str], algorithms: Sequ
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     fig.update_annotations(font_size=10, selector={"textangle": 90})
-    fig.update_layout(height=max(250, 125 * rows + 60), margin={"l": 5, "r": 25, "t": 40, "b": 5},
+    fig.update_layout(height=max(250, 125 * rows + 70), margin={"l": 5, "r": 25, "t": 50, "b": 5},
                       plot_bgcolor="white")
     for ann in fig.layout.annotations[:cols]:
         ann.font = {"size": 10}

@@ -1,0 +1,37 @@
+"""Clustering page in Chromium: upload a CSV of three groups, see the clusters and their scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import exception_texts, goto, settle
+
+
+def _metric(page, label: str) -> str:
+    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+@pytest.mark.slow
+def test_upload_csv_and_see_clusters(page, app_url, tmp_path):
+    rng = np.random.default_rng(1)
+    centres = np.array([[0, 0, 0], [8, 8, 0], [0, 8, 8]])
+    X = np.concatenate([c + rng.normal(0, 0.7, (40, 3)) for c in centres])
+    frame = pd.DataFrame(X, columns=["height", "width", "depth"])
+    frame["kind"] = np.repeat(["a", "b", "c"], 40)
+    path = tmp_path / "shapes.csv"
+    frame.to_csv(path, index=False)
+
+    goto(page, app_url, "clustering", seconds=240)  # the first visit also computes the 6 x 12 grid
+    page.get_by_role("tab", name="Your table (CSV)").click()
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    settle(page)
+    page.get_by_text("shapes.csv").first.wait_for()
+    settle(page)
+    assert _metric(page, "clusters found") == "3"
+    # No label column chosen yet on a new file: pick "kind" to score against it.
+    assert _metric(page, "ARI vs label") == "–"
+    assert page.get_by_role("button", name="Download the CSV with a cluster column").is_visible()
+    assert not exception_texts(page)
