@@ -27,6 +27,7 @@ def blobs_frame(n: int = 150, seed: int = 0) -> pd.DataFrame:
 
 # ---- grid ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_grid_scores_every_pair_and_recovers_blobs():
     grid = cl.comparison_grid(["blobs", "no-structure"], None, n_samples=120, seed=0)
     assert len(grid.cells) == 2 * 12
@@ -214,6 +215,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           cwd=ROOT, timeout=300)
 
 
+@pytest.mark.slow
 def test_cli_run_json_contract(tmp_path):
     path = tmp_path / "blobs.csv"
     blobs_frame().to_csv(path, index=False)
@@ -226,6 +228,7 @@ def test_cli_run_json_contract(tmp_path):
     assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_cli_compare_json_contract():
     done = _cli("compare", "--datasets", "blobs,noisy-moons", "--algorithms", "kmeans,dbscan,gmm",
                 "--n-samples", "150", "--json")
