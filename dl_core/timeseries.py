@@ -52,12 +52,12 @@ class ForecastConfig:
     layers: int = 1
     dropout: float = 0.1
     lr: float = 3e-3
-    epochs: int = 60
-    batch_size: int = 32
+    epochs: int = 100
+    batch_size: int | None = None  # None = about 8 batches an epoch, 16 to 128: small series need many steps
     scaling: Scaling = "window"  # "window": each input window minus its mean, so trends extrapolate
     seed: int = 0
     test_fraction: float = 0.2  # the held-out tail used by the backtest
-    patience: int | None = 15  # early stopping on the validation windows (None = never)
+    patience: int | None = 20  # early stopping on the validation windows (None = never)
 
     def check(self) -> None:
         if self.model not in MODELS:
@@ -72,7 +72,7 @@ class ForecastConfig:
             raise InputError(f"dropout must be in [0, 1), got {self.dropout}.")
         if not 0.05 <= self.test_fraction <= 0.5:
             raise InputError(f"the test tail must be 5% to 50% of the series, got {self.test_fraction:.0%}.")
-        for name in ("window", "horizon", "season"):
+        for name in ("window", "horizon", "season", "batch_size"):
             v = getattr(self, name)
             if v is not None and v < 1:
                 raise InputError(f"{name} must be at least 1, got {v}.")
@@ -133,7 +133,14 @@ def resolve(series: Series, cfg: ForecastConfig) -> ForecastConfig:
     if season == 1 and cfg.horizon is None:
         horizon = max(1, min(12, len(series) // 20))
     window = cfg.window or max(2 * season, 2 * horizon, 8)
-    return ForecastConfig(**{**asdict(cfg), "season": season, "horizon": horizon, "window": window})
+    batch = cfg.batch_size
+    if batch is None:
+        # ~8 steps an epoch: the short bundled series have under 100 windows and need small batches
+        # to get enough updates; long ones (co2: 1,600 windows) would crawl with them.
+        windows = max(1, int(len(series) * (1 - cfg.test_fraction)) - window - horizon)
+        batch = int(min(128, max(16, 2 ** round(math.log2(max(windows / 8, 1))))))
+    return ForecastConfig(**{**asdict(cfg), "season": season, "horizon": horizon, "window": window,
+                             "batch_size": batch})
 
 
 def prepare(series: Series, cfg: ForecastConfig) -> Prepared:

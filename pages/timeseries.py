@@ -109,8 +109,9 @@ with st.sidebar:
         layers = st.slider("Layers", 1, 4, 1, key="ts_layers")
         dropout = st.slider("Dropout", 0.0, 0.5, 0.1, 0.05, key="ts_dropout")
         lr = st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3, key="ts_lr")
-        epochs = st.slider("Epochs (early stopping after 15 without improvement)", 1, 300, 60, key="ts_epochs")
-        batch = st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], 32, key="ts_batch")
+        epochs = st.slider("Epochs (early stopping after 20 without improvement)", 1, 300, 100, key="ts_epochs")
+        batch = st.select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], "auto", key="ts_batch",
+                                 help=f"auto: about 8 batches an epoch; here {auto.batch_size}")
         scaling = st.selectbox("Scaling", ["window", "standard", "minmax", "none"], key="ts_scaling",
                                help="window: each input window minus its own mean (handles trends); standard/"
                                     "minmax: one scale fitted on the training part only.")
@@ -118,8 +119,8 @@ with st.sidebar:
     train_clicked = st.button("Train and backtest", type="primary", key="ts_train", icon=":material/play_arrow:")
 
 cfg = ts.ForecastConfig(model=model, window=int(window), horizon=int(horizon), season=int(season), hidden=hidden,
-                        layers=layers, dropout=dropout, lr=lr, epochs=epochs, batch_size=batch, scaling=scaling,
-                        seed=int(seed))
+                        layers=layers, dropout=dropout, lr=lr, epochs=epochs, scaling=scaling, seed=int(seed),
+                        batch_size=None if batch == "auto" else batch)
 key = (tag, tuple(sorted(asdict(cfg).items())))
 
 st.header("2 · Train and backtest", divider="gray")

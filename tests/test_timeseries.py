@@ -266,7 +266,7 @@ def test_page_defaults_and_training(page):
     assert at.radio(key="ts_source").value == "Bundled real series"
     assert at.selectbox(key="ts_bundled").value == "air_passengers"
     assert at.selectbox(key="ts_model").value == "lstm" and at.selectbox(key="ts_scaling").value == "window"
-    assert at.slider(key="ts_epochs").value == 60
+    assert at.slider(key="ts_epochs").value == 100
     at.slider(key="ts_epochs").set_value(3)
     at.select_slider(key="ts_hidden").set_value(8)
     at.button(key="ts_train").click().run()
