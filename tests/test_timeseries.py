@@ -288,3 +288,15 @@ def test_page_bad_uploads_show_an_error(page, data, message):
     at.file_uploader(key="ts_upload").set_value(("bad.csv", data, "text/csv")).run()
     assert not exceptions(at)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_page_synthetic_and_a_good_upload(page):
+    at = page
+    at.radio(key="ts_source").set_value("Synthetic").run()
+    assert not exceptions(at) and at.slider(key="ts_syn_anom").value == 5
+    data = monthly(60).sample(frac=1, random_state=0).to_csv(index=False).encode()
+    at.radio(key="ts_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="ts_upload").set_value(("sales.csv", data, "text/csv")).run()
+    assert not exceptions(at) and not at.error
+    assert at.selectbox(key="ts_time_col").value == "month" and at.selectbox(key="ts_value_col").value == "sales"
+    assert any("sorted" in i.value for i in at.info)
