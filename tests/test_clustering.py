@@ -53,6 +53,17 @@ def test_spectral_beats_kmeans_on_circles():
     assert ari["spectral"] > 0.9 > 0.2 > ari["kmeans"]
 
 
+@pytest.mark.parametrize("dataset", ["noisy-moons", "varied", "no-structure"])
+def test_fast_optics_matches_sklearn(dataset):
+    from sklearn.cluster import OPTICS
+
+    X, _ = cl.make_dataset(dataset, 200, 0.05, seed=3)
+    p = {**cl.BASE_PARAMS, **cl.TUNED[dataset]}
+    expected = OPTICS(min_samples=int(p["min_samples"]), xi=p["xi"], min_cluster_size=p["min_cluster_size"]).fit(X)
+    got = cl.optics_labels(X, int(p["min_samples"]), p["xi"], p["min_cluster_size"])
+    np.testing.assert_array_equal(got, expected.labels_)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"n_samples": 5}, "n_samples"), ({"noise": 2.0}, "noise"), ({"datasets": ["spirals"]}, "Unknown data set"),
     ({"algorithms": ["kmedoids"]}, "Unknown algorithm"), ({"n_clusters": 0}, "between 1 and 20")])

@@ -21,33 +21,31 @@ def colours(labels: np.ndarray) -> list[str]:
 
 
 def grid_figure(grid: clustering.Grid, datasets: Sequence[str], algorithms: Sequence[str]) -> go.Figure:
-    """One small scatter per (data set, algorithm), its fit time and score written in the corner."""
-    rows, cols = len(datasets), len(algorithms)
-    # Two-word names on two lines, so twelve column titles fit side by side.
-    titles = [clustering.ALGORITHMS[a].replace(" ", "<br>", 1) for a in algorithms]
-    fig = make_subplots(rows=rows, cols=cols, column_titles=titles,
-                        row_titles=[clustering.DATASETS[d] for d in datasets],
-                        horizontal_spacing=0.006, vertical_spacing=0.012)
+    """One small scatter per (algorithm, data set): algorithms down, data sets across, so panels stay
+    square on a narrow page; each panel's fit time and scores are written in its corner."""
+    rows, cols = len(algorithms), len(datasets)
+    titles = [clustering.DATASETS[d].replace(", ", ",<br>") for d in datasets]
+    fig = make_subplots(rows=rows, cols=cols, column_titles=titles, horizontal_spacing=0.01,
+                        vertical_spacing=0.02 if rows < 8 else 0.008)
     cells = {(c.dataset, c.algorithm): c for c in grid.cells}
-    for i, d in enumerate(datasets, start=1):
-        X, _ = grid.data[d]
-        for j, a in enumerate(algorithms, start=1):
+    for i, a in enumerate(algorithms, start=1):
+        for j, d in enumerate(datasets, start=1):
+            X, _ = grid.data[d]
             cell = cells[(d, a)]
             fig.add_trace(go.Scattergl(x=X[:, 0], y=X[:, 1], mode="markers", showlegend=False,
                                        marker={"size": 3, "color": colours(cell.labels)},
                                        hovertemplate=f"{clustering.ALGORITHMS[a]}<extra></extra>"), i, j)
-            score = (f"ARI {cell.ari:.2f}" if cell.ari is not None
-                     else f"sil {cell.silhouette:.2f}" if cell.silhouette is not None else "1 cluster")
-            fig.add_annotation(text=f"{cell.seconds:.2f}s<br>{score}", xref="x domain", yref="y domain",
-                               x=0.98, y=0.02, xanchor="right", yanchor="bottom", showarrow=False,
-                               font={"size": 9}, bgcolor="rgba(255,255,255,0.7)", row=i, col=j)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_annotations(font_size=10, selector={"textangle": 90})
-    fig.update_layout(height=max(250, 125 * rows + 70), margin={"l": 5, "r": 25, "t": 50, "b": 5},
+            score = (f"ARI {cell.ari:.2f} · NMI {cell.nmi:.2f}" if cell.ari is not None
+                     else f"silhouette {cell.silhouette:.2f}" if cell.silhouette is not None else "1 cluster")
+            fig.add_annotation(text=f"{cell.seconds:.2f} s · {score}", xref="x domain", yref="y domain",
+                               x=0.99, y=0.01, xanchor="right", yanchor="bottom", showarrow=False,
+                               font={"size": 9}, bgcolor="rgba(255,255,255,0.75)", row=i, col=j)
+        fig.update_yaxes(title_text=clustering.ALGORITHMS[a].replace(" ", "<br>", 1), title_font={"size": 11},
+                         row=i, col=1)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(height=max(250, 120 * rows + 70), margin={"l": 10, "r": 10, "t": 50, "b": 5},
                       plot_bgcolor="white")
-    for ann in fig.layout.annotations[:cols]:
-        ann.font = {"size": 10}
     return fig
 
 
