@@ -39,8 +39,7 @@ def highlight_sentences(sentences: Sequence[str], chosen: set[int]) -> str:
 def heatmap(matrix: np.ndarray, x: Sequence[str], y: Sequence[str], title: str, zmin: float | None = None,
             zmax: float | None = None, colorscale: str = "Blues", text: bool = True) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=matrix, x=list(x), y=list(y), colorscale=colorscale, zmin=zmin, zmax=zmax,
-                               text=np.round(matrix, 2) if text else None,
-                               texttemplate="%{text}" if text else None,
+                               texttemplate="%{z:.2f}" if text else None,
                                hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>"))
     size = max(360, min(900, 40 * len(y) + 120))
     fig.update_layout(title=title, height=size, yaxis={"autorange": "reversed"},
