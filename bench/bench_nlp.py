@@ -1,7 +1,8 @@
 """NLP benchmarks: sentiment accuracy (head vs TF-IDF baseline), latency/throughput as ratios against the
 bare encoder, and SmolLM2 generation speed. Timings are medians of repeats measured in one run.
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_nlp.py [--reviews N] [--skip-generation] [--finetune-steps N (per epoch, 2 epochs)]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_nlp.py [--reviews N] [--skip-generation | --only-generation]
+        [--finetune-steps N (per epoch, 2 epochs)]
 """
 
 from __future__ import annotations
@@ -84,9 +85,13 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=None, help="subset size (default: all 12,808)")
     parser.add_argument("--skip-generation", action="store_true")
     parser.add_argument("--finetune-steps", type=int, default=0)
+    parser.add_argument("--only-generation", action="store_true")
     args = parser.parse_args()
     info = device.describe()
     print(f"device: {info.label()} ({info.threads} threads)", file=sys.stderr)
+    if args.only_generation:
+        print(json.dumps(bench_generation(), indent=1, default=float))
+        return
     encoder = registry.load(nlp.ENCODER, device.get())
     results = bench_sentiment(encoder, args.reviews, args.finetune_steps)
     if not args.skip_generation:
