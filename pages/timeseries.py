@@ -132,10 +132,10 @@ st.caption(f"Training windows: {len(prep.train_idx)} (validation: {len(prep.val_
 errors.notices(prep.notices)
 
 
-def evaluate(net, prep: ts.Prepared, stopped: bool) -> dict:
+def evaluate(net, prep: ts.Prepared, run_key: tuple, stopped: bool) -> dict:
     with st.spinner("Backtesting against the baselines…"):
         bt = ts.backtest(prep, net)
-        return {"key": key, "prep": prep, "net": net, "bt": bt, "future": ts.forecast_future(prep, net),
+        return {"key": run_key, "prep": prep, "net": net, "bt": bt, "future": ts.forecast_future(prep, net),
                 "stopped": stopped}
 
 
@@ -147,7 +147,7 @@ if train_clicked:
     params = {**asdict(prep.config), "series": series.name, "points": len(series)}
     with tracking.start_run(f"timeseries/{model}", params, seed=cfg.seed, source="app") as tracked:
         result = ts.train(net, prep, callbacks=[run, tracked.callback])
-        st.session_state["ts_result"] = res = evaluate(net, prep, stopped=False)
+        st.session_state["ts_result"] = res = evaluate(net, prep, key, stopped=False)
         tracked.log_final({**res["bt"].metrics[model], "coverage_90": res["bt"].coverage}, model=net)
     run.finish(net, result)
 else:
@@ -156,7 +156,7 @@ else:
     if state is not None and state.stopped and state.model is not None and pending and (
             done is None or done["key"] != pending[0]):
         # Stop was clicked: evaluate the partly trained model as it was after its last full epoch.
-        st.session_state["ts_result"] = evaluate(state.model, pending[1], stopped=True)
+        st.session_state["ts_result"] = evaluate(state.model, pending[1], pending[0], stopped=True)
     live.show_history(RUN)
 
 res = st.session_state.get("ts_result")

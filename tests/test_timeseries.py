@@ -300,3 +300,18 @@ def test_page_synthetic_and_a_good_upload(page):
     assert not exceptions(at) and not at.error
     assert at.selectbox(key="ts_time_col").value == "month" and at.selectbox(key="ts_value_col").value == "sales"
     assert any("sorted" in i.value for i in at.info)
+
+
+def test_page_shows_results_of_a_stopped_run(page):
+    """After Stop, the rerun finds the partly trained model in session_state and evaluates it."""
+    from ui.training import TrainingState
+
+    at = page
+    at.radio(key="ts_source").set_value("Bundled real series").run()
+    done = at.session_state["training::timeseries"]
+    at.session_state["training::timeseries"] = TrainingState(model=done.model, history=done.history[:1])
+    at.session_state["ts_result"] = None
+    at.run()
+    assert not exceptions(at)
+    assert any("stopped after epoch 1" in w.value for w in at.warning)
+    assert "seasonal_naive" in at.table[0].value.index
