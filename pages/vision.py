@@ -145,8 +145,9 @@ def _train_digits(cfg: vision_digits.DigitsCNNConfig) -> None:
                                                    "seconds": result.seconds})
 
 
-def _digits_results(cfg: vision_digits.DigitsCNNConfig) -> None:
-    state = live.show_history(DIGITS)
+def _digits_results(cfg: vision_digits.DigitsCNNConfig, just_trained: bool) -> None:
+    # Right after training, LiveTraining has drawn the curves already; on later reruns draw them again.
+    state = live.state(DIGITS) if just_trained else live.show_history(DIGITS)
     if state is None or state.model is None:
         st.info("Press **Train** to watch the network learn: the curves update after every epoch.")
         return
@@ -202,7 +203,7 @@ def _try_digit() -> None:
         if how == "Draw":
             from streamlit_drawable_canvas import st_canvas
 
-            canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
+            canvas = st_canvas(stroke_width=28, stroke_color="#FFFFFF", background_color="#000000",
                                width=200, height=200, drawing_mode="freedraw", key="dg_canvas",
                                return_image_data=True)
             pixels = canvas.image_data
@@ -234,12 +235,14 @@ def digits_section() -> None:
                 "training settings, then watch the loss and accuracy curves as it trains.")
     cfg = _digits_config()
     train = st.button("Train", type="primary", key="dg_train", icon=":material/play_arrow:")
+    trained = False
     with errors.guard(stop=False):
         cfg.check()
         cfg.train_config().check()
         if train:
             _train_digits(cfg)
-    _digits_results(st.session_state.get("dg_config", cfg))
+            trained = True
+    _digits_results(st.session_state.get("dg_config", cfg), trained)
     with errors.guard(stop=False):
         _try_digit()
 
@@ -311,8 +314,8 @@ def _train_transfer(data: vision.LabelledImages, cfg: vision.HeadConfig) -> None
     run_ui.finish(result.head, result.fit, extra={"classes": data.classes})
 
 
-def _transfer_results() -> None:
-    state = live.show_history(TRANSFER)
+def _transfer_results(just_trained: bool) -> None:
+    state = live.state(TRANSFER) if just_trained else live.show_history(TRANSFER)
     trained_on = st.session_state.get("tl_trained_on")
     if state is None or state.model is None or trained_on is None:
         return
@@ -360,8 +363,9 @@ def transfer_section() -> None:
         if st.button("Train the classifier", type="primary", key="tl_train", icon=":material/play_arrow:",
                      disabled=data is None):
             _train_transfer(data, vision.HeadConfig(epochs=epochs, lr=lr, val_fraction=val))
+            st.session_state["tl_just_trained"] = True
     with errors.guard(stop=False):
-        _transfer_results()
+        _transfer_results(st.session_state.pop("tl_just_trained", False))
 
 
 # ---- 4. semi-supervised --------------------------------------------------------------------------
