@@ -613,22 +613,36 @@ class TextClusters:
     seconds: float
 
 
-def typical_terms(lines: Sequence[str], labels: np.ndarray, top: int = 8) -> dict[int, list[str]]:
-    """Words frequent in a cluster and rarer elsewhere: class-based TF-IDF (as BERTopic does)."""
-    counts: dict[int, Counter] = {}
+def typical_terms(lines: Sequence[str], labels: np.ndarray, centres: np.ndarray,
+                  encode: Callable[[list[str]], np.ndarray], top: int = 6,
+                  max_words: int = 2_000) -> dict[int, list[str]]:
+    """Each cluster's words whose own embedding is closest to the cluster's centre and far from the
+    other centres (KeyBERT-like): with few lines, word counts alone pick accidental words."""
+    words_of: dict[int, Counter] = {}
     for line, lab in zip(lines, labels.tolist()):
-        words = {w.lower() for w in _WORD.findall(line)} - STOP_WORDS
-        counts.setdefault(lab, Counter()).update(words)  # document frequency within the cluster
+        words = {w.lower().strip("'-") for w in _WORD.findall(line)} - STOP_WORDS
+        words_of.setdefault(lab, Counter()).update(w for w in words if len(w) >= 3)
     total = Counter()
-    for c in counts.values():
+    for c in words_of.values():
         total.update(c)
-    n_clusters = max(len(counts), 1)
-    avg = sum(total.values()) / n_clusters
+    vocab = [w for w, _ in total.most_common(max_words)]  # bounded cost on big inputs
+    if not vocab:
+        return {lab: [] for lab in words_of}
+    W = np.asarray(encode(vocab), dtype=np.float64)  # (V, d)
+    W /= np.linalg.norm(W, axis=1, keepdims=True).clip(min=1e-12)
+    C = centres / np.linalg.norm(centres, axis=1, keepdims=True).clip(min=1e-12)  # (k, d)
+    sim = W @ C.T  # (V, k) cosine of each word with each cluster centre
+    position = {w: i for i, w in enumerate(vocab)}
     out = {}
-    for lab, c in counts.items():
-        size = max(sum(c.values()), 1)
-        score = {w: (f / size) * np.log(1 + avg / total[w]) for w, f in c.items() if f >= 2 or len(c) < 20}
-        out[lab] = [w for w, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    for lab, counts in words_of.items():
+        idx = np.array([position[w] for w in counts if w in position], dtype=int)
+        if not idx.size:
+            out[lab] = []
+            continue
+        others = np.delete(sim[idx], lab, axis=1)
+        score = sim[idx, lab] - (others.max(axis=1) if others.size else 0.0)
+        order = np.argsort(-score, kind="stable")[:top]
+        out[lab] = [vocab[i] for i in idx[order]]
     return out
 
 
@@ -656,5 +670,6 @@ def cluster_texts(lines: Sequence[str], k: int, encode: Callable[[list[str]], np
         dist = np.linalg.norm(emb[members] - km.cluster_centers_[c], axis=1)
         examples[c] = [lines[i] for i in members[np.argsort(dist)[:n_examples]]]
     sil = scores(emb, labels, seed=seed)["silhouette"]
-    return TextClusters(lines=lines, embeddings=emb, labels=labels, terms=typical_terms(lines, labels),
-                        examples=examples, silhouette=sil, seconds=time.perf_counter() - t0)
+    terms = typical_terms(lines, labels, km.cluster_centers_, encode)
+    return TextClusters(lines=lines, embeddings=emb, labels=labels, terms=terms, examples=examples,
+                        silhouette=sil, seconds=time.perf_counter() - t0)

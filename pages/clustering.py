@@ -257,7 +257,8 @@ def csv_tab() -> None:
     c1, c2, c3 = st.columns(3)
     scale = c1.radio("scaling", ["standard", "minmax", "none"], key="cl_csv_scale", horizontal=True,
                      help="standard: mean 0, sd 1 per column (usual); none: big-valued columns dominate")
-    algorithm = c2.selectbox("algorithm", list(cl.ALGORITHMS), key="cl_csv_algo", format_func=cl.ALGORITHMS.get)
+    algorithm = c2.selectbox("algorithm", list(cl.ALGORITHMS), index=1, key="cl_csv_algo",
+                             format_func=cl.ALGORITHMS.get)
     k = c3.slider("k (clusters)", 1, 15, 3, key="cl_csv_k", disabled=algorithm not in cl.USES_K,
                   help="used by the algorithms that take a number of clusters")
     params = {}
