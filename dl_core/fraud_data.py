@@ -390,9 +390,11 @@ class Preprocessor:
         blocks = [num]
         unseen = []
         for name, levels in self.categories_.items():
-            values = _cat(frame[name]).to_numpy()
-            onehot = (values[:, None] == np.array(levels, dtype=object)[None, :]).astype(np.float64)
-            new = set(values[ok]) - set(levels)
+            values = _cat(frame[name])
+            codes = pd.Index(levels).get_indexer(values)  # -1 = a value not seen in training
+            onehot = np.zeros((n, len(levels)))
+            onehot[np.flatnonzero(codes >= 0), codes[codes >= 0]] = 1.0
+            new = set(values[ok & (codes < 0)])
             if new:
                 unseen.append(f"{name!r}: {', '.join(sorted(map(str, new))[:5])}")
             blocks.append(onehot)

@@ -278,6 +278,10 @@ def test_cli_generate_and_train_contract(tmp_path):
     assert all(set(v) == keys for v in payload["baselines"].values())
     assert 0 <= payload["threshold"] <= 1
     assert payload["data"]["test"] == {"rows": 400, "fraud": 20}  # one held-out split for all models
+    from dl_core import tracking
+
+    runs = tracking.runs("fraud/mlp")
+    assert len(runs) and runs.iloc[0]["param.loss"] == "weighted" and "final_test_pr_auc" in runs
 
 
 @pytest.mark.slow
@@ -318,6 +322,35 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     at.run()
     assert everything == 12 and caught() < everything  # 600 test rows at 2 % fraud
     assert not exceptions(at)
+    # score a new, unlabelled batch with the trained MLP
+    new = fraud.generate(fraud.GeneratorConfig(rows=600, seed=9)).drop(columns=["is_fraud"])
+    at.file_uploader(key="fraud_score_csv").set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not exceptions(at) and not at.error
+    flagged = next(m.value for m in at.metric if m.label == "Flagged")
+    assert flagged.endswith("of 600")
+    at.file_uploader(key="fraud_score_csv").set_value(("bad.csv", b"hour,amount\n1,2\n3,4\n", "text/csv"))
+    at.run()
+    assert not exceptions(at) and any("lacks column" in e.value for e in at.error)
+
+
+def test_page_recognises_the_card_fraud_layout():
+    at = open_page("pages/fraud.py")
+    at.radio(key="fraud_source").set_value("My labelled CSV")
+    at.run()
+    at.file_uploader(key="fraud_csv").set_value(("creditcard.csv", _creditcard().to_csv(index=False).encode(),
+                                                 "text/csv"))
+    at.run()
+    assert not exceptions(at) and not at.error
+    assert at.selectbox(key="fraud_label").value == "Class"
+    assert any("Time, V1–V28, Amount, Class" in i.value for i in at.info)
+    at.selectbox(key="fraud_positive").set_value("0")
+    at.run()
+    test_split = next(m for m in at.metric if m.label == "Test split")
+    assert not exceptions(at) and float(test_split.delta.split("(")[1].rstrip("%)")) > 50  # '0' is now "fraud"
+    at.selectbox(key="fraud_label").set_value("V1")  # a numeric column is not a label
+    at.run()
+    assert not exceptions(at) and any("different values" in e.value for e in at.error)
 
 
 @pytest.mark.parametrize("content, message", [
