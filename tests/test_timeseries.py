@@ -315,3 +315,17 @@ def test_page_shows_results_of_a_stopped_run(page):
     assert not exceptions(at)
     assert any("stopped after epoch 1" in w.value for w in at.warning)
     assert "seasonal_naive" in at.table[0].value.index
+
+
+def test_conformal_band_contains_the_median_and_widens_a_too_narrow_band(trained):
+    prep, net = trained
+    q = ts.predict_quantiles(net, prep, prep.origins)
+    lower, upper = ts.band(q, 10.0)
+    assert (lower <= q[..., 1]).all() and (upper >= q[..., 1]).all()
+    assert np.allclose(upper - lower, q[..., 2] - q[..., 0] + 20)
+    # Calibrating on the validation windows reaches the target coverage there, by construction.
+    margin = ts.conformal_margin(net, prep)
+    qv = ts.predict_quantiles(net, prep, prep.val_idx)
+    _, yv = prep.windows(prep.val_idx)
+    lo, hi = ts.band(qv, margin)
+    assert np.mean((yv >= lo) & (yv <= hi)) >= 0.9

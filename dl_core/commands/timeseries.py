@@ -81,6 +81,7 @@ def _forecast(args: argparse.Namespace) -> int:
         "metrics": bt.metrics,
         "best": bt.best("mase"),
         "coverage_90": bt.coverage,
+        "coverage_90_uncalibrated": bt.raw_coverage,
         "backtest": {"origins": len(bt.origins), "first_origin": str(series.index[bt.origins[0]]),
                      "horizon": prep.config.horizon, "window": prep.config.window,
                      "season": prep.config.season, "ets": bt.ets_form},
