@@ -33,7 +33,7 @@ def quality(names: list[str], models: list[str]) -> None:
     print("== best deep model vs seasonal naive (MAE ratio on the same backtest windows; < 1 beats it)")
     for name in names:
         series = td.load_bundled(name)
-        ratios, secs, bt = {}, {}, None
+        ratios, secs, cover, bt = {}, {}, {}, None
         for model in models:
             t0 = time.perf_counter()
             out = ts.run(series, ts.ForecastConfig(model=model), track=False)
@@ -41,6 +41,7 @@ def quality(names: list[str], models: list[str]) -> None:
             bt = out.backtest
             met = bt.metrics
             ratios[model] = met[model]["mae"] / met["seasonal_naive"]["mae"]
+            cover[model] = (bt.coverage, bt.raw_coverage)
         met = bt.metrics
         base = {b: met[b]["mae"] / met["seasonal_naive"]["mae"] for b in ("naive", "linear_ar", "ets")}
         best = min(ratios, key=ratios.get)
@@ -49,6 +50,8 @@ def quality(names: list[str], models: list[str]) -> None:
         print(f"{name:<18} n={len(series):<5} W={cfg.window:<4} H={cfg.horizon:<3} m={cfg.season:<3} "
               f"origins={len(bt.origins):<3} best={best} {ratios[best]:.3f} -> {verdict} seasonal naive")
         print("    deep: " + "  ".join(f"{m} {r:.3f} ({secs[m]:.0f}s)" for m, r in ratios.items()))
+        print("    90% band coverage, calibrated (raw quantiles): "
+              + "  ".join(f"{m} {c:.0%} ({r:.0%})" for m, (c, r) in cover.items()))
         print("    baselines: " + "  ".join(f"{b} {r:.3f}" for b, r in base.items())
               + f"   seasonal-naive MASE {met['seasonal_naive']['mase']:.2f}")
 
