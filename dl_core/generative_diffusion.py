@@ -343,7 +343,7 @@ def load_diffusion_model(spec: "ModelSpec", device: "torch.device") -> Diffusion
 class Samples:
     images: "torch.Tensor"  # (N, 1, 16, 16) in [-1, 1]
     digits: list[int]  # the digit asked for, per image
-    trajectory: list[tuple[int, "torch.Tensor"]]  # (timestep, x_t (N, 1, 16, 16)), noise first
+    trajectory: list[tuple[int, "torch.Tensor"]]  # (steps done, x (N, 1, 16, 16)); 0 = the noise
     seconds: float
 
 
@@ -395,9 +395,10 @@ def sample(model: DiffusionDigits, n: int = 16, digits: Sequence[int] | int | No
     y = torch.tensor(asked, device=dev)
     free = torch.full_like(y, NULL_CLASS)
     timesteps = list(sched.timesteps)
-    record = set(np.linspace(0, len(timesteps) - 1, max(2, keep) - 1).round().astype(int).tolist())
-    trajectory = [(int(timesteps[0]), x.detach().cpu())]
-    for i, t in enumerate(timesteps):
+    # Record x after these step counts (always the last); step 0 is the starting noise.
+    record = set(np.linspace(0, len(timesteps), max(2, keep)).round().astype(int).tolist()) - {0}
+    trajectory = [(0, x.detach().cpu())]
+    for i, t in enumerate(timesteps, start=1):
         with torch.inference_mode():
             if guidance == 1.0:
                 eps = model.unet(x, t, class_labels=y).sample
@@ -406,12 +407,9 @@ def sample(model: DiffusionDigits, n: int = 16, digits: Sequence[int] | int | No
                 eps_digit, eps_free = both.chunk(2)
                 eps = eps_free + guidance * (eps_digit - eps_free)
         x = sched.step(eps, t, x, generator=gen if sampler == "ddpm" else None).prev_sample
-        if i in record and i > 0:
-            trajectory.append((int(t), x.detach().cpu()))
-    if trajectory[-1][1] is not x:
-        trajectory.append((0, x.detach().cpu()))
-    images = x.clamp(-1, 1).detach().cpu()
-    trajectory[-1] = (0, images)
+        if i in record:
+            trajectory.append((i, x.detach().clamp(-1, 1).cpu()))
+    images = trajectory[-1][1]
     return Samples(images=images, digits=asked, trajectory=trajectory,
                    seconds=time.perf_counter() - started)
 

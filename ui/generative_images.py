@@ -233,7 +233,9 @@ def _show_samples(out: gd.Samples, quality: gd.Quality) -> None:
     frames = [gd.to_uint8(x[:rows].clamp(-1, 1)) for _, x in out.trajectory]  # each (rows, 16, 16)
     ordered = np.stack([frames[j][i] for i in range(rows) for j in range(len(frames))])
     st.image(generative.grid(ordered, cols=len(frames), scale=4))
-    st.caption("timesteps: " + " → ".join(f"t={t}" for t, _ in out.trajectory))
+    total = out.trajectory[-1][0]
+    st.caption("after step: " + " → ".join("0 (pure noise)" if k == 0 else f"{k}/{total}"
+                                            for k, _ in out.trajectory))
 
 
 # ---- text-to-image (optional, online) ------------------------------------------------------------

@@ -113,13 +113,13 @@ def vae_tab() -> None:
 # ---- GAN lab -------------------------------------------------------------------------------------
 
 def _lab_figure(real: np.ndarray, snap: g2.Snapshot, snapshots: list[g2.Snapshot]) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45],
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.16,
                         subplot_titles=(f"Epoch {snap.epoch}: real vs generated, D's view",
                                         "Losses and D's average output"))
     axis = g2.grid_axis()
     fig.add_trace(go.Contour(x=axis, y=axis, z=snap.surface, zmin=0, zmax=1, colorscale="RdBu",
                              opacity=0.55, contours={"start": 0, "end": 1, "size": 0.1},
-                             colorbar={"title": "D: real?", "x": 0.5, "len": 0.9}, name="D"), 1, 1)
+                             colorbar={"title": "D: real?", "x": 0.43, "len": 0.9, "thickness": 12}, name="D"), 1, 1)
     show = real[:500]
     fig.add_trace(go.Scatter(x=show[:, 0], y=show[:, 1], mode="markers", name="real",
                              marker={"size": 4, "color": "black"}), 1, 1)
