@@ -59,8 +59,8 @@ def grid_tab() -> None:
     noise = c2.slider("noise", 0.0, 0.2, 0.05, 0.01, key="cl_grid_noise",
                       help="jitter of the circles/moons; spread of the blobs (0.05 = the gallery's)")
     seed = c3.number_input("seed", 0, 10_000, 0, key="cl_grid_seed")
-    true_k = c4.toggle("true number of clusters", True, key="cl_grid_truek",
-                       help="off: give every algorithm that takes k the same k")
+    true_k = c4.toggle("true k", True, key="cl_grid_truek",
+                       help="on: each data set's true number of clusters; off: the same k everywhere")
     k_all = None if true_k else c4.slider("k", 1, 10, 3, key="cl_grid_k")
     with st.expander("Data sets, algorithms and their parameters"):
         chosen_d = st.multiselect("data sets", list(cl.DATASETS), list(cl.DATASETS), key="cl_grid_datasets",
@@ -157,14 +157,16 @@ def _show_deep(state) -> None:
                          if p.get("customdata") is not None})
         if picked:
             st.markdown(f"**{len(picked)} selected digit(s)** (first 40)")
-            st.image([plots.digit_image(data.images[i]) for i in picked[:40]],
-                     caption=[f"{data.y[i]}→c{labels[i]}" for i in picked[:40]], width=48)
+            for start in range(0, min(len(picked), 40), 10):
+                chunk = picked[start:start + 10]
+                st.image(plots.digit_strip(data.images[chunk]), width="content",
+                         caption="true digit → cluster: " + ", ".join(f"{data.y[i]}→{labels[i]}" for i in chunk))
         else:
             st.markdown("**Each cluster's first digits** (select points on the left to see those instead)")
             for c in sorted(set(labels.tolist())):
-                members = np.flatnonzero(labels == c)[:12]
-                st.image([plots.digit_image(data.images[i], 4) for i in members], width=32,
-                         caption=[f"c{c}"] + [""] * (len(members) - 1))
+                members = np.flatnonzero(labels == c)
+                st.image(plots.digit_strip(data.images[members[:12]]),
+                         caption=f"cluster {c}: {len(members)} digits", width="content")
 
 
 def deep_tab() -> None:

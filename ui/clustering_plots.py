@@ -99,3 +99,13 @@ def digit_image(img: np.ndarray, scale: int = 6) -> np.ndarray:
     """An 8x8 digit (0-16) as a dark-on-white uint8 picture, enlarged `scale` times."""
     pic = (255 - np.asarray(img, dtype=np.float64) / 16.0 * 255).clip(0, 255).astype(np.uint8)
     return np.kron(pic, np.ones((scale, scale), dtype=np.uint8))
+
+
+def digit_strip(images: np.ndarray, scale: int = 4, gap: int = 2) -> np.ndarray:
+    """Several 8x8 digits side by side in one picture (one row), white gaps between them."""
+    tiles = [digit_image(img, scale) for img in images]
+    if not tiles:
+        return np.full((8 * scale, 8 * scale), 255, dtype=np.uint8)
+    spacer = np.full((8 * scale, gap), 255, dtype=np.uint8)
+    row = [t for tile in tiles for t in (tile, spacer)][:-1]
+    return np.hstack(row)
