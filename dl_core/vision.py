@@ -68,9 +68,11 @@ def _check_top_k(top_k: int) -> None:
         raise InputError(f"top-k must be between 1 and {MAX_TOP_K}, got {top_k}.")
 
 
-def _is_pipeline(classifier: Any) -> bool:
-    # Optional hub models are transformers pipelines: callable, without our preprocess().
-    return callable(classifier) and not hasattr(classifier, "preprocess")
+def is_pipeline(classifier: Any) -> bool:
+    """Optional hub models are transformers pipelines (which have their own `preprocess`)."""
+    from .pretrained import ImageNetClassifier
+
+    return not isinstance(classifier, ImageNetClassifier)
 
 
 def classify(images: Sequence["Image.Image"], classifier: "ImageNetClassifier | Any", top_k: int = 5,
@@ -81,7 +83,7 @@ def classify(images: Sequence["Image.Image"], classifier: "ImageNetClassifier | 
     _check_top_k(top_k)
     if not images:
         raise InputError("No images to classify; upload at least one.")
-    if _is_pipeline(classifier):
+    if is_pipeline(classifier):
         out = classifier(list(images), top_k=top_k)
         out = [out] if out and isinstance(out[0], dict) else out
         return [[Prediction(str(p["label"]), float(p["score"])) for p in preds] for preds in out]

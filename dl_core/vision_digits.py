@@ -423,7 +423,7 @@ def semi_supervised_curve(n_labels: Sequence[int], methods: Sequence[SemiMethod]
                 # label spreading divides by zero for points without labelled neighbours; they stay unlabelled
                 warnings.simplefilter("ignore", RuntimeWarning)
                 model.fit(z_tr, y_partial)
-            result.semi[m].append(float(model.score(z_te, y_te)))
+                result.semi[m].append(float(model.score(z_te, y_te)))
     return result
 
 

@@ -88,7 +88,7 @@ def photo_section() -> None:
         image, pred = images[pick], preds[pick]
         st.markdown(f"**Top class:** {pred[0].label} ({pred[0].score:.1%})")
         st.plotly_chart(views.predictions_figure(pred), key="photo_bars")
-    if not hasattr(classifier, "preprocess"):
+    if vision.is_pipeline(classifier):
         st.info("Heatmaps and the preprocessed view are shown for the bundled EfficientNet.")
         return
     st.subheader("What the network saw, and where it looked")

@@ -281,3 +281,22 @@ def test_cli_train_digits_contract() -> None:
     assert payload["epochs"] == 2 and 0.3 < payload["test_accuracy"] <= 1 and payload["device"] == "cpu"
     bad = cli("train-digits", "--epochs", "0", "--json")
     assert bad.returncode == 2 and "epochs" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_classify_with_a_hub_pipeline(tmp_path) -> None:
+    """The optional online models are transformers pipelines: same contract, with a tiny local ViT."""
+    from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor, pipeline
+
+    config = ViTConfig(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                       intermediate_size=64, num_labels=3, id2label={0: "red", 1: "green", 2: "blue"},
+                       label2id={"red": 0, "green": 1, "blue": 2})
+    ViTForImageClassification(config).save_pretrained(tmp_path)
+    ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(tmp_path)
+    pipe = pipeline("image-classification", model=str(tmp_path), device="cpu")
+    images = [Image.open(io.BytesIO(png(c))) for c in ((200, 0, 0), (0, 0, 200))]
+    preds = vision.classify(images, pipe, top_k=2)
+    assert len(preds) == 2 and all(len(p) == 2 for p in preds)
+    assert all({x.label for x in p} <= {"red", "green", "blue"} for p in preds)
+    assert all(p[0].score >= p[1].score for p in preds)
+    assert vision.classify_image(images[0], pipe, top_k=3)[0].label in {"red", "green", "blue"}

@@ -167,3 +167,13 @@ def test_semi_supervised_tab(at) -> None:
     assert not exceptions(at) and not errors(at)
     labels = [m.label for m in at.metric]
     assert "Supervised only, N = 30" in labels and "Label spreading" in labels
+
+
+def test_online_model_offline_gives_a_warning(at) -> None:
+    tab(at, "Classify a photo")
+    at.selectbox(key="photo_model").set_value("resnet-50")
+    at.run()
+    assert not exceptions(at) and any("offline" in w.value or "download" in w.value for w in at.warning)
+    at.selectbox(key="photo_model").set_value("efficientnet-lite0")
+    at.run()
+    assert not exceptions(at) and not at.warning
