@@ -19,6 +19,7 @@ from ui import vision_views as views
 DIGITS = "vision_digits"  # ui.training state names
 TRANSFER = "vision_transfer"
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif"]
+MAX_PHOTOS = 64  # one page of results; each photo costs ~25 ms on a CPU, more to upload
 TABS = ["Classify a photo", "Train a CNN on digits", "Teach your own classifier", "Semi-supervised"]
 
 st.title("Vision")
@@ -42,6 +43,9 @@ def _photo_inputs() -> tuple[list[str], list]:
     if not files:
         st.info("Upload a JPEG, PNG, WebP, BMP or GIF photo (or several) to classify it.")
         return [], []
+    if len(files) > MAX_PHOTOS:
+        raise InputError(f"{len(files)} photos were uploaded; classify at most {MAX_PHOTOS} at a time "
+                         "(remove some with the × next to each file).")
     return [f.name for f in files], [inputs.read_image(f, name=f.name) for f in files]
 
 
