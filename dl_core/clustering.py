@@ -568,6 +568,7 @@ def run_csv(frame: "pd.DataFrame", algorithm: str = "kmeans", k: int = 3, column
             label_col: str | None = None, scale: Scale = "standard", params: dict[str, float] | None = None,
             seed: int = 0) -> tuple[Prepared, Clustering]:
     """The whole 'your own data' path: prepare, cluster, score (what the CLI's `run` prints)."""
+    algorithm = canonical(algorithm)  # a typo in the name is reported before any data work
     prepared = prepare(frame, columns, label_col, scale)
     result = cluster_matrix(prepared.X, algorithm, k, params, prepared.truth, seed)
     result.notices = prepared.notices + result.notices
