@@ -80,9 +80,12 @@ def points_from_frame(frame: "pd.DataFrame", seed: int = 0) -> tuple[np.ndarray,
 
 
 def _restore_headerless(frame: "pd.DataFrame") -> "pd.DataFrame":
-    """A CSV without a header row had its first point read as column names: put it back."""
+    """A CSV without a header row had its first point read as column names: put it back.
+    (Prefer `read_points`, which re-reads the file; pandas renames a repeated name '0' to '0.1'.)"""
     import pandas as pd
 
+    if not all(isinstance(c, str) for c in frame.columns):  # read without a header: nothing to restore
+        return frame
     try:
         first = [float(c) for c in frame.columns]
     except ValueError:
@@ -90,6 +93,33 @@ def _restore_headerless(frame: "pd.DataFrame") -> "pd.DataFrame":
     restored = pd.DataFrame([first], columns=range(len(first)))
     body = frame.set_axis(range(frame.shape[1]), axis=1)
     return pd.concat([restored, body], ignore_index=True)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_points(source: Any, name: str | None = None, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """An uploaded CSV of points (header optional) -> standardised (n, 2) points and notices."""
+    import io
+
+    import pandas as pd
+
+    from . import inputs
+
+    label = name or getattr(source, "name", None) or "the CSV"
+    data = inputs.read_bytes(source, inputs.CSV_MAX_BYTES, label)
+    table = inputs.read_csv(data, name=label)
+    frame = table.frame
+    if all(_is_number(str(c)) for c in frame.columns):
+        text, _, _ = inputs.decode_text(data, label)  # no header row: read the first line as a point
+        frame = pd.read_csv(io.StringIO(text), sep=table.delimiter, header=None, skipinitialspace=True)
+    points, notices = points_from_frame(frame, seed)
+    return points, table.notices + notices
 
 
 @dataclass

@@ -69,8 +69,8 @@ def _frame(text: str) -> pd.DataFrame:
 
 def test_point_csv_with_header_or_without():
     rows = "\n".join(f"{i},{i * i % 7}" for i in range(30))
-    with_header, notes = g2.points_from_frame(_frame("x,y\n" + rows))
-    without, _ = g2.points_from_frame(_frame(rows))
+    with_header, notes = g2.read_points(("x,y\n" + rows).encode(), name="points.csv")
+    without, _ = g2.read_points(rows.encode(), name="points.csv")  # first row "0,0": a repeated name
     assert with_header.shape == (30, 2) and without.shape == (30, 2)
     assert np.allclose(with_header, without) and any("standardised" in n for n in notes)
 

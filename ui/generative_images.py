@@ -14,6 +14,7 @@ import streamlit as st
 
 from dl_core import device, generative, registry
 from dl_core import generative_diffusion as gd
+from dl_core.errors import ModelUnavailableError
 
 from . import cards, errors, loaders
 from . import training as live
@@ -138,10 +139,10 @@ def _diffusion_models() -> dict[str, gd.DiffusionDigits]:
     return found
 
 
-def _training_panel(first_time: bool) -> bool:
+def _training_panel() -> bool:
     """The train buttons; True when a training ran in this run of the page (its chart is drawn)."""
     default = gd.DiffusionConfig()
-    if first_time:
+    if not registry.available("diffusion-digits"):
         st.info("No diffusion model has been trained on this machine yet. Train the default one now: "
                 f"{default.epochs} epochs over 1,617 digits, about 2-3 minutes on a 2-core CPU (seconds "
                 "on a GPU). It is then saved and reused by everyone using this app.",
@@ -175,7 +176,7 @@ def diffusion_tab() -> None:
         "here is a diffusers `UNet2DModel` with a `DDPMScheduler`, trained on this machine on "
         "scikit-learn's 8×8 digits enlarged to 16×16.")
     models = _diffusion_models()
-    trained_now = _training_panel(first_time=not models)
+    trained_now = _training_panel()
     if trained_now:
         models = _diffusion_models()
     elif live.state(DIFF_RUN) is not None:
@@ -252,12 +253,20 @@ def text_to_image_tab() -> None:
     cards.model_card(T2I)
     if not registry.available(T2I):
         st.info("This machine has no copy of SD-Turbo. Loading it downloads it once (needs internet); "
-                "offline, you will see a message instead, and every other tab still works.",
-                icon=":material/cloud_download:")
-        if not st.toggle("Try to load SD-Turbo", key="gen_t2i_load"):
+                "offline, you get a message instead (after up to a minute of retries), and every other "
+                "tab still works.", icon=":material/cloud_download:")
+        failed = st.session_state.get("gen_t2i_failed")
+        clicked = st.button("Try to download and load SD-Turbo", key="gen_t2i_load",
+                            icon=":material/cloud_download:")
+        if not clicked:
+            if failed:  # shown again on reruns, without trying the network again
+                st.warning(failed, icon=":material/cloud_off:")
             return
-    pipe = attempt(loaders.model, T2I)
-    if pipe is None:
+    try:
+        pipe = loaders.model(T2I)
+    except ModelUnavailableError as exc:
+        st.session_state["gen_t2i_failed"] = str(exc)
+        st.warning(str(exc), icon=":material/cloud_off:")
         return
     prompt = st.text_input("Prompt", "a watercolour painting of a lighthouse at dawn", key="gen_t2i_prompt")
     c1, c2, c3 = st.columns(3)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dl_core import generative, inputs
+from dl_core import generative
 from dl_core import generative_gan2d as g2
 from dl_core import generative_vae as gv
 
@@ -146,9 +146,8 @@ def _real_points(shape: str) -> np.ndarray | None:
                 icon=":material/upload_file:")
         return None
     with errors.guard(stop=False):
-        table = inputs.read_csv(upload, name=upload.name)
-        points, notices = g2.points_from_frame(table.frame)
-        errors.notices(table.notices + notices)
+        points, notices = g2.read_points(upload, name=upload.name)
+        errors.notices(notices)
         return points
     return None
 
