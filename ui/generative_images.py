@@ -98,7 +98,7 @@ def faces_tab() -> None:
         c1.image(gif, caption="animated")
         c2.download_button("Download the GIF", gif, file_name=f"faces_{seed_a}_to_{seed_b}.gif",
                            mime="image/gif", key="gen_interp_gif", icon=":material/download:")
-    cards.model_card(generative.FACE_MODEL, expanded=False)
+    cards.model_card(generative.FACE_MODEL, expanded=True)  # licence and training data, as the issue asks
 
 
 # ---- diffusion on digits -------------------------------------------------------------------------
