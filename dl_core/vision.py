@@ -11,7 +11,7 @@ its registry loader is re-exported here as `load_digits_cnn`.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
@@ -422,5 +422,3 @@ def image_bytes(image: "Image.Image", fmt: str = "PNG") -> bytes:
     image.save(buf, format=fmt)
     return buf.getvalue()
 
-
-ProgressFn = Callable[[float], None]
