@@ -325,11 +325,11 @@ def test_cli_translate_and_search(tmp_path):
 
 @pytest.mark.slow
 def test_cli_generate_with_smollm2():
-    r = run_cli("generate", "What is the capital of France? Answer in one word.", "--max-new-tokens", "12",
-                "--seed", "0", "--temperature", "0", "--json", timeout=600)
+    # Plain continuation, greedy: a fact even a 135M model completes reliably.
+    r = run_cli("generate", "The capital of France is", "--no-chat", "--max-new-tokens", "6", "--seed", "0",
+                "--temperature", "0", "--json", timeout=600)
     assert r.returncode == 0, r.stderr
-    text = json.loads(r.stdout)["text"]
-    assert "paris" in text.lower()
+    assert "paris" in json.loads(r.stdout)["text"].lower()
 
 
 # ---- the page (AppTest) --------------------------------------------------------------------------
