@@ -324,8 +324,7 @@ def train_sentiment(encoder: "TextEncoder", config: SentimentConfig | None = Non
     report = SentimentReport(
         test_accuracy=float((test_pred == y_test).mean()),
         baseline_accuracy=float((baseline.proba(test_texts).argmax(1) == y_test).mean()),
-        val_accuracy=float(result.history[-1].metrics.get("val_accuracy", float("nan"))) if result.history
-        else float("nan"),
+        val_accuracy=_best_val_accuracy(result),
         ood_accuracy=float((model.proba(ood["text"].tolist()).argmax(1) == ood_y).mean()),
         baseline_ood_accuracy=float((baseline.proba(ood["text"].tolist()).argmax(1) == ood_y).mean()),
         n_train=len(split.train), n_test=len(split.test), embed_seconds=embed_seconds,
@@ -333,6 +332,14 @@ def train_sentiment(encoder: "TextEncoder", config: SentimentConfig | None = Non
     )
     model.meta["report"] = report.as_dict()
     return model, baseline, report, result
+
+
+def _best_val_accuracy(result: "FitResult") -> float:
+    """Validation accuracy of the epoch whose weights fit() kept (the best validation loss)."""
+    if not result.history:
+        return float("nan")
+    log = result.history[result.best_epoch - 1] if result.best_epoch else result.history[-1]
+    return float(log.metrics.get("val_accuracy", float("nan")))
 
 
 def save_sentiment(model: SentimentModel) -> Path:
