@@ -74,7 +74,7 @@ def speed(rows: int) -> dict:
     ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
     epochs = len(result.history)
     c0 = time.process_time()
-    with fraud._cpu_threads():
+    with device.few_threads():
         plain = plain_loop(data, cfg, epochs)
     plain_cpu = time.process_time() - c0
     new = fraud.generate(fraud.GeneratorConfig(rows=rows, seed=99)).drop(columns=["is_fraud"])
@@ -84,7 +84,7 @@ def speed(rows: int) -> dict:
         fraud.score_frame(scorer, data.preprocessor, new, 0.5)
 
     def forward_only():
-        with torch.inference_mode(), fraud._cpu_threads():
+        with torch.inference_mode(), device.few_threads():
             torch.sigmoid(scorer.model(torch.from_numpy(data.X_train[:rows])))
 
     times, cpu = {}, {}

@@ -14,15 +14,15 @@ Labels are never used for training; they only score the clusterings (ARI/NMI) an
 
 from __future__ import annotations
 
-import contextlib
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from . import device
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -217,24 +217,10 @@ def train(data: DigitsData, cfg: DeepConfig | None = None, callbacks: Sequence["
         loss = _autoencoder_loss(cfg)
     tc = TrainConfig(epochs=cfg.epochs, lr=cfg.lr, batch_size=cfg.batch_size, seed=cfg.seed,
                      weight_decay=1e-4, grad_clip=None)
-    with _cpu_threads(1):
+    with device.few_threads(1):
         result = fit(model, train_set, val_set, config=tc, batch_loss=loss, evaluate=_evaluate(loss, cfg.seed),
                      callbacks=callbacks, cancel=cancel)
     return model, result
-
-
-@contextlib.contextmanager
-def _cpu_threads(n: int) -> Iterator[None]:
-    """This MLP's matrices are tiny: on a busy 2-core machine one torch thread trained 10x faster
-    than two (measured: 1.1 s vs 10 s an epoch). Restored afterwards; GPUs are unaffected."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def embed(model: "nn.Module", X: np.ndarray) -> np.ndarray:

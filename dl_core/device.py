@@ -92,6 +92,24 @@ def autocast(device: "torch.device", enabled: bool = True) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def few_threads(n: int = 1) -> Iterator[None]:
+    """Run tiny CPU models (tabular MLPs, small RNNs) with `n` torch threads, restored afterwards.
+
+    Their matrices are too small to gain from more threads; on a busy 2-core machine two threads
+    measured 3-10x slower per epoch than one (bench/bench_fraud.py, bench/bench_timeseries.py).
+    The setting is process-wide, so a concurrent session may briefly see it too: harmless.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 @dataclass(frozen=True)
 class DeviceInfo:
     type: str

@@ -11,15 +11,15 @@ Data, labels and preprocessing live in `fraud_data.py` (re-exported here).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from . import device, training
 from .errors import InputError
 from .fraud_data import (  # noqa: F401 (re-exported: one import for pages and the CLI)
     CSV_MAX_BYTES,
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     import pandas as pd
     import torch
     from torch import nn
-    from torch.utils.data import DataLoader
 
     from .training import Callback, CancelToken, FitResult
 
@@ -171,35 +170,6 @@ def auto_batch(n_rows: int, batch_size: int | None) -> int:
     return batch_size or int(np.clip(n_rows // 50, 128, 2048))
 
 
-@contextlib.contextmanager
-def _cpu_threads(n: int = 1) -> Iterator[None]:
-    """Small tabular nets on CPU: one thread. Their matrices are too small to gain from more, and on a
-    busy 2-core machine 2 threads measured 3-10x slower per epoch than 1 (see bench/bench_fraud.py)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def batch_loader(tensors: tuple["torch.Tensor", ...], batch_size: int, shuffle: bool, seed: int) -> "DataLoader":
-    """Whole batches by tensor indexing. A plain DataLoader fetches and collates rows one by one, which
-    made a 100k-row epoch ~6x slower than the network itself (bench/bench_fraud.py)."""
-    import torch
-    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
-
-    data = TensorDataset(*tensors)
-    if len(data) == 0:
-        raise InputError("There is no data to train on; provide at least one example.")
-    order = (RandomSampler(data, generator=torch.Generator().manual_seed(seed)) if shuffle
-             else SequentialSampler(data))
-    # batch_size=None: the sampler yields lists of indices and TensorDataset[list] returns whole batches.
-    return DataLoader(data, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None)
-
-
 def class_weight(y: np.ndarray) -> float:
     """Weight of a fraud example so both classes count equally ("balanced"), capped to stay stable."""
     pos = max(int(y.sum()), 1)
@@ -236,7 +206,7 @@ def _batched(model: "nn.Module", X: np.ndarray, fn, batch: int = 65_536) -> np.n
     model.eval()
     dev = next(model.parameters()).device
     out = []
-    with torch.inference_mode(), _cpu_threads():
+    with torch.inference_mode(), device.few_threads():
         for i in range(0, len(X), batch):
             x = torch.from_numpy(np.ascontiguousarray(X[i:i + batch], dtype=np.float32)).to(dev)
             out.append(fn(model, x).float().cpu().numpy())
@@ -319,11 +289,11 @@ def train_mlp(data: FraudData, cfg: MLPConfig | None = None, callbacks: Sequence
     tc = TrainConfig(epochs=cfg.epochs, lr=cfg.lr, batch_size=auto_batch(len(data.y_train), cfg.batch_size),
                      seed=cfg.seed, patience=cfg.patience)
     tc.check()
-    train = batch_loader((torch.from_numpy(data.X_train), torch.from_numpy(data.y_train.astype(np.float32))),
+    train = training.make_loader((torch.from_numpy(data.X_train), torch.from_numpy(data.y_train.astype(np.float32))),
                          tc.batch_size, shuffle=True, seed=cfg.seed)
-    val = batch_loader((torch.from_numpy(data.X_val), torch.from_numpy(data.y_val.astype(np.float32))),
+    val = training.make_loader((torch.from_numpy(data.X_val), torch.from_numpy(data.y_val.astype(np.float32))),
                        4096, shuffle=False, seed=cfg.seed)
-    with _cpu_threads():
+    with device.few_threads():
         result = fit(model, train, val, config=tc, batch_loss=lambda m, b: loss(m(b[0]), b[1]),
                      evaluate=_val_metrics(loss), callbacks=callbacks, cancel=cancel)
     return Scorer("mlp", model, seconds=result.seconds, complete=not result.cancelled), result
@@ -345,9 +315,9 @@ def train_autoencoder(data: FraudData, cfg: AEConfig | None = None, callbacks: S
     tc = TrainConfig(epochs=cfg.epochs, lr=cfg.lr, batch_size=auto_batch(len(normal), cfg.batch_size),
                      seed=cfg.seed, patience=cfg.patience)
     tc.check()
-    train = batch_loader((torch.from_numpy(normal),), tc.batch_size, shuffle=True, seed=cfg.seed)
-    val = batch_loader((torch.from_numpy(data.X_val[data.y_val == 0]),), 4096, shuffle=False, seed=cfg.seed)
-    with _cpu_threads():
+    train = training.make_loader((torch.from_numpy(normal),), tc.batch_size, shuffle=True, seed=cfg.seed)
+    val = training.make_loader((torch.from_numpy(data.X_val[data.y_val == 0]),), 4096, shuffle=False, seed=cfg.seed)
+    with device.few_threads():
         result = fit(model, train, val, config=tc, batch_loss=lambda m, b: F.mse_loss(m(b[0]), b[0]),
                      callbacks=callbacks, cancel=cancel)
     return autoencoder_scorer(model, data, result.seconds, complete=not result.cancelled), result

@@ -292,21 +292,14 @@ def train(net: "nn.Module", prep: Prepared, callbacks: Sequence["Callback"] = ()
             count += len(x)
         return {"val_loss": loss / count, "val_mae_scaled": mae / count}
 
-    import torch
 
     from . import device
 
-    device.get()  # sets the process' thread count once; we override it just for this fit
-    threads = torch.get_num_threads()
-    # These networks are tiny (a few thousand weights): a second thread only adds synchronisation,
-    # and on a busy 2-core machine it made training 3-4x slower. Restored afterwards.
-    torch.set_num_threads(1)
-    try:
+    device.get()  # sets the process' thread count once; tiny networks then use one thread
+    with device.few_threads(1):
         return training.fit(net, _tensors(prep, prep.train_idx), _tensors(prep, prep.val_idx),
                             config=train_config(prep.config), batch_loss=batch_loss, evaluate=evaluate,
                             callbacks=callbacks, cancel=cancel)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def predict_quantiles(net: "nn.Module", prep: Prepared, ends: np.ndarray) -> np.ndarray:

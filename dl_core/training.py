@@ -117,17 +117,26 @@ def seed_everything(seed: int) -> None:
 
 def make_loader(data: "Dataset | Sequence[torch.Tensor] | DataLoader", batch_size: int,
                 shuffle: bool, seed: int) -> "DataLoader":
-    """A DataLoader from a Dataset, a tuple of tensors, or an existing DataLoader (kept as is)."""
+    """A DataLoader from a Dataset, a tuple of tensors, or an existing DataLoader (kept as is).
+
+    Tensors are batched by indexing whole batches at once: a plain DataLoader fetches and collates
+    rows one by one, which made a 100k-row tabular epoch ~6x slower than the network itself.
+    """
     import torch
-    from torch.utils.data import DataLoader, Dataset, TensorDataset
+    from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, TensorDataset
 
     if isinstance(data, DataLoader):
         return data
-    if not isinstance(data, Dataset):
+    tensors = not isinstance(data, Dataset)
+    if tensors:
         data = TensorDataset(*data)
     if len(data) == 0:
         raise InputError("There is no data to train on; provide at least one example.")
     gen = torch.Generator().manual_seed(seed)
+    if tensors:
+        order = RandomSampler(data, generator=gen) if shuffle else SequentialSampler(data)
+        # batch_size=None: the sampler yields index lists and TensorDataset[list] returns whole batches.
+        return DataLoader(data, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None)
     # num_workers=0: on small machines worker processes cost more than they save.
     return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=gen, num_workers=0)
 
