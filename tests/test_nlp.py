@@ -351,6 +351,12 @@ def test_page_sentiment_and_bad_inputs(model):
     at.radio(key="nlp_sent_source").set_value("Upload a file").run()
     at.file_uploader(key="nlp_sent_file").set_value(("x.txt", bytes(range(256)) * 4, "text/plain")).run()
     assert not exceptions(at) and any("binary" in e.value for e in at.error)
+    # The optional online model: offline here, so a clear warning, never a traceback.
+    at.radio(key="nlp_sent_source").set_value("Type text").run()
+    at.text_area(key="nlp_sent_text").set_value("Great fun from start to finish.").run()
+    at.radio(key="nlp_sent_model").set_value("DistilBERT SST-2 (online download)").run()
+    at.button(key="nlp_sent_go").click().run()
+    assert not exceptions(at) and any("offline" in w.value for w in at.warning)
 
 
 @pytest.mark.slow
