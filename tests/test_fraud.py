@@ -332,6 +332,22 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     at.file_uploader(key="fraud_score_csv").set_value(("bad.csv", b"hour,amount\n1,2\n3,4\n", "text/csv"))
     at.run()
     assert not exceptions(at) and any("lacks column" in e.value for e in at.error)
+    # A Stop click reruns the page mid-training: the rerun finds only the partly trained MLP in the
+    # session (saved by the live-training callback after each epoch) and evaluates it.
+    from ui.training import TrainingState
+
+    run = at.session_state["fraud::run"]
+    partial = at.session_state["training::fraud_mlp"]
+    run.scorers.pop("mlp")
+    run.scorers.pop("autoencoder")
+    at.session_state["training::fraud_mlp"] = TrainingState(model=partial.model, history=partial.history[:2])
+    at.session_state["training::fraud_ae"] = TrainingState()
+    at.file_uploader(key="fraud_score_csv").set_value([])
+    at.run()
+    assert not exceptions(at)
+    assert any("stopped part-way" in s.value for s in at.success)
+    models = [m for df in at.dataframe if "model" in df.value for m in df.value["model"]]
+    assert any("MLP" in str(m) for m in models), models
 
 
 def test_page_recognises_the_card_fraud_layout():
