@@ -190,6 +190,17 @@ class Prediction:
     positive: float  # probability of "positive"
 
 
+def pipeline_predictions(pipe: Any, texts: list[str]) -> list[Prediction]:
+    """Predictions from a transformers text-classification pipeline (the optional hub models), with
+    their POSITIVE/NEGATIVE labels lower-cased to match ours."""
+    out = []
+    for text, r in zip(texts, pipe(texts)):
+        label, score = str(r["label"]).lower(), float(r["score"])
+        out.append(Prediction(text=text, label=label, score=score,
+                              positive=score if label == "positive" else 1.0 - score))
+    return out
+
+
 @dataclass
 class SentimentModel:
     """Frozen encoder + trained head. `predict(texts)` gives a label and a confidence per text."""

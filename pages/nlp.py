@@ -134,7 +134,8 @@ def sentiment_tab() -> None:
 def analyse(texts: list[str], which: str) -> dict:
     if which.startswith("DistilBERT"):
         pipe = loaders.model("distilbert-sst2")
-        rows = [{"text": t, "label": r["label"].lower(), "confidence": r["score"]} for t, r in zip(texts, pipe(texts))]
+        rows = [{"text": p.text, "label": p.label, "confidence": p.score}
+                for p in nlp.pipeline_predictions(pipe, texts)]
         return {"frame": pd.DataFrame(rows), "model": which, "single": None}
     model = {"My retrained head": lambda: my_model(RUN_NAME),
              "My fine-tuned encoder": lambda: S["nlp_ft_result"].model}.get(which, default_model)()

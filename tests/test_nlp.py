@@ -376,3 +376,16 @@ def test_page_other_tabs():
     at.text_input(key="nlp_zs_labels").set_value("one").run()
     at.button(key="nlp_zs_go").click().run()
     assert any("two labels" in e.value for e in at.error)
+
+
+def test_pipeline_predictions_from_a_tiny_hub_model(tmp_path):
+    from transformers import pipeline
+
+    from tests.test_registry import _tiny_hub_model
+
+    pipe = pipeline("text-classification", model=str(_tiny_hub_model(tmp_path)), device="cpu")
+    preds = nlp.pipeline_predictions(pipe, ["good movie", "bad movie"])
+    assert [p.text for p in preds] == ["good movie", "bad movie"]
+    for p in preds:
+        assert p.label in nlp.LABELS and 0 <= p.score <= 1
+        assert abs(p.positive - (p.score if p.label == "positive" else 1 - p.score)) < 1e-9
