@@ -20,9 +20,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import paths
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .training import EpochLog
 
 log = logging.getLogger(__name__)
+Caller = Literal["app", "cli"]  # who started a training: logged as the run's `dlx.source` tag
 _lock = threading.Lock()  # SQLite store creation/migration must not race between sessions
 
 
@@ -171,6 +172,36 @@ def start_run(experiment: str, params: Mapping[str, Any], *, seed: int | None = 
         with contextlib.suppress(Exception):
             tracked.log_metrics({"duration_seconds": time.time() - tracked.started})
         c.set_terminated(run.info.run_id, status=status)
+
+
+def params_of(config: Any) -> dict[str, Any]:
+    """The one way a config becomes MLflow params: its dataclass fields, nested ones as `outer.inner`.
+
+    Fields whose name starts with `_` and fields marked `metadata={"log": False}` (devices, file
+    names, anything private) are left out.
+    """
+    if not is_dataclass(config):
+        raise TypeError(f"params_of expects a dataclass config, got {type(config).__name__}")
+    out: dict[str, Any] = {}
+    for f in fields(config):
+        if f.name.startswith("_") or f.metadata.get("log") is False:
+            continue
+        value = getattr(config, f.name)
+        if is_dataclass(value):
+            out.update({f"{f.name}.{k}": v for k, v in params_of(value).items()})
+        else:
+            out[f.name] = value
+    return out
+
+
+@contextlib.contextmanager
+def training_run(experiment: str, config: Any, *, caller: Caller, run_name: str | None = None,
+                 extra_params: Mapping[str, Any] | None = None) -> Iterator[TrackedRun]:
+    """`start_run` for a trainable model's engine call: params from `params_of(config)`, its seed."""
+    params = {**params_of(config), **(extra_params or {})}
+    seed = params.pop("seed", None)
+    with start_run(experiment, params, seed=seed, source=caller, run_name=run_name) as run:
+        yield run
 
 
 def _param(v: Any) -> str:

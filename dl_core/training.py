@@ -8,14 +8,15 @@ tracking module logs to MLflow through a third.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -36,7 +37,8 @@ class TrainConfig:
     seed: int = 0
     patience: int | None = None  # epochs without val improvement before stopping; None = never
     min_delta: float = 0.0  # an improvement smaller than this does not reset patience
-    monitor: str = "val_loss"  # the EpochLog metric early stopping watches (lower is better)
+    monitor: str = "val_loss"  # what early stopping and "best weights" watch: val_loss or a metric's name
+    monitor_mode: Literal["min", "max"] = "min"  # "max" for accuracies, PR-AUC; "min" for losses, errors
     grad_clip: float | None = 1.0  # RNNs and GANs blow up without it; harmless elsewhere
     mixed_precision: bool = True  # autocast on GPUs only (device.autocast)
     device: str | None = None  # None = dl_core.device.get()
@@ -50,6 +52,10 @@ class TrainConfig:
             raise InputError(f"batch size must be between 1 and 65,536, got {self.batch_size}.")
         if self.patience is not None and self.patience < 1:
             raise InputError(f"patience must be at least 1 epoch, got {self.patience}.")
+        if self.monitor_mode not in ("min", "max"):
+            raise InputError(f"monitor_mode must be 'min' or 'max', got {self.monitor_mode!r}.")
+        if self.monitor in ("val_loss", "train_loss") and self.monitor_mode != "min":
+            raise InputError(f"{self.monitor} is a loss: monitor it with monitor_mode='min'.")
 
 
 @dataclass
@@ -88,6 +94,23 @@ class FitResult:
         return pd.DataFrame([h.as_dict() for h in self.history])
 
 
+@dataclass
+class TrainedModel:
+    """What every trainable model's one engine call returns, whether a page or the CLI called it.
+
+    `metrics` are the final evaluation (on held-out data) with the same names MLflow holds
+    (without the `final_` prefix); `details` carries the use case's extras (confusion matrix,
+    baselines, class names) that pages draw and the CLI prints.
+    """
+
+    model: Any
+    history: list[EpochLog]
+    metrics: dict[str, float]
+    run_id: str | None = None  # the MLflow run; None when tracking was off
+    fit: FitResult | None = None  # stopped early / cancelled / diverged, seconds, best epoch
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 class Callback(Protocol):
     def on_batch_end(self, epoch: int, batch: int, batches: int, loss: float) -> None: ...
     def on_epoch_end(self, log: EpochLog, history: list[EpochLog], model: "nn.Module") -> None: ...
@@ -107,12 +130,38 @@ class CancelToken:
         return self._event.is_set()
 
 
+# torch draws weight initialisation, dropout masks and torch.randn from one process-wide generator.
+# Streamlit serves every session from a thread of one process, so two people training at once would
+# reseed each other. Every draw from it in the engine happens under this lock, right after seeding.
+_rng_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run a block that draws from torch's global generator (building a model: weight init;
+    a forward pass with dropout; a library's sampling) reproducibly, whatever other sessions do.
+
+    Keep the block short (it holds a process-wide lock); draw everything else from local
+    generators (`torch.Generator`, `np.random.default_rng(seed)`).
+    """
+    import torch
+
+    with _rng_lock:
+        torch.random.manual_seed(seed)  # also seeds every CUDA device's generator
+        yield
+
+
 def seed_everything(seed: int) -> None:
+    """Deprecated: seeds the process-wide generators, which other sessions share. Use `seeded`."""
     import torch
 
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
+    torch.random.manual_seed(seed)
+
+
+def _batch_seed(seed: int, epoch: int, batch: int) -> int:
+    return (seed * 1_000_003 + epoch * 10_007 + batch) % 2**63
 
 
 def make_loader(data: "Dataset | Sequence[torch.Tensor] | DataLoader", batch_size: int,
@@ -192,7 +241,9 @@ def fit(
     - `evaluate(model, val_loader) -> {"val_loss": ..., ...}` runs after each epoch under no_grad;
       default: the mean `batch_loss` on the validation data.
     - With `config.patience`, training stops when `config.monitor` has not improved for that many
-      epochs; the best weights (by the monitored value) are restored at the end either way.
+      epochs; the best weights (by the monitored value, in `config.monitor_mode`'s direction) are
+      restored at the end either way. `val_loss` without validation data watches the train loss;
+      any other monitored name must be one of `evaluate`'s metrics, else the first epoch says so.
     - A set `cancel` token stops after the current batch; the model keeps the best weights so far.
     """
     import torch
@@ -202,7 +253,6 @@ def fit(
     config = config or TrainConfig()
     config.check()
     dev = torch.device(config.device) if config.device else devices.get()
-    seed_everything(config.seed)
     model.to(dev)
     train_loader = make_loader(train, config.batch_size, shuffle=True, seed=config.seed)
     val_loader = make_loader(val, max(config.batch_size, 256), False, config.seed) if val is not None else None
@@ -216,6 +266,7 @@ def fit(
 
     evaluate = evaluate or default_eval
     history: list[EpochLog] = []
+    sign = 1.0 if config.monitor_mode == "min" else -1.0  # compare sign * value: lower is better
     best_value, best_epoch, best_state, bad_epochs = math.inf, None, None, 0
     stopped_early = diverged = False
     started = time.perf_counter()
@@ -230,7 +281,9 @@ def fit(
                 break
             batch = _to(batch, dev)
             opt.zero_grad(set_to_none=True)
-            with devices.autocast(dev, config.mixed_precision):
+            # The forward pass draws dropout masks / noise from torch's global generator: seeded per
+            # batch under the lock, so a seed gives the same model whoever else is training.
+            with seeded(_batch_seed(config.seed, epoch, i)), devices.autocast(dev, config.mixed_precision):
                 loss = batch_loss(model, batch)
             loss.backward()
             if config.grad_clip:
@@ -249,7 +302,8 @@ def fit(
                        lr=opt.param_groups[0]["lr"])
         if val_loader is not None:
             model.eval()
-            with torch.no_grad(), devices.autocast(dev, config.mixed_precision):
+            with torch.no_grad(), seeded(_batch_seed(config.seed, epoch, -1)), \
+                    devices.autocast(dev, config.mixed_precision):
                 metrics = dict(evaluate(model, val_loader))
             log.val_loss = metrics.pop("val_loss", None)
             log.metrics = metrics
@@ -261,9 +315,11 @@ def fit(
         if not math.isfinite(train_loss):
             diverged = True  # a NaN loss never recovers; say so rather than train on garbage
             break
-        watched = log.val_loss if config.monitor == "val_loss" else log.metrics.get(config.monitor)
+        watched = _watched(config.monitor, log)
         if watched is None:
-            watched = train_loss
+            raise InputError(f"cannot monitor {config.monitor!r}: this training reports "
+                             f"{', '.join(['val_loss', 'train_loss', *log.metrics])}.")
+        watched = sign * watched
         if watched < best_value - config.min_delta:
             best_value, best_epoch, bad_epochs = watched, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
@@ -281,6 +337,14 @@ def fit(
     return FitResult(history=history, best_epoch=best_epoch, stopped_early=stopped_early,
                      cancelled=cancel.cancelled, seconds=time.perf_counter() - started,
                      diverged=diverged)
+
+
+def _watched(monitor: str, log: EpochLog) -> float | None:
+    if monitor == "train_loss":
+        return log.train_loss
+    if monitor == "val_loss":
+        return log.val_loss if log.val_loss is not None else log.train_loss
+    return log.metrics.get(monitor)
 
 
 class ProgressBar:

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # session, never the developer's; the Hub is offline as in CI; 1 thread is steadiest on 2 cores.
 os.environ.setdefault("DLX_DATA_DIR", tempfile.mkdtemp(prefix="dlx-tests-"))
 os.environ["HF_HUB_OFFLINE"] = "1"
+# A Hugging Face cache of our own: no test may pass because of what a developer happens to have cached.
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="dlx-hf-")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 

@@ -14,7 +14,7 @@ import pytest
 from dl_core import clustering as cl
 from dl_core.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def blobs_frame(n: int = 150, seed: int = 0) -> pd.DataFrame:

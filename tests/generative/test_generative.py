@@ -22,7 +22,7 @@ from dl_core import generative, registry
 from dl_core import generative_diffusion as gd
 from dl_core.errors import InputError, ModelUnavailableError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = gd.DiffusionConfig(epochs=1, limit=64, channels=(8, 16), timesteps=50, batch_size=32)
 
 
