@@ -18,7 +18,6 @@ from typing import Any
 
 from .errors import InputError, ModelUnavailableError
 
-
 # The use cases whose `dl_core.<name>.cli` module adds sub-commands, in the order of `--help`.
 USE_CASES = ("vision", "nlp", "generative", "clustering", "timeseries", "fraud", "rl", "speech", "recommend")
 
