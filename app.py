@@ -27,6 +27,9 @@ PAGES = [
     ("Find structure", "pages/clustering.py", "Clustering", ":material/bubble_chart:"),
     ("Predict", "pages/timeseries.py", "Time series", ":material/timeline:"),
     ("Predict", "pages/fraud.py", "Fraud detection", ":material/credit_card:"),
+    ("Predict", "pages/recommend.py", "Recommendations", ":material/movie:"),
+    ("Hear", "pages/speech.py", "Speech", ":material/mic:"),
+    ("Act", "pages/rl.py", "Reinforcement learning", ":material/sports_esports:"),
 ]
 
 nav: dict[str, list] = {}
