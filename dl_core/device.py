@@ -24,17 +24,20 @@ _VALID = ("cpu", "cuda", "mps")
 
 
 def cpu_threads() -> int:
-    """Threads for torch and BLAS on this machine.
+    """Threads per computation for torch and BLAS, set ONCE per process (`get()`), never per request.
 
-    Small machines (2 cores) are fastest with 1-2 threads, and an over-subscribed pool can be many
-    times slower when something else is running, so we stay at half the cores, at most 8.
+    The server runs several people's computations at once (a training queue with
+    `training_queue.default_slots()` slots), so each gets half the cores, at most 8: on 2 cores,
+    1 thread each, which was also the steadiest setting on a busy 2-core machine (2 threads measured
+    3-10x slower per epoch for the small models here). Changing the count per request is not safe:
+    it is process-wide, and overlapping save/restore pairs left the whole process at 1 thread.
     An explicit OMP_NUM_THREADS (the Makefile and the tests set 1) wins.
     """
     wanted = os.environ.get("OMP_NUM_THREADS", "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
     cores = os.cpu_count() or 1
-    return max(1, min(8, cores // 2 if cores > 2 else cores))
+    return max(1, min(8, cores // 2))
 
 
 def limit_threads() -> None:
@@ -94,20 +97,9 @@ def autocast(device: "torch.device", enabled: bool = True) -> Iterator[None]:
 
 @contextlib.contextmanager
 def few_threads(n: int = 1) -> Iterator[None]:
-    """Run tiny CPU models (tabular MLPs, small RNNs) with `n` torch threads, restored afterwards.
-
-    Their matrices are too small to gain from more threads; on a busy 2-core machine two threads
-    measured 3-10x slower per epoch than one (bench/bench_fraud.py, bench/bench_timeseries.py).
-    The setting is process-wide, so a concurrent session may briefly see it too: harmless.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+    """Deprecated no-op, kept while callers move off it: thread counts are set once per process
+    (see `cpu_threads`); changing them per request raced between sessions."""
+    yield
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ IMAGE_MAX_BYTES = 20 * MB
 IMAGE_MAX_PIXELS = 40_000_000  # ~ 7,000 x 5,700; larger is almost surely a mistake or an attack
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "BMP", "GIF", "MPO"}  # MPO: phone JPEGs with a depth frame
 CSV_MAX_BYTES = 50 * MB
+CSV_MAX_COLUMNS = 2_000  # more is a wide matrix dump, not a table a page here can use
+CSV_SNIFF_CHARS = 8_192  # csv.Sniffer on 64 KB of `,"` took 30 s here, holding the GIL for everyone
 TEXT_MAX_BYTES = 10 * MB
 TEXT_MAX_CHARS = 100_000
 ZIP_MAX_BYTES = 50 * MB
@@ -202,12 +204,13 @@ def read_csv(source: Source, name: str | None = None, max_bytes: int = CSV_MAX_B
     text, encoding, notices = decode_text(data, label)
     if not text.strip():
         raise InputError(f"{label} has no rows; upload a CSV with a header line and data.")
-    delimiter = ","
-    try:
-        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        pass
+    delimiter = guess_delimiter(text)
+    # Count the header's fields first (C parser, milliseconds): pandas takes seconds, holding the GIL,
+    # to de-duplicate the names of a 16k-column header.
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    if len(header) > CSV_MAX_COLUMNS:
+        raise InputError(f"{label} has {len(header):,} columns; the pages here use at most "
+                         f"{CSV_MAX_COLUMNS:,}. Keep the columns you need and upload again.")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
@@ -218,10 +221,60 @@ def read_csv(source: Source, name: str | None = None, max_bytes: int = CSV_MAX_B
         ) from None
     if frame.empty:
         raise InputError(f"{label} has a header but no data rows.")
-    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.shape[1] > CSV_MAX_COLUMNS:
+        raise InputError(f"{label} has {frame.shape[1]:,} columns; the pages here use at most "
+                         f"{CSV_MAX_COLUMNS:,}. Keep the columns you need and upload again.")
+    frame.columns, renamed = _unique_names([str(c).strip() for c in frame.columns])
+    if renamed:
+        notices.append("Some column names repeat once spaces are trimmed; renamed to "
+                       + ", ".join(f"“{n}”" for n in renamed[:5]) + (" …" if len(renamed) > 5 else "") + ".")
     if delimiter != ",":
         notices.append(f"Columns were separated by {_delimiter_name(delimiter)}.")
     return Table(frame=frame, notices=notices, encoding=encoding, delimiter=delimiter)
+
+
+def guess_delimiter(text: str) -> str:
+    """The delimiter (`,` `;` tab `|`) that splits the first lines into the same number (> 1) of
+    fields most consistently. Reads at most CSV_SNIFF_CHARS with the C csv parser: bounded time."""
+    sample = text[:CSV_SNIFF_CHARS]
+    lines = sample.splitlines()[:20]
+    if len(text) > CSV_SNIFF_CHARS and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut in half
+    best, best_score = ",", (0, 0)
+    for d in (",", ";", "\t", "|"):
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d) if r]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        score = (sum(c == counts[0] for c in counts), counts[0])
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """`a`, `a ` and `a` again become `a`, `a (2)`, `a (3)`; returns the names and those renamed."""
+    seen: dict[str, int] = {}
+    out, renamed = [], []
+    taken = set(names)
+    for n in names:
+        if n not in seen:
+            seen[n] = 1
+            out.append(n)
+            continue
+        k = seen[n]
+        while True:
+            k += 1
+            candidate = f"{n} ({k})"
+            if candidate not in taken:
+                break
+        seen[n] = k
+        taken.add(candidate)
+        out.append(candidate)
+        renamed.append(candidate)
+    return out, renamed
 
 
 def _delimiter_name(d: str) -> str:

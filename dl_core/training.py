@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from . import training_queue
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -245,6 +246,9 @@ def fit(
       restored at the end either way. `val_loss` without validation data watches the train loss;
       any other monitored name must be one of `evaluate`'s metrics, else the first epoch says so.
     - A set `cancel` token stops after the current batch; the model keeps the best weights so far.
+    - Training waits for a slot in the process-wide `training_queue` first; callbacks with an
+      `on_wait(position, queue_state)` method hear their place in line (a Stop while waiting
+      returns a cancelled result with no epochs).
     """
     import torch
 
@@ -265,71 +269,83 @@ def fit(
         return {"val_loss": float(np.mean(losses))}
 
     evaluate = evaluate or default_eval
+    started = time.perf_counter()
     history: list[EpochLog] = []
     sign = 1.0 if config.monitor_mode == "min" else -1.0  # compare sign * value: lower is better
     best_value, best_epoch, best_state, bad_epochs = math.inf, None, None, 0
     stopped_early = diverged = False
-    started = time.perf_counter()
 
-    for epoch in range(1, config.epochs + 1):
-        t0 = time.perf_counter()
-        model.train()
-        running, count = 0.0, 0
-        batches = len(train_loader)
-        for i, batch in enumerate(train_loader):
+    def waiting(position: int) -> None:
+        for cb in callbacks:
+            if hasattr(cb, "on_wait"):
+                cb.on_wait(position, training_queue.get().state())
+
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(training_queue.slot(on_wait=waiting, cancel=cancel))
+        except training_queue.CancelledWhileWaiting:
+            return FitResult(history=[], best_epoch=None, stopped_early=False, cancelled=True,
+                             seconds=time.perf_counter() - started)
+        for epoch in range(1, config.epochs + 1):
+            t0 = time.perf_counter()
+            model.train()
+            running, count = 0.0, 0
+            batches = len(train_loader)
+            for i, batch in enumerate(train_loader):
+                if cancel.cancelled:
+                    break
+                batch = _to(batch, dev)
+                opt.zero_grad(set_to_none=True)
+                # The forward pass draws dropout masks / noise from torch's global generator: seeded per
+                # batch under the lock, so a seed gives the same model whoever else is training.
+                with seeded(_batch_seed(config.seed, epoch, i)), devices.autocast(dev, config.mixed_precision):
+                    loss = batch_loss(model, batch)
+                loss.backward()
+                if config.grad_clip:
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+                opt.step()
+                value = loss.item()
+                n = len(batch[0])
+                running += value * n
+                count += n
+                for cb in callbacks:
+                    cb.on_batch_end(epoch, i + 1, batches, value)
+            if count == 0:  # cancelled before the first batch of this epoch
+                break
+            train_loss = running / count
+            log = EpochLog(epoch=epoch, epochs=config.epochs, train_loss=train_loss,
+                           lr=opt.param_groups[0]["lr"])
+            if val_loader is not None:
+                model.eval()
+                with torch.no_grad(), seeded(_batch_seed(config.seed, epoch, -1)), \
+                        devices.autocast(dev, config.mixed_precision):
+                    metrics = dict(evaluate(model, val_loader))
+                log.val_loss = metrics.pop("val_loss", None)
+                log.metrics = metrics
+            log.seconds = time.perf_counter() - t0
+            history.append(log)
+            for cb in callbacks:
+                cb.on_epoch_end(log, history, model)
+
+            if not math.isfinite(train_loss):
+                diverged = True  # a NaN loss never recovers; say so rather than train on garbage
+                break
+            watched = _watched(config.monitor, log)
+            if watched is None:
+                raise InputError(f"cannot monitor {config.monitor!r}: this training reports "
+                                 f"{', '.join(['val_loss', 'train_loss', *log.metrics])}.")
+            watched = sign * watched
+            if watched < best_value - config.min_delta:
+                best_value, best_epoch, bad_epochs = watched, epoch, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                bad_epochs += 1
+                if config.patience is not None and bad_epochs >= config.patience:
+                    stopped_early = True
+                    break
             if cancel.cancelled:
                 break
-            batch = _to(batch, dev)
-            opt.zero_grad(set_to_none=True)
-            # The forward pass draws dropout masks / noise from torch's global generator: seeded per
-            # batch under the lock, so a seed gives the same model whoever else is training.
-            with seeded(_batch_seed(config.seed, epoch, i)), devices.autocast(dev, config.mixed_precision):
-                loss = batch_loss(model, batch)
-            loss.backward()
-            if config.grad_clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            opt.step()
-            value = loss.item()
-            n = len(batch[0])
-            running += value * n
-            count += n
-            for cb in callbacks:
-                cb.on_batch_end(epoch, i + 1, batches, value)
-        if count == 0:  # cancelled before the first batch of this epoch
-            break
-        train_loss = running / count
-        log = EpochLog(epoch=epoch, epochs=config.epochs, train_loss=train_loss,
-                       lr=opt.param_groups[0]["lr"])
-        if val_loader is not None:
-            model.eval()
-            with torch.no_grad(), seeded(_batch_seed(config.seed, epoch, -1)), \
-                    devices.autocast(dev, config.mixed_precision):
-                metrics = dict(evaluate(model, val_loader))
-            log.val_loss = metrics.pop("val_loss", None)
-            log.metrics = metrics
-        log.seconds = time.perf_counter() - t0
-        history.append(log)
-        for cb in callbacks:
-            cb.on_epoch_end(log, history, model)
 
-        if not math.isfinite(train_loss):
-            diverged = True  # a NaN loss never recovers; say so rather than train on garbage
-            break
-        watched = _watched(config.monitor, log)
-        if watched is None:
-            raise InputError(f"cannot monitor {config.monitor!r}: this training reports "
-                             f"{', '.join(['val_loss', 'train_loss', *log.metrics])}.")
-        watched = sign * watched
-        if watched < best_value - config.min_delta:
-            best_value, best_epoch, bad_epochs = watched, epoch, 0
-            best_state = copy.deepcopy(model.state_dict())
-        else:
-            bad_epochs += 1
-            if config.patience is not None and bad_epochs >= config.patience:
-                stopped_early = True
-                break
-        if cancel.cancelled:
-            break
 
     if best_state is not None and best_epoch != (history[-1].epoch if history else None):
         model.load_state_dict(best_state)

@@ -70,6 +70,10 @@ class LiveTraining:
         self.chart = st.empty()
         st.session_state[_key(name)] = TrainingState()
 
+    def on_wait(self, position: int, queue: Any) -> None:
+        """Called by the training queue while this training waits for a free slot."""
+        self.bar.progress(0.0, text=waiting_text(position, queue))
+
     def on_batch_end(self, epoch: int, batch: int, batches: int, loss: float) -> None:
         now = time.perf_counter()
         if now - self._last_bar < 0.15 and batch != batches:
@@ -96,10 +100,17 @@ class LiveTraining:
         return done
 
 
+def waiting_text(position: int, queue: Any) -> str:
+    ahead = "you are next" if position == 1 else f"{position - 1} ahead of you"
+    return (f"Waiting for a free training slot ({queue.running} of {queue.slots} in use, {ahead}). "
+            "It starts by itself; press Stop to cancel.")
+
+
 def summary(result: FitResult) -> str:
     last = result.last
     if last is None:
-        return "Training stopped before the first epoch finished."
+        return ("Cancelled while waiting for a training slot." if result.cancelled and result.seconds < 3600
+                and not result.history else "Training stopped before the first epoch finished.")
     how = ("stopped early (no validation improvement)" if result.stopped_early
            else "stopped" if result.cancelled else "diverged (loss became NaN)" if result.diverged
            else "done")
