@@ -109,8 +109,7 @@ def waiting_text(position: int, queue: Any) -> str:
 def summary(result: FitResult) -> str:
     last = result.last
     if last is None:
-        return ("Cancelled while waiting for a training slot." if result.cancelled and result.seconds < 3600
-                and not result.history else "Training stopped before the first epoch finished.")
+        return "Training stopped before the first epoch finished (or while it waited for a slot)."
     how = ("stopped early (no validation improvement)" if result.stopped_early
            else "stopped" if result.cancelled else "diverged (loss became NaN)" if result.diverged
            else "done")
