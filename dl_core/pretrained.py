@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import sys
+import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +76,24 @@ def load_efficientnet_lite0(spec: "ModelSpec", device: "torch.device") -> ImageN
 
 # ---- text ----------------------------------------------------------------------------------------
 
+_tokenizer_locks: "weakref.WeakKeyDictionary[Any, threading.Lock]" = weakref.WeakKeyDictionary()
+_tokenizer_locks_guard = threading.Lock()
+
+
+def tokenizer_lock(tokenizer: Any) -> threading.Lock:
+    """The lock to hold around every call of a tokenizer that sessions share.
+
+    A fast tokenizer keeps padding and truncation as settings of its one Rust object: each call
+    sets them, then encodes. Two threads calling one shared tokenizer with different settings (a
+    256-token encode beside a 64-token fine-tuning batch) can encode with each other's settings.
+    """
+    with _tokenizer_locks_guard:
+        lock = _tokenizer_locks.get(tokenizer)
+        if lock is None:
+            lock = _tokenizer_locks[tokenizer] = threading.Lock()
+        return lock
+
+
 @dataclass
 class TextEncoder:
     """MiniLM as a plain transformers model + tokenizer, with mean pooling (what sentence-transformers
@@ -84,10 +104,12 @@ class TextEncoder:
     device: "torch.device"
     max_length: int = 256
 
-    def tokenize(self, texts: list[str]) -> dict[str, "torch.Tensor"]:
-        batch = self.tokenizer(
-            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-        )
+    def tokenize(self, texts: str | list[str], max_length: int | None = None, padding: bool | str = True,
+                 **kwargs: Any) -> dict[str, "torch.Tensor"]:
+        """Token ids (+ any extra outputs asked for in `kwargs`), under the shared tokenizer's lock."""
+        with tokenizer_lock(self.tokenizer):
+            batch = self.tokenizer(texts, padding=padding, truncation=True,
+                                   max_length=max_length or self.max_length, return_tensors="pt", **kwargs)
         return {k: v.to(self.device) for k, v in batch.items()}
 
     def encode(self, texts: list[str], batch_size: int = 64, normalize: bool = True) -> np.ndarray:
