@@ -5,12 +5,13 @@ there are no placeholders. Heavy libraries are imported by the pages that need t
 page appears at once.
 """
 
+import uuid
 from pathlib import Path
 
 import streamlit as st
 
-from dl_core import limit_threads
-from ui import device
+from dl_core import limit_threads, tracking
+from ui import device, errors
 
 limit_threads()
 ROOT = Path(__file__).resolve().parent
@@ -38,7 +39,13 @@ for group, script, title, icon in PAGES:
         nav.setdefault(group, []).append(
             st.Page(script, title=title, icon=icon, default=script == "pages/home.py"))
 
+# An anonymous id per browser session: runs it logs are tagged with it, so the Experiments page can
+# show "this session's runs". Set per script run, because each run may happen on another thread.
+session_id = st.session_state.setdefault("dlx_session_id", uuid.uuid4().hex[:12])
+tracking.set_session(session_id)
+
 page = st.navigation(nav)
-page.run()
+with errors.unexpected_errors():
+    page.run()
 # Drawn after the page so that importing torch to find the device never delays the page itself.
 device.badge()

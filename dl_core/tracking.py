@@ -13,6 +13,7 @@ Streamlit serves every browser session from its own thread of one process.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import logging
 import os
@@ -52,7 +53,35 @@ def _client(uri: str):
 
         client = MlflowClient(tracking_uri=uri)
         client.search_experiments(max_results=1)  # creates/migrates the SQLite schema once
+        if uri.startswith("sqlite:///"):
+            _use_wal(uri.removeprefix("sqlite:///"))
         return client
+
+
+def _use_wal(db_path: str) -> None:
+    """SQLite's write-ahead log lets readers (the Experiments page) and a writer (a training) work at
+    the same time instead of failing with "database is locked". The mode is stored in the file."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(db_path, timeout=30)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as exc:  # still works without WAL, only with more lock waits
+        log.warning("could not switch %s to WAL mode: %s", Path(db_path).name, exc)
+
+
+# The anonymous id of the browser session that is training (set by the app per script run); logged
+# as the run's `dlx.session` tag so that the Experiments page can show "this session's runs".
+_session: contextvars.ContextVar[str | None] = contextvars.ContextVar("dlx_session", default=None)
+
+
+def set_session(session_id: str | None) -> None:
+    """Tag the runs started from this thread (a Streamlit script run) with `session_id`."""
+    _session.set(session_id)
+
+
+def current_session() -> str | None:
+    return _session.get()
 
 
 def client():
@@ -79,29 +108,61 @@ def _experiment_id(name: str) -> str:
 
 @dataclass
 class TrackedRun:
+    """An open MLflow run. Logging never ends a training: a failure is recorded once in `problem`
+    (and the log), the training and its model go on, and later writes to this run are skipped."""
+
     run_id: str
     experiment: str
     started: float = field(default_factory=time.time)
+    problem: str | None = None
+    _pending: list[Any] = field(default_factory=list, repr=False)
 
     @property
     def callback(self) -> "_EpochLogger":
-        return _EpochLogger(self.run_id)
+        return _EpochLogger(self)
 
-    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+    def _failed(self, what: str, exc: BaseException) -> None:
+        if self.problem is None:
+            self.problem = f"MLflow could not {what} ({type(exc).__name__}: {exc}); the training went on."
+            log.warning("run %s: %s", self.run_id, self.problem)
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None,
+                    synchronous: bool = True) -> None:
         from mlflow.entities import Metric
 
+        if self.problem is not None:
+            return
         now = int(time.time() * 1000)
         items = [Metric(k, float(v), now, step or 0) for k, v in metrics.items() if _finite(v)]
-        if items:
-            client().log_batch(self.run_id, metrics=items)
+        if not items:
+            return
+        try:
+            op = client().log_batch(self.run_id, metrics=items, synchronous=synchronous)
+            if op is not None:
+                self._pending.append(op)
+        except Exception as exc:
+            self._failed("log metrics", exc)
+
+    def flush(self) -> None:
+        """Wait for the per-epoch metrics logged in the background."""
+        pending, self._pending = self._pending, []
+        for op in pending:
+            try:
+                op.wait()
+            except Exception as exc:
+                self._failed("log metrics", exc)
 
     def log_final(self, metrics: Mapping[str, float], model: "nn.Module | None" = None,
                   extra: Mapping[str, Any] | None = None) -> None:
         """Final metrics, and the weights as safetensors (plus a JSON of `extra`, e.g. labels)."""
+        self.flush()
         self.log_metrics({f"final_{k}" if not k.startswith("final_") else k: v
                           for k, v in metrics.items()})
-        if model is not None:
-            log_weights(self.run_id, model, extra)
+        if model is not None and self.problem is None:
+            try:
+                log_weights(self.run_id, model, extra)
+            except Exception as exc:
+                self._failed("store the weights", exc)
 
 
 def _finite(v: Any) -> bool:
@@ -112,10 +173,12 @@ def _finite(v: Any) -> bool:
 
 
 class _EpochLogger:
-    """A training.fit callback that logs each epoch's metrics."""
+    """A training.fit callback that logs each epoch's metrics in the background (MLflow's own
+    asynchronous logging), so a slow or locked store never slows or stops the training."""
 
-    def __init__(self, run_id: str) -> None:
-        self.run_id = run_id
+    def __init__(self, run: TrackedRun) -> None:
+        self.run = run
+        self.run_id = run.run_id
 
     def on_batch_end(self, epoch: int, batch: int, batches: int, loss: float) -> None:
         pass
@@ -125,7 +188,7 @@ class _EpochLogger:
         if log_.val_loss is not None:
             values["val_loss"] = log_.val_loss
         values.update(log_.metrics)
-        TrackedRun(self.run_id, "").log_metrics(values, step=log_.epoch)
+        self.run.log_metrics(values, step=log_.epoch, synchronous=False)
 
 
 def log_weights(run_id: str, model: "nn.Module", extra: Mapping[str, Any] | None = None) -> None:
@@ -153,6 +216,8 @@ def start_run(experiment: str, params: Mapping[str, Any], *, seed: int | None = 
     c = client()
     info = devices.describe()
     tags = {"dlx.source": source, "dlx.device": info.type, "dlx.device_name": info.name}
+    if current_session():
+        tags["dlx.session"] = current_session()
     run = c.create_run(_experiment_id(experiment), run_name=run_name, tags=tags)
     tracked = TrackedRun(run.info.run_id, experiment)
     all_params = {**{k: _param(v) for k, v in params.items()}, "device": info.type}
@@ -169,9 +234,12 @@ def start_run(experiment: str, params: Mapping[str, Any], *, seed: int | None = 
         status = "FAILED" if isinstance(exc, Exception) else "KILLED"
         raise
     finally:
-        with contextlib.suppress(Exception):
-            tracked.log_metrics({"duration_seconds": time.time() - tracked.started})
-        c.set_terminated(run.info.run_id, status=status)
+        tracked.flush()
+        tracked.log_metrics({"duration_seconds": time.time() - tracked.started})
+        try:
+            c.set_terminated(run.info.run_id, status=status)
+        except Exception as exc:
+            tracked._failed("close the run", exc)
 
 
 def params_of(config: Any) -> dict[str, Any]:
@@ -223,13 +291,27 @@ def runs(experiment: str | None = None, max_results: int = 200) -> "pd.DataFrame
     found = c.search_runs(list(names), max_results=max_results, order_by=["attributes.start_time DESC"])
     rows = []
     for r in found:
+        tags = r.data.tags
         row = {"experiment": names[r.info.experiment_id], "run_id": r.info.run_id,
                "status": r.info.status, "started": pd.to_datetime(r.info.start_time, unit="ms"),
+               "source": tags.get("dlx.source", ""), "session": tags.get("dlx.session", ""),
+               "parent_run_id": tags.get("mlflow.parentRunId", ""),
                "device": r.data.params.get("device", "")}
         row.update({f"param.{k}": v for k, v in r.data.params.items() if k != "device"})
         row.update({k: v for k, v in r.data.metrics.items() if k.startswith("final_") or k == "duration_seconds"})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def delete_run(run_id: str, session: str | None) -> None:
+    """Delete a run, only if it was started by `session` (people delete their own runs only)."""
+    from .errors import InputError
+
+    c = client()
+    owner = c.get_run(run_id).data.tags.get("dlx.session")
+    if session is None or owner != session:
+        raise InputError("Only runs started in this browser session can be deleted here.")
+    c.delete_run(run_id)
 
 
 def history(run_id: str) -> "pd.DataFrame":

@@ -4,52 +4,35 @@ import streamlit as st
 
 import ui  # noqa: F401  (the app-shell guard in ui/__init__.py)
 from dl_core import tracking
+from ui.experiments import compare, runs
 
 st.title("Experiments")
 st.markdown(
     "Every model trained in this app, on a page or with `python -m dl_core`, is logged to "
     "**MLflow**: its settings, its curves epoch by epoch, its final metrics, the device it ran on, "
-    "and its weights (safetensors). Compare runs here, or open the full MLflow UI with "
-    f"`mlflow ui --backend-store-uri {tracking.tracking_uri()}`."
+    "and its weights (safetensors). Filter, compare and download runs here."
 )
+st.caption(":material/group: This store is **shared** by everyone who uses this server. You see "
+           "the runs of this browser session unless you switch to everyone's; runs carry an "
+           "anonymous session id, never names or file names.")
 
-
-@st.cache_data(ttl=5, show_spinner="Reading the MLflow store…")
-def load_runs(uri: str):
-    return tracking.runs()
-
-
-runs = load_runs(tracking.tracking_uri())
-if runs.empty:
+everything = runs.load_runs(tracking.tracking_uri())
+if everything.empty:
     st.info("No training runs yet. Train a model on any page and it will appear here.",
             icon=":material/science:")
     st.stop()
+shown = runs.filters(everything)
+if shown.empty:
+    st.info("No runs match. Train a model on any page, or switch on “Everyone's runs”.",
+            icon=":material/filter_alt_off:")
+    st.stop()
 
-experiments = sorted(runs["experiment"].unique())
-choice = st.selectbox("Experiment", ["all"] + experiments, key="exp_choice")
-shown = runs if choice == "all" else runs[runs["experiment"] == choice]
-shown = shown.dropna(axis=1, how="all")
-st.dataframe(shown, hide_index=True, width="stretch", key="exp_table")
-st.caption(f"{len(shown)} run(s). Store: `{tracking.tracking_uri()}`")
-
-if choice != "all" and len(shown) > 1:
-    metric_cols = [c for c in shown.columns if c.startswith("final_")]
-    if metric_cols:
-        import plotly.express as px
-
-        metric = st.selectbox("Compare runs on", metric_cols, key="exp_metric")
-        fig = px.bar(shown.sort_values("started"), x="run_id", y=metric, color="status",
-                     hover_data=[c for c in shown.columns if c.startswith("param.")])
-        st.plotly_chart(fig)
-
-run_id = st.selectbox("Curves of one run", list(shown["run_id"]), key="exp_run",
-                      format_func=lambda r: f"{r[:8]} · {shown.set_index('run_id').loc[r, 'experiment']}")
-curves = tracking.history(run_id)
-curves = curves[curves["metric"] != "epoch_seconds"]
-if curves.empty:
-    st.caption("This run logged no per-epoch metrics.")
-else:
-    import plotly.express as px
-
-    st.plotly_chart(px.line(curves, x="step", y="value", color="metric", markers=True,
-                            labels={"step": "epoch"}), key="exp_curves")
+table, comparing, seeds, sweeps = st.tabs(["Runs", "Compare runs", "Seeds", "Sweeps"])
+with table:
+    runs.runs_tab(shown)
+with comparing:
+    compare.compare_tab(shown)
+with seeds:
+    compare.seeds_tab(shown)
+with sweeps:
+    compare.sweeps_tab(shown, everything)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import uuid
 from collections.abc import Iterable, Iterator
 
 import streamlit as st
@@ -30,3 +33,26 @@ def notices(messages: Iterable[str]) -> None:
     """Non-fatal notes about the input (encoding guessed, rows dropped, text truncated)."""
     for m in messages:
         st.info(m, icon=":material/info:")
+
+
+log = logging.getLogger("dlx.app")
+DEBUG_VAR = "DLX_DEBUG"  # set (the tests do): unexpected errors surface with their traceback
+
+
+@contextlib.contextmanager
+def unexpected_errors() -> Iterator[None]:
+    """Around a whole page: a bug shows the app's own short message with an incident id, never
+    server code or paths; the traceback goes to the server log under that id. The person's
+    session (inputs, trained models) is untouched, so they can change a setting and go on."""
+    try:
+        yield
+    except (InputError, ModelUnavailableError) as exc:  # escaped a guard: still the person's to fix
+        st.error(str(exc), icon=":material/error:")
+    except Exception:
+        if os.environ.get(DEBUG_VAR):
+            raise
+        incident = uuid.uuid4().hex[:8]
+        log.exception("unexpected error, incident %s", incident)
+        st.error(f"Something went wrong on our side (incident {incident}). Your inputs and trained "
+                 "models are kept: try again, or change a setting. The server log has the details "
+                 "under this incident id.", icon=":material/bug_report:")

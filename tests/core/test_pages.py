@@ -16,20 +16,68 @@ def test_home_renders_without_exception():
     assert any("Computing on" in c.value for c in at.sidebar.caption)
 
 
-def test_experiments_page_lists_runs():
+def _fresh(at) -> None:
+    """Rerun without the page's 5-second cache of the store (AppTest runs in this process)."""
+    from ui.experiments import runs
+
+    runs.load_runs.clear()
+    at.run()
+
+
+def test_experiments_page_shows_this_sessions_runs_by_default_and_everyones_on_request():
     from dl_core import tracking
 
-    with tracking.start_run("tests/pages", {"lr": 0.5}) as run:
-        run.log_final({"accuracy": 0.75})
+    with tracking.start_run("tests/pages", {"lr": 0.5, "seed": 1}, source="cli") as other:
+        other.log_final({"accuracy": 0.75})
     at = open_page("pages/experiments.py")
     assert not exceptions(at)
+    mine_id = at.session_state["dlx_session_id"]
+    tracking.set_session(mine_id)  # as app.py does for this browser session's script runs
+    try:
+        with tracking.start_run("tests/pages", {"lr": 0.1, "seed": 1}) as mine:
+            mine.log_metrics({"val_loss": 1.0}, step=1)
+            mine.log_metrics({"val_loss": 0.5}, step=2)
+            mine.log_final({"accuracy": 0.5})
+    finally:
+        tracking.set_session(None)
+    _fresh(at)
+    df = at.dataframe[0].value
+    assert set(df["run_id"]) == {mine.run_id}  # someone else's run is not shown by default
+    at.toggle(key="exp_everyone").set_value(True).run()
     at.selectbox(key="exp_choice").select("tests/pages").run()
     assert not exceptions(at)
     df = at.dataframe[0].value
-    assert run.run_id in set(df["run_id"])
-    assert 0.75 in set(df["final_accuracy"])
-    assert at.selectbox(key="exp_run").value == run.run_id
-    assert [c.value for c in at.caption if "no per-epoch" in c.value]  # this run had no epochs
+    assert {mine.run_id, other.run_id} <= set(df["run_id"])
+    assert {0.75, 0.5} <= set(df["final_accuracy"])
+    at.selectbox(key="exp_source").select("cli").run()
+    assert set(at.dataframe[0].value["run_id"]) == {other.run_id}
+    # no server paths on the page
+    texts = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info])
+    assert tracking.tracking_uri() not in texts and "sqlite:" not in texts
+
+
+def test_experiments_compare_overlays_curves_and_lists_only_differing_settings():
+    from dl_core import tracking
+
+    at = open_page("pages/experiments.py")
+    tracking.set_session(at.session_state["dlx_session_id"])
+    try:
+        ids = []
+        for lr in (0.1, 0.2):
+            with tracking.start_run("tests/compare", {"lr": lr, "epochs": 3, "seed": 0}) as run:
+                for step, loss in enumerate((1.0, 0.8, 0.6), 1):
+                    run.log_metrics({"val_loss": loss * lr * 10}, step=step)
+            ids.append(run.run_id)
+    finally:
+        tracking.set_session(None)
+    _fresh(at)
+    at.selectbox(key="exp_choice").select("tests/compare").run()
+    at.multiselect(key="exp_compare").set_value(ids).run()
+    assert not exceptions(at)
+    tables = [d.value for d in at.dataframe]
+    diff = next(t for t in tables if "lr" in t.columns and "run_id" not in t.columns)
+    assert list(diff.columns) == ["lr"]  # epochs and seed are shared, so not shown
+    assert len(at.get("plotly_chart")) >= 1
 
 
 def test_every_page_script_is_listed_in_app():

@@ -1,0 +1,76 @@
+"""Compare runs: overlay their curves for one metric, and only the settings that differ."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from dl_core import comparison, tracking
+
+MAX_COMPARED = 12  # more curves than this on one chart are unreadable
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _history(run_id: str) -> pd.DataFrame:
+    return tracking.history(run_id)
+
+
+def _label(shown: pd.DataFrame, run_id: str) -> str:
+    row = shown.set_index("run_id").loc[run_id]
+    return f"{run_id[:8]} · {row['experiment']}"
+
+
+def compare_tab(shown: pd.DataFrame) -> None:
+    ids = list(shown["run_id"])
+    picked = st.multiselect("Runs to compare", ids, default=ids[: min(3, len(ids))], key="exp_compare",
+                            max_selections=MAX_COMPARED, format_func=lambda r: _label(shown, r))
+    if not picked:
+        st.info("Pick one or more runs to overlay their curves.")
+        return
+    curves = pd.concat([_history(r).assign(run=_label(shown, r)) for r in picked], ignore_index=True)
+    curves = curves[curves["metric"] != "epoch_seconds"]
+    if curves.empty:
+        st.caption("These runs logged no per-epoch metrics.")
+    else:
+        metrics = sorted(curves["metric"].unique())
+        default = metrics.index("val_loss") if "val_loss" in metrics else 0
+        metric = st.selectbox("Metric", metrics, index=default, key="exp_compare_metric")
+        fig = px.line(curves[curves["metric"] == metric], x="step", y="value", color="run", markers=True,
+                      labels={"step": "epoch", "value": metric})
+        st.plotly_chart(fig, key="exp_compare_curves")
+    st.markdown("**Settings that differ**")
+    diff = comparison.differing_params(shown, picked)
+    if diff.shape[1] == 0:
+        st.caption("The chosen runs share every setting.")
+    else:
+        st.dataframe(diff.rename(index=lambda r: _label(shown, r)), key="exp_diff")
+    finals = shown.set_index("run_id").loc[picked, comparison.metric_columns(shown)].dropna(axis=1, how="all")
+    if finals.shape[1]:
+        st.markdown("**Final metrics**")
+        st.dataframe(finals.rename(index=lambda r: _label(shown, r)), key="exp_finals")
+
+
+def seeds_tab(shown: pd.DataFrame) -> None:
+    st.markdown("Runs that share every setting except the seed, grouped: how much of a result is "
+                "the luck of the initialisation? Train the same settings with a few seeds on a page "
+                "(\"Repeat with 3 seeds\") and compare the spread with the differences between settings.")
+    groups = comparison.seed_groups(shown)
+    if groups.empty:
+        st.info("No settings were trained with more than one seed yet.")
+        return
+    st.dataframe(groups, hide_index=True, key="exp_seed_groups")
+
+
+def sweeps_tab(shown: pd.DataFrame, everything: pd.DataFrame) -> None:
+    table = comparison.sweeps(everything[everything["run_id"].isin(shown["run_id"])
+                                         | everything["parent_run_id"].isin(shown["run_id"])])
+    if table.empty:
+        st.info("No tuning sweeps yet. Start one from the Tune section of a page, or with "
+                "`python -m dl_core tune`.")
+        return
+    st.dataframe(table, hide_index=True, key="exp_sweeps")
+    sweep = st.selectbox("Trials of", list(table["sweep"]), key="exp_sweep_pick",
+                         format_func=lambda s: s[:8])
+    trials = everything[everything["parent_run_id"] == sweep].dropna(axis=1, how="all")
+    st.dataframe(trials.drop(columns=["session"], errors="ignore"), hide_index=True, key="exp_trials")

@@ -1,0 +1,61 @@
+"""Loading and filtering the logged runs, the runs table, CSV download, deleting your own runs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dl_core import comparison, tracking
+from ui import errors
+
+ALL = "all"
+
+
+@st.cache_data(ttl=5, show_spinner="Reading the experiment store…")
+def load_runs(uri: str) -> pd.DataFrame:
+    return tracking.runs(max_results=1000)
+
+
+def session_id() -> str | None:
+    return st.session_state.get("dlx_session_id")
+
+
+def filters(runs: pd.DataFrame) -> pd.DataFrame:
+    """Filter controls (this session / everyone, experiment, source, sweep); returns the rows shown."""
+    c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1.5])
+    everyone = c1.toggle("Everyone's runs", value=False, key="exp_everyone",
+                         help="Off: only the runs started in this browser session. On: every run in "
+                              "this server's shared store, from every person and the command line.")
+    shown = runs if everyone else comparison.filter_runs(runs, session=session_id() or "—none—")
+    experiments = sorted(shown["experiment"].unique())
+    experiment = c2.selectbox("Experiment", [ALL, *experiments], key="exp_choice")
+    sources = sorted(s for s in shown["source"].unique() if s)
+    source = c3.selectbox("Source", [ALL, *sources], key="exp_source",
+                          format_func={ALL: ALL, "app": "a page", "cli": "command line"}.get)
+    sweep_ids = sorted(s for s in shown["parent_run_id"].unique() if s)
+    sweep = c4.selectbox("Sweep", [ALL, *sweep_ids], key="exp_sweep",
+                         format_func=lambda s: s if s == ALL else s[:8])
+    return comparison.filter_runs(shown, experiment=None if experiment == ALL else experiment,
+                                  source=None if source == ALL else source,
+                                  sweep=None if sweep == ALL else sweep)
+
+
+def runs_tab(shown: pd.DataFrame) -> None:
+    table = shown.drop(columns=["session"]).dropna(axis=1, how="all")
+    st.dataframe(table, hide_index=True, width="stretch", key="exp_table")
+    mine = shown[shown["session"] == (session_id() or "—none—")]
+    st.caption(f"{len(shown)} run(s) shown, {len(mine)} of them from this browser session.")
+    st.download_button("Download these runs (CSV)", table.to_csv(index=False), "runs.csv", "text/csv",
+                       key="exp_csv", icon=":material/download:")
+    if mine.empty:
+        return
+    with st.expander("Delete runs you started", icon=":material/delete:"):
+        doomed = st.multiselect("Runs to delete", list(mine["run_id"]), key="exp_delete_pick",
+                                format_func=lambda r: f"{r[:8]} · {mine.set_index('run_id').loc[r, 'experiment']}")
+        if st.button("Delete", key="exp_delete", disabled=not doomed, type="primary"):
+            with errors.guard():
+                for run_id in doomed:
+                    tracking.delete_run(run_id, session_id())
+            load_runs.clear()
+            st.success(f"Deleted {len(doomed)} run(s).")
+            st.rerun()
