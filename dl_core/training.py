@@ -186,7 +186,10 @@ def make_loader(data: "Dataset | Sequence[torch.Tensor] | DataLoader", batch_siz
     if tensors:
         order = RandomSampler(data, generator=gen) if shuffle else SequentialSampler(data)
         # batch_size=None: the sampler yields index lists and TensorDataset[list] returns whole batches.
-        return DataLoader(data, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None)
+        # generator=gen: each epoch's iterator draws a base seed, from torch's global generator otherwise
+        # (which would shift another session's dropout masks mid-batch).
+        return DataLoader(data, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None,
+                          generator=gen)
     # num_workers=0: on small machines worker processes cost more than they save.
     return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=gen, num_workers=0)
 
