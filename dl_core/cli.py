@@ -19,7 +19,8 @@ from typing import Any
 from .errors import InputError, ModelUnavailableError
 
 # The use cases whose `dl_core.<name>.cli` module adds sub-commands, in the order of `--help`.
-USE_CASES = ("vision", "nlp", "generative", "clustering", "timeseries", "fraud", "rl", "speech", "recommend")
+USE_CASES = ("vision", "nlp", "generative", "clustering", "timeseries", "fraud", "rl", "speech", "recommend",
+             "tuning")
 
 
 def _cli_module(use_case: str) -> str | None:

@@ -84,6 +84,20 @@ def current_session() -> str | None:
     return _session.get()
 
 
+# The sweep (parent run) that runs started in this thread belong to: Optuna trials are child runs.
+_parent: contextvars.ContextVar[str | None] = contextvars.ContextVar("dlx_parent_run", default=None)
+
+
+@contextlib.contextmanager
+def children_of(parent_run_id: str) -> Iterator[None]:
+    """Runs started inside the block are children of `parent_run_id` (MLflow's nested runs)."""
+    token = _parent.set(parent_run_id)
+    try:
+        yield
+    finally:
+        _parent.reset(token)
+
+
 def client():
     return _client(tracking_uri())
 
@@ -218,6 +232,8 @@ def start_run(experiment: str, params: Mapping[str, Any], *, seed: int | None = 
     tags = {"dlx.source": source, "dlx.device": info.type, "dlx.device_name": info.name}
     if current_session():
         tags["dlx.session"] = current_session()
+    if _parent.get():
+        tags["mlflow.parentRunId"] = _parent.get()
     run = c.create_run(_experiment_id(experiment), run_name=run_name, tags=tags)
     tracked = TrackedRun(run.info.run_id, experiment)
     all_params = {**{k: _param(v) for k, v in params.items()}, "device": info.type}
