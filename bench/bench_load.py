@@ -1,0 +1,96 @@
+"""Many people, one server: N concurrent Chromium sessions go through every page's default action.
+
+    .venv/bin/python bench/bench_load.py                 # 8 sessions
+    .venv/bin/python bench/bench_load.py --sessions 30   # a class
+
+Starts the app on a free port with a fresh data folder, runs the scenario once with 1 session (the
+baseline) and then with N sessions at the same moment, and prints per page the p50/p95 time from
+opening the page to its result (page settled, main button clicked, settled again) for N sessions
+against 1 session, the errors seen (exception boxes or incident messages: must be 0), and the
+server's peak resident memory. Trainings started by the sessions go through the training queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections import defaultdict
+
+from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, app_server, exceptions, percentile, rss_mb, settle
+
+# The page's main action: the label of the button a first-time visitor would press (None: the page
+# shows its result on opening). Pages not listed click their first primary button, if any.
+ACTIONS: dict[str, str | None] = {"": None, "experiments": None}
+
+
+async def visit(browser, url: str, path: str, timings: dict, errors: dict, timeout: float) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    t0 = time.perf_counter()
+    try:
+        await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+        await settle(page, timeout)
+        label = ACTIONS.get(path, "")
+        button = (page.get_by_role("button", name=label).first if label
+                  else page.locator("[data-testid='stBaseButton-primary']:visible").first)
+        if label is not None and await button.count():
+            await button.click()
+            await page.wait_for_timeout(300)
+            await settle(page, timeout)
+        timings[path].append(time.perf_counter() - t0)
+        errors[path].extend(await exceptions(page))
+    except Exception as exc:  # a timeout is an error of the app under load, not of the bench
+        errors[path].append(f"{type(exc).__name__}: {exc}"[:200])
+    finally:
+        await context.close()
+
+
+async def scenario(url: str, sessions: int, timeout: float) -> tuple[dict, dict]:
+    from playwright.async_api import async_playwright
+
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, list[str]] = defaultdict(list)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+        async def one_session(i: int) -> None:
+            order = PAGES[i % len(PAGES):] + PAGES[: i % len(PAGES)]  # not all on the same page at once
+            for path in order:
+                await visit(browser, url, path, timings, errors, timeout)
+
+        await asyncio.gather(*(one_session(i) for i in range(sessions)))
+        await browser.close()
+    return timings, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, default=8)
+    ap.add_argument("--timeout", type=float, default=300, help="seconds a page may take under load")
+    args = ap.parse_args()
+    with app_server() as (url, pid):
+        base_t, base_e = asyncio.run(scenario(url, 1, args.timeout))  # also warms the server up
+        t0 = time.perf_counter()
+        load_t, load_e = asyncio.run(scenario(url, args.sessions, args.timeout))
+        wall = time.perf_counter() - t0
+        _, peak = rss_mb(pid)
+    print(f"{args.sessions} concurrent sessions, every page, its main action; wall {wall:.0f} s; "
+          f"server peak RSS {peak:.0f} MB")
+    print(f"{'page':<12} {'p50 1':>7} {'p95 1':>7} {'p50 N':>7} {'p95 N':>7} {'N/1':>5} {'errors':>6}")
+    total_errors = 0
+    for path in PAGES:
+        b, n = base_t.get(path, []), load_t.get(path, [])
+        errs = len(base_e.get(path, [])) + len(load_e.get(path, []))
+        total_errors += errs
+        ratio = percentile(n, 50) / percentile(b, 50) if b and n else float("nan")
+        print(f"{path or 'home':<12} {percentile(b, 50):7.1f} {percentile(b, 95):7.1f} {percentile(n, 50):7.1f} "
+              f"{percentile(n, 95):7.1f} {ratio:5.1f} {errs:6d}")
+    for path in PAGES:
+        for e in (base_e.get(path, []) + load_e.get(path, []))[:3]:
+            print(f"  error on /{path}: {e}")
+    print(f"errors in all: {total_errors}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Shared pieces of the browser benchmarks: start the app on a free port, open pages in headless
+Chromium (Debian's), wait until Streamlit has settled, find exception boxes, read the server's memory.
+
+Used by bench_pages.py (first impressions) and bench_load.py (many sessions at once).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Every page of the app, by URL path, in menu order.
+PAGES = ["", "experiments", "vision", "nlp", "generative", "clustering", "timeseries", "fraud", "recommend",
+         "speech", "rl"]
+BUSY = "[data-testid='stStatusWidget'], [data-testid='stSkeleton'], [data-testid='stSpinner']"
+ERRORS = "[data-testid='stException']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(script: str = "app.py", data_dir: str | None = None,
+               env: dict | None = None) -> Iterator[tuple[str, int]]:
+    """`streamlit run` on a free port; yields (url, server pid). A fresh data folder unless given."""
+    port = free_port()
+    data_dir = data_dir or tempfile.mkdtemp(prefix="dlx-bench-")
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port)]
+    full_env = {**os.environ, "DLX_DATA_DIR": data_dir, "HF_HUB_OFFLINE": "1", **(env or {})}
+    log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise SystemExit(f"the app did not start; see {log.name}")
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+        proc.kill()
+        log.close()
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process in MB, from /proc."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            fields[key] = rest
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+async def settle(page, timeout: float = 120.0) -> float:
+    """Wait until the app stops running (no status widget, skeleton or spinner for 0.4 s); returns
+    the `time.perf_counter()` moment the quiet began."""
+    t0 = time.perf_counter()
+    await page.locator("[data-testid='stApp']").wait_for(timeout=timeout * 1000)
+    await page.wait_for_timeout(250)
+    quiet_since = None
+    while time.perf_counter() - t0 < timeout:
+        busy = await page.locator(BUSY).count()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.perf_counter()
+        elif time.perf_counter() - quiet_since >= 0.4:
+            return quiet_since
+        await page.wait_for_timeout(50)
+    raise TimeoutError(f"the page did not settle within {timeout:.0f} s")
+
+
+async def exceptions(page) -> list[str]:
+    texts = await page.locator(ERRORS).all_inner_texts()
+    incidents = await page.get_by_text("Something went wrong on our side").all_inner_texts()
+    return [t[:200] for t in texts + incidents]
+
+
+def percentile(values: list[float], q: float) -> float:
+    import numpy as np
+
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+WATCH_RUNS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__dlxRuns = [];
+  new MutationObserver(() => window.__dlxRuns.push([app.getAttribute("data-test-script-state"),
+                                                    performance.now()]))
+    .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+async def timed_rerun(page, action, timeout: float = 60.0) -> float:
+    """Seconds from `await action()` (a key press, a click) until the script run it started has
+    finished, read from the app's own `data-test-script-state` attribute in the browser."""
+    await page.evaluate(WATCH_RUNS)
+    start = await page.evaluate("() => performance.now()")
+    await action()
+    await page.wait_for_function(
+        "() => window.__dlxRuns.some(r => r[0] === 'running') && "
+        "document.querySelector(\"[data-testid='stApp']\").getAttribute('data-test-script-state') !== 'running'",
+        timeout=timeout * 1000)
+    end = await page.evaluate("() => window.__dlxRuns.filter(r => r[0] !== 'running').slice(-1)[0][1]")
+    return (end - start) / 1000
