@@ -86,12 +86,31 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare(args: argparse.Namespace) -> int:
+    from . import prepare
+    from .training import ProgressBar
+
+    def show(name: str, status: str, seconds: float, error: str) -> None:
+        if not args.json:
+            print(f"{name:<20} {status:<7} {seconds:7.1f} s" + (f"  ({error})" if error else ""))
+
+    results = prepare.prepare(args.only or None, callbacks_for=lambda p: [ProgressBar(p.name)],
+                              on_status=show)
+    if args.json:
+        emit({"models": results}, True)
+    return 0 if all(r["status"] in ("ready", "built") for r in results.values()) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dl_core", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     info = sub.add_parser("info", help="device, library versions and which models run offline")
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(func=_info)
+    prep = sub.add_parser("prepare", help="train/build every default model the app trains here, if missing")
+    prep.add_argument("--only", nargs="+", metavar="NAME", help="only these models (default: all)")
+    prep.add_argument("--json", action="store_true", help="machine-readable output")
+    prep.set_defaults(func=_prepare)
     for use_case in USE_CASES:
         name = _cli_module(use_case)
         if name is not None:
