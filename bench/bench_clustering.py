@@ -63,22 +63,19 @@ def bench_grid(repeats: int) -> None:
 
 
 def bench_deep(seeds: list[int]) -> None:
-    from dl_core import clustering_deep as deep
-
-    data = deep.load_digits_data()
+    data = cl.load_digits_data()
     gains = []
     for kind in ("contrastive", "autoencoder"):
         for seed in seeds if kind == "contrastive" else seeds[:1]:
-            cfg = deep.DeepConfig(kind=kind, seed=seed)
-            model, result = deep.train(data, cfg)
-            rows = {r["features"]: r for r in deep.compare(data, deep.embed(model, data.X), seed=seed)}
+            trained = cl.train_encoder(data, cl.DeepConfig(kind=kind, seed=seed), caller="cli")
+            rows = {r["features"]: r for r in trained.details["comparison"]}
             gain = rows["latent"]["ari"] - rows["raw pixels"]["ari"]
             if kind == "contrastive":
                 gains.append(gain)
             print(f"deep {kind:<11} seed {seed}: ARI raw {rows['raw pixels']['ari']:.3f}, "
                   f"PCA-{rows['pca']['dims']} {rows['pca']['ari']:.3f}, latent {rows['latent']['ari']:.3f} "
                   f"(gain {gain:+.3f}); NMI latent {rows['latent']['nmi']:.3f}; "
-                  f"{len(result.history)} epochs in {result.seconds:.1f} s")
+                  f"{len(trained.history)} epochs in {trained.fit.seconds:.1f} s")
     print(f"deep contrastive: mean ARI gain {statistics.mean(gains):+.3f}, min {min(gains):+.3f}; "
           f"target >= +0.1: {'met' if min(gains) >= 0.1 else 'NOT met'} on every seed")
 

@@ -10,6 +10,14 @@ Two encoders, both trained with `training.fit` (so pages show them live and MLfl
   does not, by itself, make clusters more separable: a useful honest contrast.
 
 Labels are never used for training; they only score the clusterings (ARI/NMI) and colour plots.
+
+    digits = load_digits_data()
+    trained = train_encoder(digits, DeepConfig(kind="contrastive", epochs=40), caller="cli")
+    trained.metrics                  # {"ari": ..., "nmi": ...}: k-means (k=10) on the learned codes
+    trained.details["comparison"]    # the same k-means on raw pixels, on PCA and on the codes
+
+`train_encoder` is the one call that trains, evaluates and logs (MLflow) an encoder: the page and
+`python -m dl_core clustering deep` both use it.
 """
 
 from __future__ import annotations
@@ -17,19 +25,19 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from . import device
-from .errors import InputError
+from ..errors import InputError
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
 
-    from .training import Callback, FitResult
+    from ..tracking import Caller
+    from ..training import Callback, CancelToken, TrainedModel
 
 Kind = Literal["contrastive", "autoencoder"]
 
@@ -49,6 +57,7 @@ class DeepConfig:
     seed: int = 0
 
     def check(self) -> None:
+        """Raise InputError naming the first bad value and its valid range."""
         if self.kind not in ("contrastive", "autoencoder"):
             raise InputError(f"kind must be 'contrastive' or 'autoencoder', got {self.kind!r}.")
         if not 2 <= self.latent_dim <= 64:
@@ -63,9 +72,12 @@ class DeepConfig:
             raise InputError(f"noise must be between 0 and 1, got {self.noise}.")
         if not 0.05 <= self.val_share <= 0.5:
             raise InputError(f"val_share must be between 0.05 and 0.5, got {self.val_share}.")
-
-    def params(self) -> dict[str, Any]:
-        return asdict(self)
+        if not 1 <= self.epochs <= 1_000:
+            raise InputError(f"epochs must be between 1 and 1,000, got {self.epochs}.")
+        if not 0 < self.lr <= 1:
+            raise InputError(f"learning rate must be in (0, 1], got {self.lr}.")
+        if not 8 <= self.batch_size <= 4_096:
+            raise InputError(f"batch size must be between 8 and 4,096, got {self.batch_size}.")
 
 
 @dataclass
@@ -125,32 +137,38 @@ def _neighbour_table(X: np.ndarray, train: np.ndarray, rows: np.ndarray, k: int,
     return X[train][idx]
 
 
-def shift_pixels(x: "torch.Tensor") -> "torch.Tensor":
+def shift_pixels(x: "torch.Tensor", generator: "torch.Generator | None" = None) -> "torch.Tensor":
     """Move each 8x8 digit (rows of x, (B, 64)) by -1, 0 or +1 pixel in each direction."""
     import torch
     import torch.nn.functional as F
 
     B, dev = len(x), x.device
     padded = F.pad(x.view(B, 8, 8), (1, 1, 1, 1))  # (B, 10, 10)
-    dy, dx = torch.randint(0, 3, (B,), device=dev), torch.randint(0, 3, (B,), device=dev)
+    dy = torch.randint(0, 3, (B,), generator=generator, device=dev)
+    dx = torch.randint(0, 3, (B,), generator=generator, device=dev)
     rows = (dy[:, None] + torch.arange(8, device=dev))[:, :, None]  # (B, 8, 1)
     cols = (dx[:, None] + torch.arange(8, device=dev))[:, None, :]  # (B, 1, 8)
     return padded[torch.arange(B, device=dev)[:, None, None], rows, cols].reshape(B, 64)
 
 
+# The losses draw their randomness (positives, shifts, noise) from `generator`: None = torch's global
+# generator, which `training.fit` seeds per batch under its lock while training; the evaluation
+# passes its own generator, so every epoch is scored on the same draws (comparable losses).
+
 def _contrastive_loss(cfg: DeepConfig):
     import torch
     import torch.nn.functional as F
 
-    def augment(x):  # (B, 64): half the digits moved by up to a pixel, then pixel noise
-        moved = torch.where(torch.rand(len(x), 1, device=x.device) < cfg.shift, shift_pixels(x), x)
-        return moved + cfg.noise * torch.randn_like(moved)
+    def augment(x, gen):  # (B, 64): half the digits moved by up to a pixel, then pixel noise
+        moved = torch.where(torch.rand(len(x), 1, generator=gen, device=x.device) < cfg.shift,
+                            shift_pixels(x, gen), x)
+        return moved + cfg.noise * torch.randn(moved.shape, generator=gen, device=x.device)
 
-    def step(model, batch):
+    def step(model, batch, gen=None):
         x, nbrs = batch[0], batch[1]  # (B, 64), (B, K, 64)
-        pick = torch.randint(0, nbrs.shape[1], (len(x),), device=x.device)
+        pick = torch.randint(0, nbrs.shape[1], (len(x),), generator=gen, device=x.device)
         pos = nbrs[torch.arange(len(x), device=x.device), pick]  # (B, 64)
-        za, zb = model(augment(x)), model(augment(pos))
+        za, zb = model(augment(x, gen)), model(augment(pos, gen))
         logits = za @ zb.T / cfg.temperature  # (B, B): the diagonal holds the positive pairs
         target = torch.arange(len(x), device=x.device)
         return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
@@ -162,9 +180,10 @@ def _autoencoder_loss(cfg: DeepConfig):
     import torch
     import torch.nn.functional as F
 
-    def step(model, batch):
+    def step(model, batch, gen=None):
         x = batch[0]
-        return F.mse_loss(model.decoder(model.encoder(x + cfg.noise * torch.randn_like(x))), x)
+        noisy = x + cfg.noise * torch.randn(x.shape, generator=gen, device=x.device)
+        return F.mse_loss(model.decoder(model.encoder(noisy)), x)
 
     return step
 
@@ -176,9 +195,11 @@ def _evaluate(batch_loss, seed: int):
 
     def evaluate(model, loader):
         losses, codes, ys = [], [], []
-        torch.manual_seed(seed)  # the same random positives/noise every epoch: comparable losses
+        gen = None
         for batch in loader:
-            losses.append(batch_loss(model, batch).item() * len(batch[0]))
+            if gen is None:  # the same random positives/noise every epoch: comparable losses
+                gen = torch.Generator(device=batch[0].device).manual_seed(seed)
+            losses.append(batch_loss(model, batch, gen).item() * len(batch[0]))
             codes.append(model(batch[0]).float().cpu().numpy())
             ys.append(batch[-1].cpu().numpy())
         z, y = np.concatenate(codes), np.concatenate(ys)
@@ -188,21 +209,16 @@ def _evaluate(batch_loss, seed: int):
     return evaluate
 
 
-def train(data: DigitsData, cfg: DeepConfig | None = None, callbacks: Sequence["Callback"] = (),
-          cancel: Any = None) -> tuple["nn.Module", "FitResult"]:
-    """Train the encoder on the digits (labels unused) with training.fit; returns (model, result)."""
+def fit_encoder(data: DigitsData, cfg: DeepConfig, callbacks: Sequence["Callback"] = (),
+                cancel: "CancelToken | None" = None) -> tuple["nn.Module", Any]:
+    """Build and train the encoder with `training.fit` (labels unused): (model, FitResult).
+    No evaluation, no logging: `train_encoder` is the call pages and the CLI use."""
     import torch
 
-    from .training import TrainConfig, fit
+    from .. import training
 
-    cfg = cfg or DeepConfig()
-    cfg.check()
-    if len(data.X) < 20:
-        raise InputError(f"Deep clustering needs at least 20 digits, got {len(data.X)}.")
-    from .training import seed_everything
-
-    seed_everything(cfg.seed)
-    model = build_model(cfg)
+    with training.seeded(cfg.seed):  # weight initialisation: the same seed, the same start
+        model = build_model(cfg)
     tr, va = _split(len(data.X), cfg)
     X, y = data.X, torch.as_tensor(data.y, dtype=torch.long)
     if cfg.kind == "contrastive":
@@ -215,12 +231,44 @@ def train(data: DigitsData, cfg: DeepConfig | None = None, callbacks: Sequence["
         train_set = (torch.as_tensor(X[tr]), y[tr])
         val_set = (torch.as_tensor(X[va]), y[va])
         loss = _autoencoder_loss(cfg)
-    tc = TrainConfig(epochs=cfg.epochs, lr=cfg.lr, batch_size=cfg.batch_size, seed=cfg.seed,
-                     weight_decay=1e-4, grad_clip=None)
-    with device.few_threads(1):
-        result = fit(model, train_set, val_set, config=tc, batch_loss=loss, evaluate=_evaluate(loss, cfg.seed),
-                     callbacks=callbacks, cancel=cancel)
+    # The best weights by validation loss (lower is better) are kept; val_ari is only watched.
+    tc = training.TrainConfig(epochs=cfg.epochs, lr=cfg.lr, batch_size=cfg.batch_size, seed=cfg.seed,
+                              weight_decay=1e-4, grad_clip=None, monitor="val_loss", monitor_mode="min")
+    result = training.fit(model, train_set, val_set, config=tc, batch_loss=loss,
+                          evaluate=_evaluate(loss, cfg.seed), callbacks=callbacks, cancel=cancel)
     return model, result
+
+
+def evaluate_encoder(model: "nn.Module", data: DigitsData, k: int = 10,
+                     seed: int = 0) -> tuple[dict[str, float], dict[str, Any]]:
+    """k-means (k) on raw pixels, PCA and the model's codes, scored against the digits:
+    (metrics of the codes {"ari", "nmi"}, details {"comparison": rows, "labels": k-means labels in
+    the learned space, "codes": (n, latent)}). Also for a model whose training was stopped."""
+    codes = embed(model, data.X)
+    rows = compare(data, codes, k=k, seed=seed, with_labels=True)
+    labels = rows[-1]["labels"]
+    rows = [{key: v for key, v in r.items() if key != "labels"} for r in rows]
+    latent = rows[-1]
+    return {"ari": latent["ari"], "nmi": latent["nmi"]}, {"comparison": rows, "labels": labels, "codes": codes}
+
+
+def train_encoder(data: DigitsData, config: DeepConfig, *, callbacks: Sequence["Callback"] = (),
+                  cancel: "CancelToken | None" = None, caller: "Caller" = "app") -> "TrainedModel":
+    """Train the deep clustering encoder on `data`, evaluate it (k-means in its latent space vs raw
+    pixels vs PCA: metrics of the codes, the whole table in `details["comparison"]`), and log the
+    run to MLflow (`clustering/<kind>`, tagged with `caller`). The one call the page and the CLI make."""
+    from .. import tracking
+    from ..training import TrainedModel
+
+    config.check()
+    if len(data.X) < 20:
+        raise InputError(f"Deep clustering needs at least 20 digits, got {len(data.X)}.")
+    with tracking.training_run(f"clustering/{config.kind}", config, caller=caller) as run:
+        model, fit = fit_encoder(data, config, callbacks=[*callbacks, run.callback], cancel=cancel)
+        metrics, details = evaluate_encoder(model, data, seed=config.seed)
+        run.log_final(metrics, model=model)
+    return TrainedModel(model=model, history=fit.history, metrics=metrics, run_id=run.run_id, fit=fit,
+                        details=details)
 
 
 def embed(model: "nn.Module", X: np.ndarray) -> np.ndarray:
@@ -237,10 +285,9 @@ def kmeans_scores(Z: np.ndarray, y: np.ndarray, k: int = 10, seed: int = 0, n_in
     """k-means on Z, scored against y: labels, ARI, NMI and the k-means time."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-    from threadpoolctl import threadpool_limits
 
     t0 = time.perf_counter()
-    with threadpool_limits(limits=1), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         labels = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(Z)
     return {"labels": labels, "ari": float(adjusted_rand_score(y, labels)),
@@ -268,8 +315,6 @@ def compare(data: DigitsData, latent: np.ndarray, k: int = 10, seed: int = 0,
 
 def embedding_2d(Z: np.ndarray, method: Literal["pca", "tsne"] = "pca", seed: int = 0) -> np.ndarray:
     """(n, 2) picture of the codes: PCA (instant) or t-SNE (seconds; shows local groups better)."""
-    from threadpoolctl import threadpool_limits
-
     if method == "pca":
         from sklearn.decomposition import PCA
 
@@ -277,7 +322,6 @@ def embedding_2d(Z: np.ndarray, method: Literal["pca", "tsne"] = "pca", seed: in
     if method == "tsne":
         from sklearn.manifold import TSNE
 
-        with threadpool_limits(limits=1):
-            perplexity = float(min(30, max(2, (len(Z) - 1) // 3)))
-            return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(Z)
+        perplexity = float(min(30, max(2, (len(Z) - 1) // 3)))
+        return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(Z)
     raise InputError(f"method must be 'pca' or 'tsne', got {method!r}.")

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import DeepConfig
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..clustering import ALGORITHMS, DATASETS
+    from . import ALGORITHMS, DATASETS, DeepConfig
+
+    deep_defaults = DeepConfig()
 
     p = subparsers.add_parser("clustering", help="cluster a CSV, compare 12 algorithms, deep clustering")
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -33,10 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmp_.set_defaults(func=_compare)
 
     deep = sub.add_parser("deep", help="train an encoder on digits; k-means in its latent space vs raw/PCA")
-    deep.add_argument("--kind", choices=["autoencoder", "contrastive"], default="contrastive")
-    deep.add_argument("--epochs", type=int, default=40)
-    deep.add_argument("--latent", type=int, default=16)
-    deep.add_argument("--seed", type=int, default=0)
+    deep.add_argument("--kind", choices=["autoencoder", "contrastive"], default=deep_defaults.kind)
+    deep.add_argument("--epochs", type=int, default=deep_defaults.epochs)
+    deep.add_argument("--latent", type=int, default=deep_defaults.latent_dim, help="latent size, 2-64")
+    deep.add_argument("--temperature", type=float, default=deep_defaults.temperature,
+                      help="contrastive only: InfoNCE temperature, 0.01-2 (lower = sharper)")
+    deep.add_argument("--seed", type=int, default=deep_defaults.seed)
     deep.add_argument("--json", action="store_true", help="machine-readable output")
     deep.set_defaults(func=_deep)
 
@@ -51,15 +59,15 @@ def _split(value: str | None) -> list[str] | None:
 def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .. import clustering, inputs
     from ..cli import emit
+    from . import canonical, read_table, run_csv
 
-    table = inputs.read_csv(Path(args.csv))
-    prepared, result = clustering.run_csv(
+    table = read_table(Path(args.csv))
+    prepared, result = run_csv(
         table.frame, algorithm=args.algorithm, k=args.k, columns=_split(args.columns),
         label_col=args.label_col, scale=args.scale, seed=args.seed)
     payload = {"labels": result.labels.tolist(), "silhouette": result.silhouette, "seconds": result.seconds,
-               "n_clusters": result.n_clusters, "algorithm": clustering.canonical(args.algorithm),
+               "n_clusters": result.n_clusters, "algorithm": canonical(args.algorithm),
                "columns": prepared.columns, "rows_used": len(prepared.X),
                "notices": table.notices + result.notices}
     if args.label_col:
@@ -73,11 +81,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .. import clustering
     from ..cli import emit
+    from . import comparison_grid
 
-    grid = clustering.comparison_grid(_split(args.datasets), _split(args.algorithms), n_samples=args.n_samples,
-                                      noise=args.noise, seed=args.seed, n_jobs=args.jobs)
+    grid = comparison_grid(_split(args.datasets), _split(args.algorithms), n_samples=args.n_samples,
+                           noise=args.noise, seed=args.seed, n_jobs=args.jobs)
     if args.json:
         emit(grid.rows(), True)
         return 0
@@ -90,18 +98,22 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def deep_config(args: argparse.Namespace) -> "DeepConfig":
+    """The `deep` command's options as the config `train_encoder` takes (the page builds the same)."""
+    from . import DeepConfig
+
+    return DeepConfig(kind=args.kind, epochs=args.epochs, latent_dim=args.latent, temperature=args.temperature,
+                      seed=args.seed)
+
+
 def _deep(args: argparse.Namespace) -> int:
-    from .. import clustering_deep as deep
-    from .. import tracking
     from ..cli import emit
     from ..training import ProgressBar
+    from . import load_digits_data, train_encoder
 
-    cfg = deep.DeepConfig(kind=args.kind, epochs=args.epochs, latent_dim=args.latent, seed=args.seed)
-    data = deep.load_digits_data()
-    with tracking.start_run(f"clustering/{args.kind}", cfg.params(), seed=args.seed, source="cli") as run:
-        model, result = deep.train(data, cfg, callbacks=[ProgressBar(f"{args.kind} on digits"), run.callback])
-        table = deep.compare(data, deep.embed(model, data.X), seed=args.seed)
-        latent = next(r for r in table if r["features"] == "latent")
-        run.log_final({"ari": latent["ari"], "nmi": latent["nmi"]}, model=model)
-    emit({"rows": table, "epochs_run": len(result.history), "train_seconds": result.seconds}, args.json)
+    cfg = deep_config(args)
+    trained = train_encoder(load_digits_data(), cfg, callbacks=[ProgressBar(f"{cfg.kind} on digits")],
+                            caller="cli")
+    emit({"rows": trained.details["comparison"], "epochs_run": len(trained.history),
+          "train_seconds": trained.fit.seconds}, args.json)
     return 0

@@ -1,0 +1,201 @@
+"""The clustering page in AppTest: opens cleanly, bad uploads give messages, each upload is parsed once,
+a grid control re-fits only its own panels, and the page and the CLI train the same encoder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dl_core import clustering as cl
+from tests.clustering.data import csv_bytes, duplicate_header_csv
+from tests.conftest import ROOT, exceptions
+
+# A small grid keeps the page's first run short in tests (the full 6 x 12 grid is the bench's job).
+SMALL_GRID = {"cl_grid_n": 100, "cl_grid_algos": ["kmeans", "dbscan", "gmm"]}
+
+
+def open_clustering(**state):
+    """app.py -> the clustering page, with widget values set before the page first draws them."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    for k, v in {**SMALL_GRID, **state}.items():
+        at.session_state[k] = v
+    at.switch_page("pages/clustering.py")
+    at.run()
+    return at
+
+
+@pytest.fixture(scope="module")
+def at():
+    return open_clustering()
+
+
+def errors_of(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_page_opens_with_working_defaults(at):
+    assert not exceptions(at)
+    assert not errors_of(at)
+    assert at.slider(key="cl_grid_n").value == 100 and at.slider(key="cl_grid_noise").value == 0.05
+    assert at.selectbox(key="cl_csv_algo").value == "kmeans" and at.slider(key="cl_csv_k").value == 3
+    assert at.button(key="cl_deep_train").label == "Train the encoder"
+    assert at.button(key="cl_text_go").label == "Cluster the lines"
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["clusters found"] == "3"
+    assert float(labels["ARI vs label"]) > 0.8  # wine example, k-means on standardised columns
+    assert any("18 panels" in c.value for c in at.caption)  # 6 data sets x the 3 chosen algorithms
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("words.csv", csv_bytes(pd.DataFrame({"city": ["Lisbon", "Porto"], "country": ["PT", "PT"]})),
+     "No numeric column"),
+    ("one.csv", b"a,b\n1,2\n", "at least 2 rows"),
+    ("binary.csv", bytes(range(256)) * 4, "binary"),
+    ("flat.csv", b"a,b\n1,5\n1,5\n1,5\n", "constant"),
+])
+def test_bad_csv_uploads_give_messages(at, name, data, message):
+    at.file_uploader(key="cl_csv").set_value((name, data, "text/csv"))
+    at.run()
+    assert not exceptions(at)
+    assert any(message in e for e in errors_of(at)), errors_of(at)
+    assert at.button(key="cl_text_go").label == "Cluster the lines"  # the other tabs still render
+
+
+def test_k_larger_than_rows_and_nan_rows(at):
+    frame = pd.DataFrame({"x": [1.0, 2.0, np.nan, 4.0], "y": [1.0, 0.0, 3.0, np.inf]})
+    at.file_uploader(key="cl_csv").set_value(("few.csv", csv_bytes(frame), "text/csv"))
+    at.slider(key="cl_csv_k").set_value(5)
+    at.run()
+    assert not exceptions(at)
+    assert any("larger than the number of usable rows" in e for e in errors_of(at))
+    assert any("left out" in i.value for i in at.info)
+
+
+def test_duplicate_column_names_are_clustered(at):
+    at.file_uploader(key="cl_csv").set_value(("dup.csv", duplicate_header_csv(), "text/csv"))
+    at.slider(key="cl_csv_k").set_value(3)
+    at.run()
+    assert not exceptions(at) and not errors_of(at)
+    assert any("repeat" in i.value for i in at.info)
+    assert {m.label: m.value for m in at.metric}["clusters found"] == "3"
+
+
+def test_text_tab_refuses_too_few_lines(at):
+    at.text_area(key="cl_text_area").set_value("only one line here\nand a second")
+    at.slider(key="cl_text_k").set_value(4)
+    at.button(key="cl_text_go").click()
+    at.run()
+    assert not exceptions(at)
+    assert any("larger than the number of usable rows" in e for e in errors_of(at))
+
+
+def test_binary_text_upload_is_refused(at):
+    at.file_uploader(key="cl_text_file").set_value(("notes.txt", b"\x00\x01\x02" * 100, "text/plain"))
+    at.run()
+    assert not exceptions(at)
+    assert any("binary" in e for e in errors_of(at))
+
+
+def _counting(monkeypatch, name: str) -> list:
+    calls = []
+    real = getattr(cl, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cl, name, counted)
+    return calls
+
+
+def test_each_upload_is_parsed_once(monkeypatch):
+    """Issue 12, finding 5: reruns (a slider, another tab's widget) reuse the parsed upload."""
+    tables, texts = _counting(monkeypatch, "read_table"), _counting(monkeypatch, "read_lines_file")
+    at = open_clustering()
+    at.file_uploader(key="cl_csv").set_value(("blobs.csv", csv_bytes(pd.DataFrame(
+        {"a": np.arange(30.0), "b": np.arange(30.0) % 7})), "text/csv"))
+    at.file_uploader(key="cl_text_file").set_value(("lines.txt", b"red apple pie\nrocket to the moon\n"
+                                                    b"apple crumble\nmoon landing\n", "text/plain"))
+    at.run()
+    for k in (2, 4, 5):
+        at.slider(key="cl_csv_k").set_value(k)
+        at.slider(key="cl_text_k").set_value(k - 1 if k > 2 else 2)
+        at.run()
+    assert not exceptions(at) and not errors_of(at)
+    assert len(tables) == 1 and len(texts) == 1
+    # A bad file is not parsed again on every rerun either.
+    at.file_uploader(key="cl_csv").set_value(("bad.csv", bytes(range(256)) * 4, "text/csv"))
+    at.run()
+    at.slider(key="cl_text_k").set_value(3)  # the table tab stops at the error: rerun from another tab
+    at.run()
+    assert len(tables) == 2 and any("binary" in e for e in errors_of(at))
+
+
+def test_a_grid_control_refits_only_its_own_panels(monkeypatch):
+    """Issue 13: moving DBSCAN's eps re-fits the DBSCAN row only; moving it back re-fits nothing."""
+    fits = _counting(monkeypatch, "fit_panel")
+    at = open_clustering(cl_grid_seed=11)  # a seed no other test uses: nothing cached yet
+    assert not exceptions(at)
+    assert len(fits) == 6 * 3
+    fitted = lambda: [(p.dataset, p.algorithm) for p, *_ in fits]  # noqa: E731
+    at.checkbox(key="cl_grid_own_dbscan").check()
+    at.run()
+    fits.clear()
+    at.slider(key="cl_grid_dbscan_eps").set_value(0.5)
+    at.run()
+    assert not exceptions(at)
+    assert sorted(fitted()) == sorted((d, "dbscan") for d in cl.DATASETS)
+    fits.clear()
+    at.slider(key="cl_grid_dbscan_eps").set_value(0.3)
+    at.run()
+    assert fitted() == []  # that setting's panels are in the cache
+    at.toggle(key="cl_grid_truek").set_value(False)
+    at.run()
+    assert {a for _, a in fitted()} == {"kmeans", "gmm"}  # k matters to these two only
+
+
+def _run_of(run_id: str):
+    from dl_core import tracking
+
+    run = tracking.client().get_run(run_id)
+    return run.data.params, {k: v for k, v in run.data.metrics.items() if k.startswith("final_")}, run.data.tags
+
+
+@pytest.mark.slow
+def test_page_and_cli_train_the_same_encoder(capsys):
+    """Issue 11: the page and `clustering deep` call the same engine function: for one config and
+    seed they give the same metrics and log the same params."""
+    from dl_core import tracking
+    from dl_core.cli import main
+
+    at = open_clustering(cl_deep_epochs=5, cl_deep_latent=8, cl_deep_temp=0.3, cl_deep_seed=4)
+    at.button(key="cl_deep_train").click()
+    at.run()
+    assert not exceptions(at) and not errors_of(at)
+    page = at.session_state["result::clustering_deep"]
+    table = [d.value for d in at.dataframe if "features" in getattr(d.value, "columns", [])]
+    assert table and list(table[0]["features"]) == ["raw pixels", "pca", "latent"]
+    assert any(m.label == "ARI gain over raw pixels" for m in at.metric)
+
+    assert main(["clustering", "deep", "--epochs", "5", "--latent", "8", "--temperature", "0.3", "--seed", "4",
+                 "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    untimed = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
+    assert untimed(cli["rows"]) == untimed(page.details["comparison"])
+    assert cli["epochs_run"] == len(page.history) == 5
+
+    runs = tracking.client().search_runs(
+        [tracking.client().get_experiment_by_name("clustering/contrastive").experiment_id],
+        order_by=["attributes.start_time DESC"], max_results=10)
+    cli_run = next(r for r in runs if r.data.tags.get("dlx.source") == "cli")
+    page_params, page_metrics, page_tags = _run_of(page.run_id)
+    cli_params, cli_metrics, _ = _run_of(cli_run.info.run_id)
+    assert page_tags["dlx.source"] == "app"
+    assert page_params == cli_params and page_params["temperature"] == "0.3" and page_params["seed"] == "4"
+    assert page_metrics == cli_metrics and page_metrics["final_ari"] == page.metrics["ari"]

@@ -1,0 +1,179 @@
+"""Tab "Your table (CSV)": cluster the rows of an uploaded CSV (or the wine example), score the
+clusters, scan k, profile the clusters and download the table with a cluster column.
+
+The upload is parsed once per file (cached by its file id), and every step after it is cached on
+(file, settings): moving a control that does not change the clustering redraws from the cache.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from dl_core import clustering as cl
+from dl_core.errors import InputError
+from ui import errors
+
+from . import plots
+from .controls import algorithm_sliders
+
+MAX_PLOT_POINTS = 5_000  # a browser draws a few thousand points smoothly, not 200,000
+EXAMPLE = "example:wine"
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def _example():
+    return cl.example_table()
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=8)
+def _read(file_id: str, name: str, _upload) -> object:
+    """The parsed upload (a Table), or the message of why it cannot be read: cached per file, so a
+    bad file is not parsed again on every rerun either."""
+    try:
+        return cl.read_table(_upload, name=name)
+    except InputError as exc:
+        return str(exc)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _numeric(source: str, label: str | None, _frame) -> tuple[list[str], list[str]]:
+    return cl.numeric_columns(_frame, [label] if label else [])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _prepared(source: str, features: tuple, label: str | None, scale: str, _frame) -> cl.Prepared:
+    return cl.prepare(_frame, list(features), label, scale)
+
+
+@st.cache_data(show_spinner="Clustering…", max_entries=32)
+def _clustered(setting: tuple, algorithm: str, k: int, params: tuple, _prepared: cl.Prepared) -> cl.Clustering:
+    return cl.cluster_matrix(_prepared.X, algorithm, k, dict(params), _prepared.truth, 0)
+
+
+@st.cache_data(show_spinner="Trying k = 1…10…", max_entries=16)
+def _k_scan(setting: tuple, _X: np.ndarray):
+    return cl.k_scan(_X, 10, 0)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _projection(setting: tuple, dims: int, _X: np.ndarray) -> np.ndarray:
+    return cl.projection(_X, dims)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _outputs(setting: tuple, algorithm: str, k: int, params: tuple, _frame, _prepared, _result):
+    """The cluster profiles and the downloadable CSV with a cluster column."""
+    profiles = cl.profiles(_prepared.raw, _result.labels).round(3)
+    csv = cl.with_clusters(_frame, _prepared, _result.labels).to_csv(index=False)
+    return profiles, csv
+
+
+def _source():
+    """(frame, notices, file name, cache key) of the upload, or of the wine example."""
+    upload = st.file_uploader("CSV file", type=["csv", "txt"], key="cl_csv")
+    if upload is None:
+        frame = _example()
+        st.download_button("Download the example CSV", frame.to_csv(index=False), "wine.csv", "text/csv",
+                           key="cl_csv_example")
+        return frame, [], "wine.csv", EXAMPLE
+    table = _read(upload.file_id, upload.name, upload)
+    if isinstance(table, str):
+        raise InputError(table)
+    return table.frame, table.notices, upload.name, upload.file_id
+
+
+def table_tab() -> None:
+    st.markdown("Upload a CSV (one row per item, numeric columns as features), or use the **wine** example "
+                "(178 wines, 13 chemical measurements; `cultivar` is the known grape variety).")
+    frame, notices, name, source = _source()
+    errors.notices(notices)
+    columns = list(frame.columns)
+    label_options = [None] + columns
+    default_label = label_options.index("cultivar") if source == EXAMPLE else 0
+    c1, c2 = st.columns([1, 2])
+    # Column choices belong to one file: a new upload starts again from its own defaults.
+    label = c1.selectbox("label column (optional: scores ARI/NMI, never used as a feature)", label_options,
+                         index=default_label, key=f"cl_csv_label_{source}",
+                         format_func=lambda c: "none" if c is None else c)
+    numeric, not_numeric = _numeric(source, label, frame)
+    if not_numeric:
+        st.info(f"Non-numeric column(s) left out of the features: {', '.join(map(str, not_numeric))}.",
+                icon=":material/info:")
+    if not numeric:
+        raise InputError("No numeric column to cluster on: the file needs at least one column of numbers "
+                         "(besides the label column).")
+    features = c2.multiselect("feature columns", numeric, numeric, key=f"cl_csv_cols_{source}")
+    c1, c2, c3 = st.columns(3)
+    scale = c1.radio("scaling", ["standard", "minmax", "none"], key="cl_csv_scale", horizontal=True,
+                     help="standard: mean 0, sd 1 per column (usual); none: big-valued columns dominate")
+    algorithm = c2.selectbox("algorithm", list(cl.ALGORITHMS), index=1, key="cl_csv_algo",
+                             format_func=cl.ALGORITHMS.get)
+    k = c3.slider("k (clusters)", 1, 15, 3, key="cl_csv_k", disabled=algorithm not in cl.USES_K,
+                  help="used by the algorithms that take a number of clusters")
+    params = {}
+    if cl.PARAMS[algorithm]:
+        with st.expander(f"{cl.ALGORITHMS[algorithm]} parameters (data scaled as chosen)"):
+            params = algorithm_sliders("cl_csv", algorithm)
+    if not features:
+        st.info("Choose at least one feature column.")
+        return
+    setting = (source, tuple(features), label, scale)
+    prepared = _prepared(*setting, frame)
+    errors.notices(prepared.notices)
+    chosen = (algorithm, k, tuple(sorted(params.items())))
+    result = _clustered(setting, *chosen, prepared)
+    errors.notices(result.notices)
+    _metrics(result)
+
+    st.subheader("How many clusters?")
+    if len(prepared.X) >= 3:
+        with errors.guard(stop=False):
+            st.plotly_chart(plots.k_scan_figure(_k_scan(setting, prepared.X)), key="cl_csv_kscan")
+            st.caption("Look for the bend of the elbow and the peak of the silhouette (k-means, same scaling).")
+    profiles, csv = _outputs(setting, *chosen, frame, prepared, result)
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader("Cluster profiles")
+        st.caption("Rows per cluster and the mean of each column, in the file's own units.")
+        st.dataframe(profiles, key="cl_csv_profiles")
+        st.download_button("Download the CSV with a cluster column", csv, f"{Path(name).stem}_clusters.csv",
+                           "text/csv", key="cl_csv_download", icon=":material/download:")
+    with right:
+        _scatter(setting, prepared, result, label)
+
+
+def _metrics(result: cl.Clustering) -> None:
+    m = st.columns(5)
+    m[0].metric("clusters found", result.n_clusters)
+    m[1].metric("silhouette", "–" if result.silhouette is None else f"{result.silhouette:.3f}")
+    m[2].metric("ARI vs label", "–" if result.ari is None else f"{result.ari:.3f}")
+    m[3].metric("NMI vs label", "–" if result.nmi is None else f"{result.nmi:.3f}")
+    m[4].metric("fit time", f"{result.seconds:.2f} s")
+
+
+def _scatter(setting: tuple, prepared: cl.Prepared, result: cl.Clustering, label: str | None) -> None:
+    dims = st.radio("view", ["2-D", "3-D"], horizontal=True, key="cl_csv_dims")
+    n_dims = 3 if dims == "3-D" else 2
+    P = _projection(setting, n_dims, prepared.X)
+    axis = "PC" if prepared.X.shape[1] > n_dims else "feature"
+    shown = np.arange(len(P))
+    if len(P) > MAX_PLOT_POINTS:
+        shown = np.sort(np.random.default_rng(0).choice(len(P), MAX_PLOT_POINTS, replace=False))
+        st.caption(f"Showing a random {MAX_PLOT_POINTS:,} of {len(P):,} rows.")
+    hover = None
+    if prepared.truth is not None:
+        hover = [f"{label}: {prepared.truth_names[prepared.truth[i]]}" for i in shown]
+    st.plotly_chart(plots.scatter_figure(P[shown], result.labels[shown], hover, axis=axis), key="cl_csv_scatter")
+    if prepared.X.shape[1] > n_dims:
+        st.caption(f"The {prepared.X.shape[1]} scaled columns projected on their first {n_dims} principal "
+                   "components.")
+
+
+@st.fragment
+def view() -> None:
+    """The tab as a fragment: its controls rerun this tab only, not the 72-panel grid."""
+    with errors.guard(stop=False):
+        table_tab()
