@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import stat
+import struct
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -85,16 +86,21 @@ def _too_big(label: str, size: int, cap: int) -> str:
 # ---- images --------------------------------------------------------------------------------------
 
 def read_image(source: Source, name: str | None = None, max_bytes: int = IMAGE_MAX_BYTES,
-               max_pixels: int = IMAGE_MAX_PIXELS) -> "Image.Image":
+               max_pixels: int = IMAGE_MAX_PIXELS, short_side: int | None = None) -> "Image.Image":
     """Decode an uploaded image into an 8-bit RGB PIL image.
 
     JPEG/PNG/WebP/BMP/GIF (first frame). Grayscale, palette, RGBA/LA (composited on white), CMYK and
     16-bit images are converted; EXIF rotation is applied. Decompression bombs are refused.
+    With `short_side`, a larger image is scaled down so that its short side is that many pixels (its
+    long side at most 4x that): JPEGs are decoded at a reduced scale (`draft`), so a 12-megapixel photo
+    never exists in memory at full size; what a model or a thumbnail needs costs a fraction of it.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     label = _name(source, name)
     data = read_bytes(source, max_bytes, label)
+    if short_side is not None and short_side < 1:
+        raise ValueError(f"short_side must be at least 1, got {short_side}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -111,7 +117,20 @@ def read_image(source: Source, name: str | None = None, max_bytes: int = IMAGE_M
                     f"{max_pixels / 1e6:.0f} megapixels. Resize it and upload again."
                 )
             image.seek(0)  # first frame of an animation
+            if short_side is not None and _shrink_scale(w, h, short_side) < 1:
+                scale = _shrink_scale(w, h, short_side)
+                # JPEG only (others ignore it): decode at 1/2, 1/4 or 1/8 scale, never below the target.
+                image.draft(None, (max(1, int(w * scale)), max(1, int(h * scale))))
             image.load()
+            if image.width < 1 or image.height < 1:
+                raise InputError(f"{label} has no pixels.")
+            # Inside the guard: a damaged EXIF block raises here too (and becomes a clear message).
+            image = ImageOps.exif_transpose(image)
+            image = _to_rgb(image)
+            if short_side is not None and _shrink_scale(image.width, image.height, short_side) < 1:
+                scale = _shrink_scale(image.width, image.height, short_side)
+                size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+                image = image.resize(size, Image.BICUBIC, reducing_gap=3.0)
     except InputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -120,12 +139,14 @@ def read_image(source: Source, name: str | None = None, max_bytes: int = IMAGE_M
         raise InputError(
             f"{label} is not an image we can read; upload a JPEG, PNG, WebP, BMP or GIF file."
         ) from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, struct.error) as exc:
         raise InputError(f"{label} looks damaged or truncated ({exc}); try exporting it again.") from None
-    if image.width < 1 or image.height < 1:
-        raise InputError(f"{label} has no pixels.")
-    image = ImageOps.exif_transpose(image)
-    return _to_rgb(image)
+    return image
+
+
+def _shrink_scale(w: int, h: int, short_side: int) -> float:
+    """The factor (< 1) that brings the short side to `short_side`, the long side to at most 4x that."""
+    return min(short_side / min(w, h), 4 * short_side / max(w, h), 1.0)
 
 
 def _to_rgb(image: "Image.Image") -> "Image.Image":

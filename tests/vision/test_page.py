@@ -52,14 +52,18 @@ def test_default_photo_tab_classifies_the_example_cat(at) -> None:
     assert not exceptions(at)
     assert [t.label for t in at.tabs] == ["Classify a photo", "Train a CNN on digits", "Teach your own classifier",
                                           "Semi-supervised"]
-    top = [m.value for m in at.markdown if m.value.startswith("**Top class:**")]
-    assert top and any(w in top[0].lower() for w in CATS), top
-    for key in ("photo_model", "photo_example"):
-        assert at.selectbox(key=key)
+    top = [m for m in at.markdown if m.value.startswith("**Top class:**")]
+    assert top and any(w in top[0].value.lower() for w in CATS), top
+    assert "a cat having" not in top[0].value  # short ImageNet names, the long one as the tooltip
+    assert top[0].help and len(top[0].help) > len(top[0].value) - 20
+    assert at.selectbox(key="photo_model").value == "efficientnet-lite0"
+    assert at.selectbox(key="photo_example").value == "cat (chelsea)"
     assert at.slider(key="photo_opacity").value == 0.5
     at.slider(key="photo_opacity").set_value(0.9)  # integrated gradients: unit-tested (slow here)
     at.run()
     assert not exceptions(at) and not errors(at)
+    assert at.slider(key="photo_opacity").value == 0.9
+    assert len(at.get("image")) == 3  # the photo, what the network sees, the overlay
 
 
 def test_photo_uploads(at) -> None:
@@ -74,7 +78,7 @@ def test_photo_uploads(at) -> None:
     at.run()
     assert not exceptions(at) and not errors(at)
     assert frame_with(at, "file")["file"].tolist() == ["red.png", "blue.png"]
-    assert at.get("download_button")
+    assert [b.label for b in at.get("download_button")] == ["Download the results (CSV)"]
     at.radio(key="photo_source").set_value("Example photo")
     at.run()
 
@@ -90,6 +94,8 @@ def test_digits_training_and_results(at) -> None:
     assert "CNN test accuracy" in labels
     acc = float(at.metric[labels.index("CNN test accuracy")].value.rstrip("%")) / 100
     assert acc > 0.5  # chance is 10%
+    result = at.session_state["result::vision_digits"]
+    assert acc == pytest.approx(result.metrics["test_accuracy"], abs=0.0005)
     compare = frame_with(at, "parameters")
     assert len(compare) == 3 and "logistic regression" in " ".join(compare["model"])
     assert len(frame_with(at, "recall")) == 10
@@ -107,7 +113,8 @@ def test_digit_upload(at) -> None:
     at.file_uploader(key="dg_upload").set_value(("one.png", vision.image_bytes(Image.fromarray(one)), "image/png"))
     at.run()
     assert not exceptions(at) and not errors(at)
-    assert "Prediction" in [m.label for m in at.metric]
+    labels = [m.label for m in at.metric]
+    assert at.metric[labels.index("Prediction")].value == "1"
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -127,7 +134,7 @@ def test_transfer_example_trains_and_downloads(at) -> None:
     at.run()
     assert not exceptions(at) and not errors(at)
     assert "Validation accuracy" in [m.label for m in at.metric]
-    assert at.get("download_button")
+    assert [b.label for b in at.get("download_button")] == ["Download the trained head (safetensors + labels)"]
     at.file_uploader(key="tl_new").set_value([BAD])
     at.run()
     assert not exceptions(at) and any("broken.png" in e for e in errors(at))

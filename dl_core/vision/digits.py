@@ -1,31 +1,37 @@
-"""A small CNN on scikit-learn's 8x8 handwritten digits: data, model, training, evaluation,
-shallow baselines, hand-drawn digits, and semi-supervised learning with few labels.
+"""A small CNN on scikit-learn's 8x8 handwritten digits: data, model, the one training call, evaluation,
+shallow baselines, the app's default model, and a person's own drawn digit.
+
+    result = train_digits_cnn(None, DigitsCNNConfig(epochs=5), caller="cli")   # training.TrainedModel
+    result.metrics["test_accuracy"], result.details["report"].confusion, result.details["baselines"]
 
 Everything here runs on CPU in seconds; heavy libraries (torch, sklearn) are imported inside functions.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
-import warnings
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 if TYPE_CHECKING:
     import torch
     from PIL import Image
     from torch import nn
 
-    from .registry import ModelSpec
-    from .training import Callback, CancelToken, FitResult
+    from ..registry import ModelSpec
+    from ..tracking import Caller
+    from ..training import Callback, CancelToken, TrainConfig, TrainedModel
 
 DIGITS_FILE = "digits_cnn.safetensors"  # the registry's `digits-cnn` local model
 PIXEL_MAX = 16.0  # sklearn digits hold ink counts 0..16 per 4x4 block of a 32x32 bitmap
+EXPERIMENT = "vision/digits-cnn"
 
 
 # ---- data ----------------------------------------------------------------------------------------
@@ -69,18 +75,20 @@ def load_digits_data(train_fraction: float = 0.7, seed: int = 0) -> DigitsData:
 class DigitsCNNConfig:
     """Every knob the page exposes, with defaults that reach ~98% test accuracy in a few seconds."""
 
-    conv_layers: int = 2  # 1-3; 8x8 inputs are pooled to 4x4 then 2x2, so more adds little
+    conv_layers: int = 2  # 1-4; 8x8 inputs are pooled to 4x4 then 2x2, so more adds little
     filters: int = 16  # channels of the first conv layer; doubled at each further layer
-    kernel_size: int = 3  # 3 or 5 ("same" padding keeps the 8x8 grid)
+    kernel_size: int = 3  # 1, 3, 5 or 7 ("same" padding keeps the 8x8 grid)
     dropout: float = 0.25
     lr: float = 3e-3
     batch_size: int = 64
     epochs: int = 15
-    train_fraction: float = 0.7
+    train_fraction: float = 0.7  # the rest is split half validation, half test
     augment: bool = True  # random 1-pixel shifts: cheap, and drawn digits are rarely centred
     seed: int = 0
+    device: str | None = field(default=None, metadata={"log": False})  # None = dl_core.device.get()
 
     def check(self) -> None:
+        """Every value at once, before any work: errors name the value and the valid range."""
         if not 1 <= self.conv_layers <= 4:
             raise InputError(f"conv layers must be between 1 and 4, got {self.conv_layers}.")
         if not 1 <= self.filters <= 256:
@@ -91,11 +99,21 @@ class DigitsCNNConfig:
             raise InputError(f"dropout must be in [0, 1), got {self.dropout}.")
         if not 0.1 <= self.train_fraction <= 0.9:
             raise InputError(f"train fraction must be between 0.1 and 0.9, got {self.train_fraction}.")
+        if not 1 <= self.epochs <= 500:
+            raise InputError(f"epochs must be between 1 and 500, got {self.epochs}.")
+        if not 0 < self.lr <= 1:
+            raise InputError(f"learning rate must be in (0, 1], got {self.lr}.")
+        if not 1 <= self.batch_size <= 4096:
+            raise InputError(f"batch size must be between 1 and 4,096, got {self.batch_size}.")
+        if not 0 <= self.seed < 2**32:
+            raise InputError(f"seed must be between 0 and 2**32 - 1, got {self.seed}.")
 
-    def train_config(self) -> Any:
-        from .training import TrainConfig
+    def train_config(self) -> "TrainConfig":
+        from ..training import TrainConfig
 
-        return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed)
+        # The best epoch is the one with the lowest validation loss (restored at the end).
+        return TrainConfig(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, seed=self.seed,
+                           monitor="val_loss", monitor_mode="min", device=self.device)
 
 
 def build_digits_cnn(config: DigitsCNNConfig) -> "nn.Module":
@@ -177,45 +195,45 @@ def _evaluate(model: "nn.Module", loader) -> dict[str, float]:
     return {"val_loss": losses / n, "val_accuracy": correct / n}
 
 
-@dataclass
-class DigitsRun:
-    model: "nn.Module"
-    config: DigitsCNNConfig
-    data: DigitsData
-    fit: "FitResult"
-    test_accuracy: float
-    seconds: float
-    device: str
+def train_digits_cnn(data: DigitsData | None = None, config: DigitsCNNConfig | None = None, *,
+                     callbacks: Sequence["Callback"] = (), cancel: "CancelToken | None" = None,
+                     caller: "Caller" = "app") -> "TrainedModel":
+    """Build, train, evaluate and log a digits CNN (the page and the CLI both call this).
 
-
-def train_digits_cnn(config: DigitsCNNConfig | None = None, callbacks: Sequence["Callback"] = (),
-                     cancel: "CancelToken | None" = None, data: DigitsData | None = None,
-                     device: "torch.device | str | None" = None) -> DigitsRun:
-    """Build and train a digits CNN with `config`; returns the model (best epoch) and its test accuracy."""
+    `data` defaults to the split that `config.train_fraction` and `config.seed` define.
+    `metrics`: test_accuracy, test_macro_precision, test_macro_recall (the best epoch's weights).
+    `details`: report (DigitsReport: per-class scores, confusion, mistakes), baselines (shallow models
+    on the same split), data, parameters, device, seconds (training time), config.
+    """
     import torch
 
-    from . import device as devices
-    from .training import fit
+    from .. import device as devices
+    from .. import tracking, training
 
     config = config or DigitsCNNConfig()
     config.check()
     data = data or load_digits_data(config.train_fraction, config.seed)
-    dev = torch.device(device) if device is not None else devices.get()
     tc = config.train_config()
+    dev = torch.device(config.device) if config.device else devices.get()
     tc.device = str(dev)
-    from .training import seed_everything
-
-    seed_everything(config.seed)  # the weights' initialisation depends on the seed too
-    model = build_digits_cnn(config)
-    started = time.perf_counter()
-    train = (torch.from_numpy(data.x_train), torch.from_numpy(data.y_train))
-    val = (torch.from_numpy(data.x_val), torch.from_numpy(data.y_val))
-    result = fit(model, train, val, config=tc, batch_loss=_batch_loss(config.augment, config.seed),
-                 evaluate=_evaluate, callbacks=list(callbacks), cancel=cancel)
-    seconds = time.perf_counter() - started
-    acc = float((predict_digits(model, data.x_test).argmax(1) == data.y_test).mean())
-    return DigitsRun(model=model, config=config, data=data, fit=result, test_accuracy=acc,
-                     seconds=seconds, device=dev.type)
+    tc.check()
+    with tracking.training_run(EXPERIMENT, config, caller=caller) as run:
+        with training.seeded(config.seed):  # the weights' initialisation depends on the seed too
+            model = build_digits_cnn(config)
+        train = (torch.from_numpy(data.x_train), torch.from_numpy(data.y_train))
+        val = (torch.from_numpy(data.x_val), torch.from_numpy(data.y_val))
+        result = training.fit(model, train, val, config=tc, batch_loss=_batch_loss(config.augment, config.seed),
+                              evaluate=_evaluate, callbacks=[*callbacks, run.callback], cancel=cancel)
+        report = evaluate_digits(model, data)
+        metrics = {"test_accuracy": report.accuracy,
+                   "test_macro_precision": float(np.mean([c["precision"] for c in report.per_class])),
+                   "test_macro_recall": float(np.mean([c["recall"] for c in report.per_class]))}
+        run.log_final(metrics, model=model, extra={"config": tracking.params_of(config)})
+    details = {"report": report, "baselines": shallow_baselines(data, config.seed), "data": data,
+               "parameters": count_parameters(model), "device": dev.type, "seconds": result.seconds,
+               "config": config}
+    return training.TrainedModel(model=model, history=result.history, metrics=metrics, run_id=run.run_id,
+                                 fit=result, details=details)
 
 
 def predict_digits(model: "nn.Module", x: np.ndarray) -> np.ndarray:
@@ -273,7 +291,28 @@ class BaselineResult:
 
 
 def shallow_baselines(data: DigitsData, seed: int = 0) -> list[BaselineResult]:
-    """Logistic regression and a one-hidden-layer MLP on the 64 raw pixels, same train/test split."""
+    """Logistic regression and a one-hidden-layer MLP on the 64 raw pixels, same train/test split.
+
+    Deterministic for a split and seed, so results are kept per (split, seed) for this process."""
+    digest = hashlib.sha1(str(seed).encode())
+    for a in (data.x_train, data.y_train, data.x_test, data.y_test):
+        digest.update(a.tobytes())
+    key = digest.hexdigest()
+    hit = _baseline_cache.get(key)
+    if hit is None:
+        hit = tuple(_fit_baselines(data, seed))
+        with _baseline_lock:
+            while len(_baseline_cache) >= 8:
+                _baseline_cache.pop(next(iter(_baseline_cache)))
+            _baseline_cache[key] = hit
+    return list(hit)
+
+
+_baseline_cache: dict[str, tuple[BaselineResult, ...]] = {}
+_baseline_lock = threading.Lock()
+
+
+def _fit_baselines(data: DigitsData, seed: int) -> list[BaselineResult]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
@@ -299,32 +338,38 @@ def shallow_baselines(data: DigitsData, seed: int = 0) -> list[BaselineResult]:
 
 def save_digits_cnn(model: "nn.Module", config: DigitsCNNConfig, metrics: dict[str, float] | None = None,
                     file_name: str = DIGITS_FILE) -> Any:
-    """Write the weights (safetensors) with the config needed to rebuild the network."""
-    from . import store
+    """Write the weights (safetensors) with the config needed to rebuild the network (atomically)."""
+    from .. import store, tracking
 
-    return store.save(file_name, model.state_dict(), {"config": asdict(config), **(metrics or {})})
+    return store.save(file_name, model.state_dict(), {"config": tracking.params_of(config), **(metrics or {})})
 
 
 def load_digits_cnn(spec: "ModelSpec", device: "torch.device") -> "nn.Module":
     """Registry loader for `digits-cnn`: rebuild the architecture from the saved config, load weights."""
-    from . import store
+    from .. import store
 
     state, meta = store.load(spec.local_file or DIGITS_FILE)
-    config = DigitsCNNConfig(**meta.get("config", {}))
+    saved = meta.get("config", {})
+    config = DigitsCNNConfig(**{k: v for k, v in saved.items() if k in DigitsCNNConfig.__dataclass_fields__})
     model = build_digits_cnn(config)
     model.load_state_dict(state)
     return model.eval().to(device)
 
 
-def ensure_digits_cnn() -> bool:
-    """Train and save the default digits CNN once if it is missing (~2-5 s on CPU). True if trained now."""
-    from . import registry
+def ensure_digits_cnn(on_wait: Callable[[], None] | None = None, caller: "Caller" = "app") -> bool:
+    """Train and save the default digits CNN once if it is missing (~2-5 s on CPU). True if trained now.
 
-    if registry.available("digits-cnn"):
-        return False
-    run = train_digits_cnn(DigitsCNNConfig())
-    save_digits_cnn(run.model, run.config, {"test_accuracy": run.test_accuracy})
-    return True
+    Under `store.build_once`: two sessions (or the app and a `prepare` command) arriving together
+    train it once; the second calls `on_wait()` (to say so) and waits for the first one's file.
+    """
+    from .. import registry, store
+
+    def build() -> None:
+        result = train_digits_cnn(None, DigitsCNNConfig(), caller=caller)
+        save_digits_cnn(result.model, result.details["config"], {"test_accuracy": result.metrics["test_accuracy"]})
+
+    return store.build_once("digits-cnn", exists=lambda: registry.available("digits-cnn"), build=build,
+                            on_wait=on_wait)
 
 
 # ---- a person's own digit (canvas or upload) -----------------------------------------------------
@@ -362,73 +407,3 @@ def digit_from_image(image: "np.ndarray | Image.Image", min_ink: float = 0.02) -
         (8, 8), Image.BOX)
     out = np.asarray(small, dtype=np.float32) / 255.0
     return np.clip(out / max(out.max(), 1e-6), 0, 1)  # the darkest block = full ink, like the data
-
-
-# ---- semi-supervised -----------------------------------------------------------------------------
-
-SemiMethod = Literal["label spreading", "self-training"]
-
-
-@dataclass
-class SemiSupervisedResult:
-    n_labels: list[int]
-    supervised: list[float]  # logistic regression on the labelled examples only
-    semi: dict[str, list[float]] = field(default_factory=dict)  # method -> accuracies
-    n_unlabelled: int = 0
-    n_test: int = 0
-
-
-def semi_supervised_curve(n_labels: Sequence[int], methods: Sequence[SemiMethod] = ("label spreading",),
-                          seed: int = 0, n_components: int = 30) -> SemiSupervisedResult:
-    """Accuracy against the number of labels: supervised-only vs semi-supervised, on digit embeddings.
-
-    Embeddings are PCA on all training pixels (unsupervised, so the unlabelled data may shape them).
-    For each N, N training digits keep their labels (at least one per class), the rest are unlabelled;
-    every model is scored on the same held-out test set.
-    """
-    from sklearn.datasets import load_digits
-    from sklearn.decomposition import PCA
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-    from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
-
-    digits = load_digits()
-    x_tr, x_te, y_tr, y_te = train_test_split(digits.data / PIXEL_MAX, digits.target, test_size=0.25,
-                                              stratify=digits.target, random_state=seed)
-    ns = sorted({int(n) for n in n_labels})
-    if not ns or ns[0] < 10 or ns[-1] > len(y_tr):
-        raise InputError(f"numbers of labels must be between 10 (one per digit) and {len(y_tr)}, got {ns}.")
-    for m in methods:
-        if m not in ("label spreading", "self-training"):
-            raise InputError(f"unknown semi-supervised method {m!r}; use 'label spreading' or 'self-training'.")
-    pca = PCA(n_components=n_components, random_state=seed).fit(x_tr)
-    z_tr, z_te = pca.transform(x_tr), pca.transform(x_te)
-    rng = np.random.default_rng(seed)
-    order = _label_order(y_tr, rng)
-    result = SemiSupervisedResult(n_labels=ns, supervised=[], semi={m: [] for m in methods},
-                                  n_unlabelled=len(y_tr), n_test=len(y_te))
-    for n in ns:
-        labelled = order[:n]
-        sup = LogisticRegression(max_iter=2000).fit(z_tr[labelled], y_tr[labelled])
-        result.supervised.append(float(sup.score(z_te, y_te)))
-        y_partial = np.full_like(y_tr, -1)
-        y_partial[labelled] = y_tr[labelled]
-        for m in methods:
-            if m == "label spreading":
-                model = LabelSpreading(kernel="knn", n_neighbors=7, alpha=0.2, max_iter=100)
-            else:
-                # a few rounds of pseudo-labelling capture most of the gain, at a fraction of the cost
-                model = SelfTrainingClassifier(LogisticRegression(max_iter=2000), threshold=0.9, max_iter=5)
-            with warnings.catch_warnings():
-                # label spreading divides by zero for points without labelled neighbours; they stay unlabelled
-                warnings.simplefilter("ignore", RuntimeWarning)
-                model.fit(z_tr, y_partial)
-                result.semi[m].append(float(model.score(z_te, y_te)))
-    return result
-
-
-def _label_order(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A random order of training indices whose first 10 cover every digit once (so N ≥ 10 sees all)."""
-    first = np.array([rng.choice(np.flatnonzero(y == d)) for d in range(10)])
-    rest = rng.permutation(np.setdiff1d(np.arange(len(y)), first))
-    return np.concatenate([first, rest])

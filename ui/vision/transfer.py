@@ -1,0 +1,199 @@
+"""Tab "Teach your own classifier": images per class → frozen features → train a head → use it.
+
+Each uploaded image is decoded at the network's input size and turned into its 1,280 features once, as
+soon as it is uploaded (kept per file id in this session; the example set's are shared by everyone):
+reruns and re-training never decode again, and 1,000 uploads cost a few MB. Training is one engine
+call (`vision.train_head`, the same one the CLI uses); this view draws what it returns.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dl_core import vision
+from dl_core.errors import InputError
+from ui import actions, charts, errors, loaders
+from ui import training as live
+
+from . import figures
+
+LIVE = "vision_transfer"  # ui.training state (live curves, partly trained head)
+RESULT = "vision_transfer"  # ui.actions: the last finished TrainedModel
+FEATURE_MODEL = "efficientnet-lite0"
+EXAMPLE_PER_CLASS = 30
+
+
+@st.cache_data(show_spinner="Extracting features of the example images…", max_entries=2)
+def _example() -> tuple[vision.LabelledFeatures, dict[str, int]]:
+    """scikit-image's lfw_subset: 100 face crops then 100 non-face crops, 25x25 grayscale."""
+    from PIL import Image
+    from skimage import data
+
+    crops = (data.lfw_subset() * 255).astype(np.uint8)
+
+    def png(i: int) -> bytes:
+        return vision.image_bytes(Image.fromarray(crops[i]).convert("RGB"))
+
+    groups = {"face": [(f"face_{i}.png", png(i)) for i in range(EXAMPLE_PER_CLASS)],
+              "not a face": [(f"other_{i}.png", png(100 + i)) for i in range(EXAMPLE_PER_CLASS)]}
+    files = vision.collect_classes(groups)
+    return vision.labelled_features(files, loaders.model(FEATURE_MODEL)), files.counts()
+
+
+def _features(files: vision.LabelledFiles, keys: Sequence[str]) -> vision.LabelledFeatures:
+    """Features of every file, computed once per upload (keyed by file id) and kept in this session."""
+    cache: OrderedDict = st.session_state.setdefault("vision_transfer::features", OrderedDict())
+    missing = [i for i, k in enumerate(keys) if k not in cache]
+    if missing:
+        bar = st.progress(0.0, text=f"Extracting features of {len(missing)} image(s) with the frozen CNN…")
+        feats = vision.image_features([files.files[i] for i in missing], loaders.model(FEATURE_MODEL),
+                                      on_progress=lambda done, n: bar.progress(done / n, text=(
+                                          f"Extracting features with the frozen CNN: {done}/{n} images")))
+        bar.empty()
+        for i, row in zip(missing, feats):
+            cache[keys[i]] = row
+    for k in keys:
+        cache.move_to_end(k)
+    while len(cache) > 2 * vision.MAX_IMAGES:  # 1,280 float32 each: at most ~10 MB
+        cache.popitem(last=False)
+    return vision.LabelledFeatures(np.stack([cache[k] for k in keys]), list(files.labels), list(files.classes))
+
+
+def _inputs() -> tuple[vision.LabelledFeatures, dict[str, int], list[str]] | None:
+    """(features, images per class, notices), or None before there is anything to train on."""
+    source = st.radio("Images", ["Example: faces vs. not faces", "Upload per class", "One zip, a folder per class"],
+                      horizontal=True, key="tl_source")
+    if source.startswith("Example"):
+        st.caption(f"{EXAMPLE_PER_CLASS} face crops and {EXAMPLE_PER_CLASS} other crops from scikit-image's "
+                   "bundled `lfw_subset`.")
+        data, counts = _example()
+        return data, counts, []
+    if source == "Upload per class":
+        n = st.number_input("Number of classes", 2, 8, 2, key="tl_n_classes")
+        groups: dict[str, list[tuple[str, Any]]] = {}
+        keys: dict[str, list[str]] = {}
+        cols = st.columns(min(int(n), 4))
+        for i in range(int(n)):
+            with cols[i % len(cols)]:
+                name = st.text_input(f"Class {i + 1} name", f"class {i + 1}", key=f"tl_name_{i}")
+                uploads = st.file_uploader(f"Images of class {i + 1}", type=vision.IMAGE_TYPES,
+                                           accept_multiple_files=True, key=f"tl_files_{i}")
+                if name.strip() in groups:
+                    raise InputError(f"Two classes are both called {name.strip()!r}; rename one.")
+                label = name.strip() or f"class {i + 1}"
+                groups[label] = [(f.name, f) for f in uploads or []]  # file objects: nothing copied yet
+                keys[label] = [f"upload:{f.file_id}" for f in uploads or []]
+        if not any(groups.values()):
+            st.info(f"Upload at least {vision.MIN_PER_CLASS} images for each class.")
+            return None
+        files = vision.collect_classes(groups)
+        return _features(files, [k for label in files.classes for k in keys[label]]), files.counts(), []
+    upload = st.file_uploader("A zip with one folder per class (e.g. cats/1.jpg, dogs/1.jpg)", type=["zip"],
+                              key="tl_zip")
+    if upload is None:
+        st.info("Upload a zip archive with one folder of images per class.")
+        return None
+    files = _memo_zip(upload)
+    return _features(files, [f"zip:{upload.file_id}:{name}" for name, _ in files.files]), files.counts(), files.notices
+
+
+def _memo_zip(upload) -> vision.LabelledFiles:
+    kept = st.session_state.get("vision_transfer::zip")
+    if kept is None or kept[0] != upload.file_id:
+        st.session_state.pop("vision_transfer::zip", None)
+        kept = (upload.file_id, vision.classes_from_zip(upload.getvalue(), name=upload.name))
+        st.session_state["vision_transfer::zip"] = kept
+    return kept[1]
+
+
+def _config() -> vision.HeadConfig:
+    c = st.columns(3)
+    epochs = c[0].slider("Epochs", 5, 200, 40, key="tl_epochs")
+    lr = c[1].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3, key="tl_lr")
+    val = c[2].slider("Validation share", 0.1, 0.5, 0.25, 0.05, key="tl_val")
+    return vision.HeadConfig(epochs=epochs, lr=lr, val_fraction=val)
+
+
+def _train(data: vision.LabelledFeatures, cfg: vision.HeadConfig):
+    st.session_state["tl_trained_on"] = (data, cfg)  # for a stopped run's partly trained head
+    run_ui = live.LiveTraining(LIVE, cfg.epochs, title="Classifier head")
+    result = vision.train_head(data, cfg, callbacks=[run_ui], caller="app")
+    run_ui.finish(result.model, result.fit, extra={"classes": data.classes})
+    return result
+
+
+def _shown(just_trained: bool) -> tuple[Any, dict[str, float], dict[str, Any]] | None:
+    """(head, metrics, details) of the finished run, or of a stopped run's partly trained head."""
+    state = live.state(LIVE) if just_trained else live.show_history(LIVE)
+    trained_on = st.session_state.get("tl_trained_on")
+    if state is not None and state.model is not None and state.stopped and trained_on is not None:
+        data, cfg = trained_on
+        metrics, details = vision.evaluate_head(state.model, data, cfg)
+        return state.model, metrics, details
+    result = actions.kept(RESULT)
+    return None if result is None else (result.model, result.metrics, result.details)
+
+
+def _results(head: Any, metrics: dict[str, float], details: dict[str, Any]) -> None:
+    classes = details["classes"]
+    left, right = st.columns(2)
+    with left:
+        st.metric("Validation accuracy", f"{metrics['val_accuracy']:.1%}", f"{details['n_val']} held-out images",
+                  delta_color="off")
+        base = ", ".join(f"{b['name']} {b['val_accuracy']:.0%}" for b in details["baselines"])
+        st.caption(f"For comparison, on the same held-out images: {base}.")
+        st.download_button("Download the trained head (safetensors + labels)",
+                           vision.head_to_bytes(head, classes), "vision_head.safetensors",
+                           "application/octet-stream", key="tl_download", icon=":material/download:")
+        st.caption("The labels are stored in the file's metadata; the features come from EfficientNet-Lite0 "
+                   "(average-pooled, 1,280 numbers per image).")
+    right.plotly_chart(charts.confusion_figure(details["confusion"], classes, "Confusion matrix (validation)"),
+                       key="tl_confusion")
+    st.subheader("Classify new images with your classifier")
+    uploads = st.file_uploader("New images", type=vision.IMAGE_TYPES, accept_multiple_files=True, key="tl_new")
+    if not uploads:
+        return
+    if len(uploads) > vision.MAX_PHOTOS:
+        raise InputError(f"{len(uploads)} images were uploaded; classify at most {vision.MAX_PHOTOS} at a time.")
+    cache: OrderedDict = st.session_state.setdefault("vision_transfer::new", OrderedDict())
+    for f in uploads:  # decoded and embedded once per upload; only the features and a thumbnail are kept
+        if f.file_id not in cache:
+            image = vision.read_photo(f, name=f.name)
+            cache[f.file_id] = (vision.embed([image], loaders.model(FEATURE_MODEL))[0], figures.thumbnail_uri(image))
+    while len(cache) > vision.MAX_PHOTOS:
+        cache.popitem(last=False)
+    feats = np.stack([cache[f.file_id][0] for f in uploads])
+    preds = vision.classify_features(feats, head, classes)
+    table = pd.DataFrame(vision.results_table([f.name for f in uploads], preds))
+    table.insert(1, "photo", [cache[f.file_id][1] for f in uploads])
+    st.dataframe(table, hide_index=True, key="tl_new_table",
+                 column_config={"photo": st.column_config.ImageColumn("photo", width="small")})
+
+
+def show() -> None:
+    st.markdown("Reuse the pretrained CNN as a **frozen feature extractor** and train only a small head on "
+                "your own classes: a few images per class are often enough, because the features already "
+                "describe shapes and textures.")
+    clicked = False
+    result = before = actions.kept(RESULT)
+    with errors.guard(stop=False):
+        inputs = _inputs()
+        cfg = _config()
+        if inputs is not None:
+            data, counts, notices = inputs
+            errors.notices(notices)
+            st.caption("Images per class: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+        clicked = st.button("Train the classifier", type="primary", key="tl_train", icon=":material/play_arrow:",
+                            disabled=inputs is None)
+        before = actions.kept(RESULT)
+        result = actions.run(RESULT, clicked and inputs is not None, lambda: _train(inputs[0], cfg))
+    with errors.guard(stop=False):
+        shown = _shown(just_trained=clicked and result is not before)
+        if shown is not None:
+            _results(*shown)
