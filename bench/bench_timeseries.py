@@ -26,26 +26,27 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from dl_core import timeseries as ts  # noqa: E402
-from dl_core import timeseries_data as td  # noqa: E402
+from dl_core import training  # noqa: E402
+from dl_core.timeseries.networks import tensors  # noqa: E402
 
 
 def quality(names: list[str], models: list[str]) -> None:
     print("== best deep model vs seasonal naive (MAE ratio on the same backtest windows; < 1 beats it)")
     for name in names:
-        series = td.load_bundled(name)
+        series = ts.load_bundled(name)
         ratios, secs, cover, bt = {}, {}, {}, None
         for model in models:
             t0 = time.perf_counter()
-            out = ts.run(series, ts.ForecastConfig(model=model), track=False)
+            out = ts.train_forecaster(series, ts.ForecastConfig(model=model), track=False)
             secs[model] = time.perf_counter() - t0
-            bt = out.backtest
+            bt = out.details["backtest"]
             met = bt.metrics
             ratios[model] = met[model]["mae"] / met["seasonal_naive"]["mae"]
             cover[model] = (bt.coverage, bt.raw_coverage)
         met = bt.metrics
         base = {b: met[b]["mae"] / met["seasonal_naive"]["mae"] for b in ("naive", "linear_ar", "ets")}
         best = min(ratios, key=ratios.get)
-        cfg = out.prep.config
+        cfg = out.details["prep"].config
         verdict = "BEATS" if ratios[best] < 1 else "does NOT beat"
         print(f"{name:<18} n={len(series):<5} W={cfg.window:<4} H={cfg.horizon:<3} m={cfg.season:<3} "
               f"origins={len(bt.origins):<3} best={best} {ratios[best]:.3f} -> {verdict} seasonal naive")
@@ -62,26 +63,30 @@ def speed(repeats: int) -> None:
     from dl_core import device
 
     device.get()
-    series = td.synthetic(td.SyntheticConfig(n=2000, season=24, seed=1))
+    series = ts.synthetic(ts.SyntheticConfig(n=2000, season=24, seed=1))
     cfg = ts.ForecastConfig(model="lstm", window=30, horizon=12, season=24, hidden=32, epochs=20,
                             batch_size=32, patience=None, dropout=0.0)
     prep = ts.prepare(series, cfg)
-    X, Y = ts._tensors(prep, prep.train_idx)
+    X, Y = tensors(prep, prep.train_idx)
+
+    def build():
+        with training.seeded(cfg.seed):
+            return ts.build_model(prep.config)
 
     def ours() -> float:
-        net = ts.build_model(prep.config)
+        net = build()
         t0 = time.perf_counter()
-        ts.train(net, prep)
+        ts.fit_network(net, prep)
         return time.perf_counter() - t0
 
     def plain() -> float:
         # The same network, data, loss, optimiser, batches and thread count, without our fit loop.
-        torch.set_num_threads(1)
-        net = ts.build_model(prep.config)
+        net = build()
+        gen = torch.Generator().manual_seed(0)
         opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
         t0 = time.perf_counter()
         for _ in range(cfg.epochs):
-            perm = torch.randperm(len(X))
+            perm = torch.randperm(len(X), generator=gen)
             for i in range(0, len(X), cfg.batch_size):
                 idx = perm[i:i + cfg.batch_size]
                 opt.zero_grad()
@@ -101,7 +106,7 @@ def speed(repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--series", nargs="*", default=td.bundled_names())
+    parser.add_argument("--series", nargs="*", default=ts.bundled_names())
     parser.add_argument("--models", nargs="*", default=list(ts.MODELS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-quality", action="store_true")

@@ -1,10 +1,9 @@
-"""Time series: data cleaning, baselines on the same windows, metrics, deep models, CLI, page."""
+"""Time series engine: data cleaning, windows, baselines on the same windows, metrics, networks, the one
+engine call (train_forecaster), bounds on what a person controls, and seeded runs under concurrency."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import threading
 import warnings
 
 import numpy as np
@@ -12,9 +11,9 @@ import pandas as pd
 import pytest
 
 from dl_core import timeseries as ts
-from dl_core import timeseries_data as td
+from dl_core import training
 from dl_core.errors import InputError
-from tests.conftest import ROOT, exceptions, open_page
+from tests.timeseries.bounded import run_bounded
 
 TINY = {"hidden": 8, "epochs": 2, "batch_size": 64, "patience": None}
 
@@ -28,15 +27,20 @@ def monthly(n: int = 96, seed: int = 0) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def small() -> td.Series:
-    return td.synthetic(td.SyntheticConfig(n=240, season=12, anomalies=0, level_shifts=0, noise=0.2))
+def small() -> ts.Series:
+    return ts.synthetic(ts.SyntheticConfig(n=240, season=12, anomalies=0, level_shifts=0, noise=0.2))
+
+
+def fit(prep: ts.Prepared, **kwargs):
+    with training.seeded(prep.config.seed):
+        net = ts.build_model(prep.config)
+    return net, ts.fit_network(net, prep, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def trained(small):
     prep = ts.prepare(small, ts.ForecastConfig(model="mlp", **TINY))
-    net = ts.build_model(prep.config)
-    ts.train(net, prep)
+    net, _ = fit(prep)
     return prep, net
 
 
@@ -48,7 +52,7 @@ def test_csv_cleaning_notices_sorted_duplicates_missing_gaps():
     df = pd.concat([df, df.iloc[[10]]])  # a duplicate time stamp
     df = df.drop(index=[40])  # a gap in the monthly grid
     df = df.sample(frac=1, random_state=0)  # unsorted
-    s = td.from_frame(df, "month", "sales")
+    s = ts.from_frame(df, "month", "sales")
     text = " ".join(s.notices)
     assert s.freq == "MS" and s.season == 12 and len(s) == 96
     assert "sorted" in text and "duplicate" in text and "filled in" in text and "interpolation" in text
@@ -57,10 +61,10 @@ def test_csv_cleaning_notices_sorted_duplicates_missing_gaps():
 
 def test_frequency_can_be_chosen_and_years_are_read():
     df = monthly(120)
-    s = td.from_frame(df, "month", "sales", freq="QS")
+    s = ts.from_frame(df, "month", "sales", freq="QS")
     assert s.freq == "QS" and len(s) == 40 and s.season == 4
     years = pd.DataFrame({"year": np.arange(1900, 1960), "v": np.arange(60.0) % 7})
-    y = td.from_frame(years, "year", "v")
+    y = ts.from_frame(years, "year", "v")
     assert isinstance(y.index, pd.DatetimeIndex) and y.freq.startswith("YS")
 
 
@@ -74,13 +78,13 @@ def test_frequency_can_be_chosen_and_years_are_read():
 def test_bad_tables_are_refused_with_a_fix(frame, col, message):
     time_col = "d" if "d" in frame.columns else "v"
     with pytest.raises(InputError, match=message):
-        td.from_frame(frame, time_col if time_col != col else "d", col)
+        ts.from_frame(frame, time_col if time_col != col else "d", col)
 
 
 def test_a_million_rows_is_refused_before_parsing():
     big = pd.DataFrame({"d": np.zeros(1_000_000), "v": np.zeros(1_000_000)})
     with pytest.raises(InputError, match="1,000,000 rows"):
-        td.from_frame(big, "d", "v")
+        ts.from_frame(big, "d", "v")
 
 
 def test_short_series_for_window_and_horizon(small):
@@ -91,17 +95,17 @@ def test_short_series_for_window_and_horizon(small):
 
 
 def test_synthetic_is_reproducible_and_has_its_parts():
-    cfg = td.SyntheticConfig(n=300, anomalies=3, seed=4)
-    a, b = td.synthetic(cfg), td.synthetic(cfg)
+    cfg = ts.SyntheticConfig(n=300, anomalies=3, seed=4)
+    a, b = ts.synthetic(cfg), ts.synthetic(cfg)
     assert np.array_equal(a.values, b.values) and len(a) == 300 and a.season == 24
-    assert not np.array_equal(a.values, td.synthetic(td.SyntheticConfig(n=300, seed=5)).values)
+    assert not np.array_equal(a.values, ts.synthetic(ts.SyntheticConfig(n=300, seed=5)).values)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", td.bundled_names())
+@pytest.mark.parametrize("name", ts.bundled_names())
 def test_bundled_series_load_offline(name):
-    s = td.load_bundled(name)
-    assert len(s) >= 100 and np.isfinite(s.values).all() and s.season == td.BUNDLED[name][1]
+    s = ts.load_bundled(name)
+    assert len(s) >= 100 and np.isfinite(s.values).all() and s.season == ts.BUNDLED[name][1]
     ts.prepare(s, ts.ForecastConfig())  # the defaults fit every bundled series
 
 
@@ -141,7 +145,7 @@ def test_metrics_by_hand():
 
 
 def test_linear_ar_is_exact_on_a_straight_line():
-    s = td.Series("line", 3.0 * np.arange(200.0) + 7, pd.RangeIndex(200), None, 1)
+    s = ts.Series("line", 3.0 * np.arange(200.0) + 7, pd.RangeIndex(200), None, 1)
     prep = ts.prepare(s, ts.ForecastConfig(window=10, horizon=5))
     ar = ts.linear_ar(prep)
     _, truth = prep.windows(prep.origins)
@@ -168,8 +172,7 @@ def test_ets_recursion_matches_statsmodels(small):
 @pytest.mark.parametrize("model", ts.MODELS)
 def test_each_network_trains_and_gives_ordered_quantiles(small, model):
     prep = ts.prepare(small, ts.ForecastConfig(model=model, **TINY))
-    net = ts.build_model(prep.config)
-    result = ts.train(net, prep)
+    net, result = fit(prep)
     assert len(result.history) == 2 and np.isfinite(result.history[-1].train_loss)
     q = ts.predict_quantiles(net, prep, prep.origins)
     assert q.shape == (len(prep.origins), prep.config.horizon, 3)
@@ -178,8 +181,7 @@ def test_each_network_trains_and_gives_ordered_quantiles(small, model):
 
 def test_a_trained_network_beats_naive_on_a_clean_season(small):
     prep = ts.prepare(small, ts.ForecastConfig(model="mlp", hidden=16, epochs=40, patience=None))
-    net = ts.build_model(prep.config)
-    ts.train(net, prep)
+    net, _ = fit(prep)
     met = ts.backtest(prep, net, baselines=("naive",)).metrics
     assert met["mlp"]["mae"] < 0.6 * met["naive"]["mae"]
 
@@ -188,7 +190,7 @@ def test_stop_token_keeps_a_usable_model(small):
     from dl_core.training import CancelToken
 
     prep = ts.prepare(small, ts.ForecastConfig(model="gru", **{**TINY, "epochs": 50}))
-    net, cancel = ts.build_model(prep.config), CancelToken()
+    cancel = CancelToken()
 
     class StopAfterOne:
         def on_batch_end(self, *a):
@@ -197,7 +199,7 @@ def test_stop_token_keeps_a_usable_model(small):
         def on_epoch_end(self, log, history, model):
             cancel.cancel()
 
-    result = ts.train(net, prep, callbacks=[StopAfterOne()], cancel=cancel)
+    net, result = fit(prep, callbacks=[StopAfterOne()], cancel=cancel)
     assert result.cancelled and len(result.history) == 1
     assert np.isfinite(ts.backtest(prep, net, baselines=()).metrics["gru"]["mae"])
 
@@ -207,114 +209,13 @@ def test_future_forecast_and_residuals_flag_a_spike(trained):
     fut = ts.forecast_future(prep, net)
     assert len(fut) == prep.config.horizon and fut["time"].iloc[0] > prep.series.index[-1]
     assert (fut["lower_90"] <= fut["forecast"]).all() and (fut["forecast"] <= fut["upper_90"]).all()
-    spiked = td.Series("s", prep.y.copy(), prep.series.index, prep.series.freq, prep.series.season)
+    spiked = ts.Series("s", prep.y.copy(), prep.series.index, prep.series.freq, prep.series.season)
     spiked.values[150] += 40 * prep.y.std()
     sp = ts.prepare(spiked, prep.config)
-    r = ts.residuals(sp, net, k=4.0)
+    r = ts.residuals(sp, ts.one_step_forecasts(sp, net), k=4.0)
     pos = list(r.index).index(spiked.index[150])
     assert r.anomaly[pos] and np.argmax(np.abs(r.residual)) == pos
     assert r.anomaly.mean() < 0.2  # the spike also disturbs the windows after it, but not everything
-
-
-# ---- command line -----------------------------------------------------------------------------------
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dl_core", "timeseries", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
-
-
-@pytest.mark.slow
-def test_cli_forecast_json_contract(tmp_path):
-    path = tmp_path / "sales.csv"
-    monthly(96).to_csv(path, index=False)
-    out = cli("forecast", str(path), "--time-col", "month", "--value-col", "sales", "--horizon", "6",
-              "--model", "gru", "--season", "12", "--epochs", "3", "--seed", "1", "--json")
-    assert out.returncode == 0, out.stderr
-    payload = json.loads(out.stdout)
-    assert len(payload["forecast"]) == 6 and all(isinstance(v, float) for v in payload["forecast"])
-    assert {"gru", "naive", "seasonal_naive", "linear_ar", "ets"} <= set(payload["metrics"])
-    for met in payload["metrics"].values():
-        assert set(met) == {"mae", "rmse", "smape", "mase"} and all(np.isfinite(list(met.values())))
-    assert 0 <= payload["coverage_90"] <= 1 and payload["backtest"]["horizon"] == 6
-
-
-@pytest.mark.parametrize("content, args, message", [
-    ("month,sales\n2020-01-01,abc\n2020-02-01,def\n", ["--value-col", "sales"], "non-numeric"),
-    ("month,sales\n" + "".join(f"2020-01-{d:02d},{d}\n" for d in range(1, 20)), ["--value-col", "sales"],
-     "at least 30"),
-    ("month,sales\n2020-01-01,1\n", [], "--value-col is required"),
-])
-def test_cli_bad_inputs_exit_2_without_traceback(tmp_path, content, args, message):
-    path = tmp_path / "bad.csv"
-    path.write_text(content)
-    out = cli("forecast", str(path), "--time-col", "month", *args, "--epochs", "1", "--no-track", "--json")
-    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
-
-
-# ---- the page (AppTest) -----------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def page():
-    at = open_page("pages/timeseries.py", timeout=300)
-    assert not exceptions(at)
-    return at
-
-
-def test_page_defaults_and_training(page):
-    at = page
-    # Each lookup raises KeyError when the widget is missing.
-    assert at.radio(key="ts_source").value == "Bundled real series"
-    assert at.selectbox(key="ts_bundled").value == "air_passengers"
-    assert at.selectbox(key="ts_model").value == "lstm" and at.selectbox(key="ts_scaling").value == "window"
-    assert at.slider(key="ts_epochs").value == 100
-    at.slider(key="ts_epochs").set_value(3)
-    at.select_slider(key="ts_hidden").set_value(8)
-    at.button(key="ts_train").click().run()
-    assert not exceptions(at)
-    table = at.table[0].value
-    assert {"lstm", "seasonal_naive", "naive", "linear_ar", "ets"} <= set(table.index)
-    assert any(m.label == "90% band coverage" for m in at.metric)
-    assert at.slider(key="ts_origin") is not None and at.slider(key="ts_anomaly_k") is not None
-
-
-@pytest.mark.parametrize("data, message", [
-    (b"value\n1\n2\n3\n", "only one column"),
-    (b"when,value\n" + b"".join(b"someday,%d\n" % i for i in range(40)), "could not be read as dates"),
-    (b"\x00\x01\x02binary", "binary"),
-])
-def test_page_bad_uploads_show_an_error(page, data, message):
-    at = page
-    at.radio(key="ts_source").set_value("Upload a CSV").run()
-    at.file_uploader(key="ts_upload").set_value(("bad.csv", data, "text/csv")).run()
-    assert not exceptions(at)
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
-
-
-def test_page_synthetic_and_a_good_upload(page):
-    at = page
-    at.radio(key="ts_source").set_value("Synthetic").run()
-    assert not exceptions(at) and at.slider(key="ts_syn_anom").value == 5
-    data = monthly(60).sample(frac=1, random_state=0).to_csv(index=False).encode()
-    at.radio(key="ts_source").set_value("Upload a CSV").run()
-    at.file_uploader(key="ts_upload").set_value(("sales.csv", data, "text/csv")).run()
-    assert not exceptions(at) and not at.error
-    assert at.selectbox(key="ts_time_col").value == "month" and at.selectbox(key="ts_value_col").value == "sales"
-    assert any("sorted" in i.value for i in at.info)
-
-
-def test_page_shows_results_of_a_stopped_run(page):
-    """After Stop, the rerun finds the partly trained model in session_state and evaluates it."""
-    from ui.training import TrainingState
-
-    at = page
-    at.radio(key="ts_source").set_value("Bundled real series").run()
-    done = at.session_state["training::timeseries"]
-    at.session_state["training::timeseries"] = TrainingState(model=done.model, history=done.history[:1])
-    at.session_state["ts_result"] = None
-    at.run()
-    assert not exceptions(at)
-    assert any("stopped after epoch 1" in w.value for w in at.warning)
-    assert "seasonal_naive" in at.table[0].value.index
 
 
 def test_conformal_band_contains_the_median_and_widens_a_too_narrow_band(trained):
@@ -329,3 +230,141 @@ def test_conformal_band_contains_the_median_and_widens_a_too_narrow_band(trained
     _, yv = prep.windows(prep.val_idx)
     lo, hi = ts.band(qv, margin)
     assert np.mean((yv >= lo) & (yv <= hi)) >= 0.9
+
+
+# ---- the one engine call ----------------------------------------------------------------------------
+
+def test_train_forecaster_trains_evaluates_and_logs(small):
+    from dl_core import tracking
+
+    cfg = ts.ForecastConfig(model="mlp", **TINY)
+    result = ts.train_forecaster(small, cfg, caller="cli")
+    assert isinstance(result, training.TrainedModel) and len(result.history) == 2 and result.fit is not None
+    bt = result.details["backtest"]
+    # The network and every baseline side by side, under the names MLflow holds.
+    assert set(bt.forecasts) == {"mlp", *ts.BASELINES}
+    for name, values in bt.metrics.items():
+        for metric, v in values.items():
+            assert result.metrics[metric if name == "mlp" else f"{name}_{metric}"] == pytest.approx(v)
+    assert result.metrics["coverage_90"] == pytest.approx(bt.coverage)
+    run = tracking.client().get_run(result.run_id)
+    assert run.data.tags["dlx.source"] == "cli"
+    assert run.data.params["window"] == str(result.details["prep"].config.window)  # the resolved config
+    assert run.data.params["series"] == "synthetic" and run.data.params["points"] == "240"
+    assert run.data.metrics["final_seasonal_naive_mase"] == pytest.approx(result.metrics["seasonal_naive_mase"])
+    assert len(result.details["future"]) == result.details["prep"].config.horizon
+
+
+def test_upload_names_are_not_logged():
+    s = ts.from_frame(monthly(), "month", "sales", name="secret-customer-list.csv")
+    assert ts.series_params(s)["series"] == "upload"
+    assert ts.series_params(ts.load_bundled("air_passengers"))["series"] == "air_passengers"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"model": "xgboost"}, "choose one of lstm"),
+    ({"window": 5000, "model": "mlp"}, "between 1 and 2,000 for the MLP"),
+    ({"window": 300, "model": "transformer"}, "between 1 and 256 for the Transformer"),
+    ({"horizon": 900}, "horizon must be between 1 and 500"),
+    ({"epochs": 0}, "epochs must be between 1 and 10,000"),
+    ({"lr": float("nan")}, "learning rate"),
+    ({"hidden": 0}, "hidden size must be between 1 and 1024"),
+    ({"monitor_mode": "max"}, "must be 'min'"),
+    ({"model": "transformer", "window": 256, "batch_size": 256, "layers": 4}, "attention"),
+])
+def test_config_errors_name_the_value_and_the_range(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        ts.ForecastConfig(**kwargs).check()
+
+
+def test_transformer_inference_batches_bound_the_attention():
+    cfg = ts.ForecastConfig(model="transformer", window=256, horizon=12, layers=2)
+    from dl_core.timeseries.networks import INFERENCE_VALUES, inference_batch
+
+    b = inference_batch(cfg)
+    assert 1 <= b < 4096 and b * 4 * 256 ** 2 * 2 <= INFERENCE_VALUES
+
+
+# ---- hostile sizes: refused before memory is allocated (issue 12 #1, #2) ----------------------------
+
+@pytest.mark.parametrize("far", ["2024-03-01", "2224-03-01"])
+def test_one_far_away_date_is_refused_before_resampling(far):
+    """30 rows a second apart and one far away: the one-second grid would have 5 million (or 6 billion)
+    points; it is refused from its computed length, quickly and without allocating it."""
+    report = run_bounded(f"""
+        import pandas as pd
+        from dl_core import timeseries as ts
+        from dl_core.errors import InputError
+        times = [str(t) for t in pd.date_range("2024-01-01", periods=30, freq="s")] + ["{far}"]
+        frame = pd.DataFrame({{"t": times, "v": range(31)}})
+        try:
+            ts.from_frame(frame, "t", "v")
+            _report(message=None)
+        except InputError as exc:
+            _report(message=str(exc))
+    """, limit_mb=1500)
+    assert report["message"] and "limit here is 100,000" in report["message"]
+    assert "wrong date" in report["message"] and "1 second" in report["message"]
+    assert report["seconds"] < 15 and report["peak_mb"] < 500, report
+
+
+def test_huge_window_and_windows_times_length_are_refused_cheaply():
+    report = run_bounded("""
+        import numpy as np, pandas as pd
+        from dl_core import timeseries as ts
+        from dl_core.errors import InputError
+        y = np.sin(np.arange(100_000) / 24) + np.arange(100_000) * 1e-4
+        s = ts.Series("long", y, pd.RangeIndex(100_000), None, 24)
+        messages = []
+        for cfg in (ts.ForecastConfig(model="mlp", window=50_000), ts.ForecastConfig(model="mlp", window=2_000),
+                    ts.ForecastConfig(model="transformer", window=2_500)):
+            try:
+                ts.prepare(s, cfg)
+                messages.append(None)
+            except InputError as exc:
+                messages.append(str(exc))
+        _report(messages=messages)
+    """, limit_mb=1500)
+    too_long, too_many, attention = report["messages"]
+    assert "between 1 and 2,000" in too_long
+    assert "limit is 20,000,000" in too_many and "Shorten the window" in too_many
+    assert "between 1 and 256 for the Transformer" in attention
+    assert report["seconds"] < 15 and report["peak_mb"] < 500, report
+
+
+def test_duplicate_column_names_after_stripping_are_renamed():
+    frame, notices = ts.read_table(b"t,a,a ,b\n" + b"".join(b"2020-01-%02d,%d,%d,1\n" % (d, d, 2 * d)
+                                                             for d in range(1, 31)), name="dup.csv")
+    # inputs.read_csv may rename the repeat itself; either way each column can be chosen, with a notice.
+    assert list(frame.columns) == ["t", "a", "a (2)", "b"] and any("a (2)" in n for n in notices)
+    s = ts.from_frame(frame, "t", "a (2)")
+    assert np.allclose(s.values, 2 * np.arange(1, 31))
+    dup = pd.DataFrame([[1, 2, 3]] * 40, columns=["a", "a", "b"])
+    renamed, notes = ts.unique_columns(dup)
+    assert list(renamed.columns) == ["a", "a (2)", "b"] and "repeated column names ('a')" in notes[0]
+    with pytest.raises(InputError, match="more than one column named 'a'"):
+        ts.from_frame(dup, "b", "a")
+
+
+# ---- reproducibility whatever else runs (issue 12 #12) -----------------------------------------------
+
+def test_two_concurrent_seeded_trainings_equal_their_solo_runs(small):
+    import torch
+
+    configs = [ts.ForecastConfig(model="gru", seed=3, **TINY), ts.ForecastConfig(model="transformer", seed=4, **TINY)]
+    solo = [ts.train_forecaster(small, c, track=False) for c in configs]
+    together: list = [None, None]
+
+    def work(i: int) -> None:
+        together[i] = ts.train_forecaster(small, configs[i], track=False)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for a, b in zip(solo, together):
+        assert a.metrics == b.metrics
+        sa, sb = a.model.state_dict(), b.model.state_dict()
+        assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert solo[0].metrics != solo[1].metrics  # two different trainings, not one result twice

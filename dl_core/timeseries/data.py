@@ -8,11 +8,11 @@ filled, duplicates merged...). Bad input raises `InputError` saying what to chan
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,6 +33,7 @@ class Series:
     season: int  # suggested seasonal period (1 = none)
     notices: list[str] = field(default_factory=list)
     description: str = ""
+    kind: Literal["bundled", "synthetic", "upload"] = "upload"  # uploads' names are never logged
 
     def __len__(self) -> int:
         return len(self.values)
@@ -117,6 +118,7 @@ def load_bundled(name: str) -> Series:
     series = from_frame(frame, "time", "value", name=name)
     series.description = description
     series.season = season
+    series.kind = "bundled"
     return series
 
 
@@ -162,10 +164,46 @@ def synthetic(cfg: SyntheticConfig | None = None) -> Series:
     index = pd.date_range("2024-01-01", periods=cfg.n, freq="h")
     notes = [f"Spikes injected at steps {', '.join(map(str, sorted(spikes.tolist())))}."] if len(spikes) else []
     return Series(name="synthetic", values=y, index=index, freq="h", season=max(cfg.season, 1),
-                  notices=notes, description="Synthetic hourly series (see the sliders)")
+                  notices=notes, description="Synthetic hourly series (see the sliders)", kind="synthetic")
 
 
 # ---- a person's table ------------------------------------------------------------------------------
+
+def read_table(source: Any, name: str | None = None) -> tuple["pd.DataFrame", list[str]]:
+    """A CSV upload (bytes, file object or Path) as a frame with unique column names, plus notices."""
+    from .. import inputs
+
+    table = inputs.read_csv(source, name=name)
+    frame, notices = unique_columns(table.frame)
+    return frame, [*table.notices, *notices]
+
+
+def unique_columns(frame: "pd.DataFrame") -> tuple["pd.DataFrame", list[str]]:
+    """Rename repeated column names ("a" and "a " both become "a" once spaces are stripped) to
+    "a", "a (2)", ..., with a notice, so that every column can be chosen on its own."""
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) == len(names):
+        return frame, []
+    seen: dict[str, int] = {}
+    taken = set(names)
+    renamed, repeated = [], []
+    for c in names:
+        seen[c] = seen.get(c, 0) + 1
+        if seen[c] == 1:
+            renamed.append(c)
+            continue
+        k = seen[c]
+        while f"{c} ({k})" in taken:
+            k += 1
+        new = f"{c} ({k})"
+        taken.add(new)
+        renamed.append(new)
+        repeated.append(c)
+    out = frame.copy(deep=False)
+    out.columns = renamed
+    shown = ", ".join(repr(c) for c in dict.fromkeys(repeated))
+    return out, [f"The file has repeated column names ({shown}); the repeats were renamed "
+                 f"{', '.join(repr(r) for r in renamed if r not in names)[:200]}."]
 
 def from_frame(frame: "pd.DataFrame", time_col: str | None, value_col: str, name: str = "upload",
                freq: str | None = None, max_points: int = MAX_POINTS) -> Series:
@@ -184,6 +222,9 @@ def from_frame(frame: "pd.DataFrame", time_col: str | None, value_col: str, name
     for col in (time_col, value_col):
         if col is not None and col not in frame.columns:
             raise InputError(f"No column named {col!r}; the file has: {', '.join(map(str, frame.columns))}.")
+        if col is not None and int((frame.columns == col).sum()) > 1:
+            raise InputError(f"The table has more than one column named {col!r}; rename the repeats "
+                             "(e.g. 'sales' and 'sales 2') and try again.")
     if time_col is not None and time_col == value_col:
         raise InputError("The time and value columns must be different columns.")
     if len(frame) > max_points:
@@ -287,13 +328,17 @@ def _regular(s: "pd.Series", freq: str | None, notices: list[str]) -> tuple["pd.
                                  "frequency (e.g. daily, monthly) and the data will be averaged onto it.")
         else:
             notices.append(f"Averaged onto the chosen frequency {freq!r}.")
-        try:
-            grid = s.resample(freq).mean() if freq else s
-        except ValueError as exc:
-            raise InputError(f"{freq!r} is not a frequency pandas knows ({exc}); try D, W, MS, h.") from None
-        if len(grid) > MAX_POINTS:
-            raise InputError(f"On the {freq!r} grid the series has {len(grid):,} points; the limit is "
-                             f"{MAX_POINTS:,}. Choose a coarser frequency.")
+        # The grid's length is known before building it: one far-away date on a one-second grid asked
+        # for millions (or billions) of points, so refuse before pandas allocates them.
+        points = grid_length(s.index[0], s.index[-1], freq)
+        if points > MAX_POINTS:
+            step = "a step of " + _describe_step(freq)
+            raise InputError(
+                f"The time stamps run from {s.index[0]} to {s.index[-1]} with {step}: that grid has about "
+                f"{points:,.0f} points, and the limit here is {MAX_POINTS:,}. "
+                + ("" if chosen else "Check for a row with a wrong date far from the others, or ")
+                + "choose a coarser frequency (e.g. daily or monthly) to average the data onto.")
+        grid = s.resample(freq).mean()
         if len(grid) > len(s) and not chosen:
             notices.append(f"{len(grid) - len(s)} missing time step(s) in the {freq!r} grid were filled in.")
         s = grid
@@ -307,6 +352,43 @@ def _regular(s: "pd.Series", freq: str | None, notices: list[str]) -> tuple["pd.
         s = s.interpolate(limit_direction="both")
         notices.append(f"{n_missing} missing value(s) were filled by linear interpolation.")
     return s, freq
+
+
+# The shortest length of one step of the calendar frequencies (a month is at least 28 days): the grid
+# estimate is then never below the true length.
+_MIN_DAYS = {"Y": 365, "A": 365, "Q": 89, "M": 28, "S": 14, "W": 7, "B": 1, "C": 1}
+
+
+def grid_length(first: "pd.Timestamp", last: "pd.Timestamp", freq: str) -> float:
+    """How many points the regular `freq` grid from `first` to `last` has (an upper estimate for
+    calendar frequencies), computed without building it. Raises InputError for an unknown frequency."""
+    import pandas as pd
+
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{freq!r} is not a frequency pandas knows ({exc}); try D, W, MS, h.") from None
+    span = (pd.Timestamp(last) - pd.Timestamp(first)).total_seconds()
+    nanos = getattr(offset, "nanos", None) if isinstance(offset, pd.offsets.Tick) else None
+    if nanos:
+        return span / (nanos / 1e9) + 1
+    alias = offset.rule_code.split("-")[0].lstrip("0123456789")
+    days = next((d for prefix, d in _MIN_DAYS.items() if alias.startswith(prefix)), 1)
+    return span / (86400 * days * max(abs(offset.n), 1)) + 1
+
+
+def _describe_step(freq: str) -> str:
+    import pandas as pd
+
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if not isinstance(offset, pd.offsets.Tick):
+        return repr(freq)
+    seconds = pd.Timedelta(offset).total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size and seconds % size == 0:
+            k = int(seconds // size)
+            return f"{k} {unit}{'s' if k != 1 else ''}"
+    return f"{seconds:g} seconds"
 
 
 def _guess_freq(index: "pd.DatetimeIndex") -> str | None:

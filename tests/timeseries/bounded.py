@@ -1,0 +1,42 @@
+"""Run a snippet in a fresh Python with a memory ceiling; report its wall time and peak RSS.
+
+Hostile inputs are tried in a child process so that a regression fails the test (MemoryError under
+the address-space limit) instead of taking the machine down, and so that the peak RSS measured is
+that snippet's own.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import textwrap
+import time
+
+from tests.conftest import ROOT
+
+PRELUDE = """
+import json, resource, sys, time
+_t0 = time.perf_counter()
+def _report(**extra):
+    print("@@" + json.dumps({"seconds": time.perf_counter() - _t0,
+                             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}))
+"""
+
+
+def run_bounded(code: str, limit_mb: int = 3000, timeout: float = 120) -> dict:
+    """Run `code` (which calls `_report(...)` at its end); returns its report plus `seconds` (the
+    snippet's own time, after interpreter start) and `peak_mb`. Raises if it did not report."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_mb * 1024 * 1024, limit_mb * 1024 * 1024))
+
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", PRELUDE + textwrap.dedent(code)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=timeout, preexec_fn=limit)
+    lines = [x for x in out.stdout.splitlines() if x.startswith("@@")]
+    assert out.returncode == 0 and lines, f"exit {out.returncode}\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}"
+    report = json.loads(lines[-1][2:])
+    report["wall"] = time.perf_counter() - t0
+    return report

@@ -1,0 +1,130 @@
+"""The time-series page in AppTest: defaults, training, bad uploads, Stop, and the same result as the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dl_core import timeseries as ts
+from tests.conftest import ROOT, exceptions, open_page
+from tests.timeseries.test_engine import monthly
+
+
+@pytest.fixture(scope="module")
+def page():
+    at = open_page("pages/timeseries.py", timeout=300)
+    assert not exceptions(at)
+    return at
+
+
+def kept(at):
+    return at.session_state["result::timeseries"]
+
+
+def test_page_defaults_and_training(page):
+    at = page
+    # Each lookup raises KeyError when the widget is missing.
+    assert at.radio(key="ts_source").value == "Bundled real series"
+    assert at.selectbox(key="ts_bundled").value == "air_passengers"
+    assert at.selectbox(key="ts_model").value == "lstm" and at.selectbox(key="ts_scaling").value == "window"
+    assert at.slider(key="ts_epochs").value == 100
+    assert not at.sidebar.selectbox and not at.sidebar.button  # the settings sit beside the Train button
+    at.slider(key="ts_epochs").set_value(3)
+    at.select_slider(key="ts_hidden").set_value(8)
+    at.button(key="ts_train").click().run()
+    assert not exceptions(at) and not at.error
+    table = at.table[0].value
+    assert {"lstm", "seasonal_naive", "naive", "linear_ar", "ets"} <= set(table.index)
+    assert any(m.label == "90% band coverage" for m in at.metric)
+    result = kept(at).result
+    assert len(result.history) == 3 and result.run_id
+    # The result tabs' controls are there and answer without retraining.
+    at.slider(key="ts_origin").set_value(1).run()
+    at.slider(key="ts_anomaly_k").set_value(2.0).run()
+    assert not exceptions(at) and kept(at).result is result
+    flagged = next(m for m in at.metric if m.label == "Flagged points")
+    expected = ts.residuals(result.details["prep"], result.details["one_step"], 2.0).anomaly.sum()
+    assert int(flagged.value) == expected and expected > 0
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"value\n1\n2\n3\n", "only one column"),
+    (b"when,value\n" + b"".join(b"someday,%d\n" % i for i in range(40)), "could not be read as dates"),
+    (b"\x00\x01\x02binary", "binary"),
+    (b"t,v\n" + b"".join(b"2024-01-01 00:00:%02d,%d\n" % (s, s) for s in range(30)) + b"2224-03-01,1\n",
+     "limit here is 100,000"),
+])
+def test_page_bad_uploads_show_an_error(page, data, message):
+    at = page
+    at.radio(key="ts_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="ts_upload").set_value(("bad.csv", data, "text/csv")).run()
+    assert not exceptions(at)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_page_synthetic_and_a_good_upload(page):
+    at = page
+    at.radio(key="ts_source").set_value("Synthetic").run()
+    assert not exceptions(at) and at.slider(key="ts_syn_anom").value == 5
+    data = monthly(60).sample(frac=1, random_state=0).to_csv(index=False).encode()
+    at.radio(key="ts_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="ts_upload").set_value(("sales.csv", data, "text/csv")).run()
+    assert not exceptions(at) and not at.error
+    assert at.selectbox(key="ts_time_col").value == "month" and at.selectbox(key="ts_value_col").value == "sales"
+    assert any("sorted" in i.value for i in at.info)
+    assert "up to 50 MB" in at.file_uploader(key="ts_upload").proto.label  # the server's real limit
+
+
+def test_page_shows_results_of_a_stopped_run(page):
+    """After Stop, the rerun finds the partly trained model in session_state and evaluates it."""
+    from ui.training import TrainingState
+
+    at = page
+    at.radio(key="ts_source").set_value("Bundled real series").run()
+    done = at.session_state["training::timeseries"]
+    at.session_state["training::timeseries"] = TrainingState(model=done.model, history=done.history[:1])
+    del at.session_state["result::timeseries"]
+    at.run()
+    assert not exceptions(at)
+    assert any("stopped after epoch 1" in w.value for w in at.warning)
+    assert kept(at).stopped and "seasonal_naive" in at.table[0].value.index
+
+
+def _cli_run(client, experiment: str):
+    runs = client.search_runs([client.get_experiment_by_name(experiment).experiment_id],
+                              filter_string="tags.`dlx.source` = 'cli'", order_by=["attributes.start_time DESC"])
+    return runs[0]
+
+
+@pytest.mark.slow
+def test_page_and_cli_give_the_same_metrics_and_params():
+    """One engine call behind both: the same config and seed give the same metrics and logged params."""
+    from dl_core import tracking
+
+    at = open_page("pages/timeseries.py", timeout=300)
+    at.selectbox(key="ts_model").set_value("mlp")
+    at.slider(key="ts_epochs").set_value(3)
+    at.select_slider(key="ts_hidden").set_value(8)
+    at.number_input(key="ts_seed").set_value(2)
+    at.run()
+    at.button(key="ts_train").click().run()
+    assert not exceptions(at) and not at.error
+    page_result = kept(at).result
+    out = subprocess.run([sys.executable, "-m", "dl_core", "timeseries", "forecast", "bundled:air_passengers",
+                          "--model", "mlp", "--epochs", "3", "--hidden", "8", "--seed", "2", "--json"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    for name, values in payload["metrics"].items():
+        for metric, v in values.items():
+            key = metric if name == "mlp" else f"{name}_{metric}"
+            assert page_result.metrics[key] == pytest.approx(v, rel=1e-9), key
+    client = tracking.client()
+    page_run, cli_run = client.get_run(page_result.run_id), _cli_run(client, "timeseries/mlp")
+    assert page_run.data.tags["dlx.source"] == "app" and cli_run.data.tags["dlx.source"] == "cli"
+    assert page_run.data.params == cli_run.data.params
+    finals = {k: v for k, v in page_run.data.metrics.items() if k.startswith("final_")}
+    assert finals and finals == pytest.approx({k: cli_run.data.metrics[k] for k in finals}, rel=1e-9)

@@ -1,0 +1,128 @@
+"""Step 2 · Model: every setting next to the Train button, one engine call, live curves, Stop.
+
+`timeseries.train_forecaster` trains, backtests and logs; the result is kept in this session
+(`ui.actions`). A Stop click reruns the page mid-training: the partly trained network that the live
+callback saved is then evaluated (no more training) and shown, marked as stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import streamlit as st
+
+from dl_core import timeseries as ts
+from dl_core.training import TrainedModel
+from ui import actions, errors
+from ui import training as live
+
+from .data import Chosen
+
+RUN = "timeseries"  # the live-training state and the kept result, in st.session_state
+PENDING = "ts_pending"  # (settings key, prepared windows) of the training in progress
+
+
+@dataclass
+class Kept:
+    """What one click on Train produced, kept in this person's session."""
+
+    key: tuple  # the data and settings it was trained with
+    result: TrainedModel
+    stopped: bool = False
+
+    @property
+    def prep(self) -> ts.Prepared:
+        return self.result.details["prep"]
+
+    @property
+    def backtest(self) -> ts.Backtest:
+        return self.result.details["backtest"]
+
+
+def _bounded(key: str, value: int, hi: int) -> None:
+    """Keep a number input's remembered value inside a range that just shrank (another model)."""
+    if key in st.session_state and st.session_state[key] > hi:
+        st.session_state[key] = hi
+    st.session_state.setdefault(key, min(value, hi))
+
+
+def settings(chosen: Chosen) -> ts.ForecastConfig:
+    series, tag = chosen.series, chosen.key
+    n = len(series)
+    auto = ts.resolve(series, ts.ForecastConfig())
+    c1, c2, c3, c4 = st.columns(4)
+    model = c1.selectbox("Deep model", ts.MODELS, format_func=ts.MODEL_LABELS.get, key="ts_model")
+    h_max = max(1, min(ts.MAX_HORIZON, n // 3))
+    w_max = max(2, min(n // 2, ts.MAX_WINDOW[model], ts.MAX_WINDOW_VALUES // max(n, 1)))
+    s_max = max(1, n // 2)
+    for key, value, hi in ((f"ts_horizon_{tag}", auto.horizon, h_max), (f"ts_window_{tag}", auto.window, w_max),
+                           (f"ts_season_{tag}", auto.season, s_max)):
+        _bounded(key, value, hi)
+    horizon = c2.number_input("Forecast horizon (steps)", 1, h_max, key=f"ts_horizon_{tag}")
+    window = c3.number_input("Window length (input steps)", 2, w_max, key=f"ts_window_{tag}",
+                             help=f"At most {ts.MAX_WINDOW[model]:,} steps for the {ts.MODEL_LABELS[model]}.")
+    season = c4.number_input("Season (steps; 1 = none)", 1, s_max, key=f"ts_season_{tag}")
+    with st.expander("Network and training", icon=":material/tune:"):
+        a, b, c = st.columns(3)
+        hidden = a.select_slider("Hidden size", [8, 16, 32, 64, 128], 32, key="ts_hidden")
+        layers = a.slider("Layers", 1, 4, 1, key="ts_layers")
+        dropout = a.slider("Dropout", 0.0, 0.5, 0.1, 0.05, key="ts_dropout")
+        lr = b.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3, key="ts_lr")
+        epochs = b.slider("Epochs (early stopping after 20 without improvement)", 1, 300, 100, key="ts_epochs")
+        batch = b.select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], "auto", key="ts_batch",
+                                help=f"auto: about 8 batches an epoch; here {auto.batch_size}")
+        scaling = c.selectbox("Scaling", ts.SCALINGS, key="ts_scaling",
+                              help="window: each input window minus its own mean (handles trends); standard/"
+                                   "minmax: one scale fitted on the training part only.")
+        seed = c.number_input("Seed", 0, 10_000, 0, key="ts_seed")
+    return ts.ForecastConfig(model=model, window=int(window), horizon=int(horizon), season=int(season),
+                             hidden=hidden, layers=layers, dropout=dropout, lr=lr, epochs=epochs, scaling=scaling,
+                             seed=int(seed), batch_size=None if batch == "auto" else batch)
+
+
+def view(chosen: Chosen) -> Kept | None:
+    """Draw step 2 and return the kept result (None before the first training)."""
+    st.header("2 · Model: train and backtest", divider="gray")
+    cfg = settings(chosen)
+    key = (chosen.key, tuple(sorted(asdict(cfg).items())))
+    with errors.guard():
+        prep = ts.prepare(chosen.series, cfg)
+    st.caption(f"Training windows: {len(prep.train_idx)} (validation: {len(prep.val_idx)}) before the held-out "
+               f"tail of {len(chosen.series) - prep.test_start} points; the backtest forecasts "
+               f"{prep.config.horizon} steps from {len(prep.origins)} origins in that tail.")
+    errors.notices(prep.notices)
+    clicked = st.button("Train and backtest", type="primary", key="ts_train", icon=":material/play_arrow:")
+
+    def train() -> Kept:
+        st.session_state[PENDING] = (key, prep)
+        run = live.LiveTraining(RUN, epochs=cfg.epochs, title=f"{ts.MODEL_LABELS[cfg.model]} (quantile loss)")
+        result = ts.train_forecaster(chosen.series, cfg, callbacks=[run], caller="app")
+        run.finish(result.model, result.fit)
+        return Kept(key, result)
+
+    kept = actions.run(RUN, clicked, train)
+    if not clicked:
+        kept = _after_stop(kept) or kept
+        live.show_history(RUN)
+    if kept is None:
+        st.info("Choose the settings above and click **Train and backtest**. With the defaults this takes a few "
+                "seconds on a CPU.", icon=":material/play_arrow:")
+    elif kept.key != key:
+        st.warning("The data or settings changed since this model was trained; the results below are for the "
+                   "earlier settings. Click **Train and backtest** to update.", icon=":material/history:")
+    return kept
+
+
+def _after_stop(kept: Kept | None) -> Kept | None:
+    """Stop was clicked: evaluate the partly trained network as it was after its last full epoch."""
+    state, pending = live.state(RUN), st.session_state.get(PENDING)
+    if state is None or not state.stopped or state.model is None or pending is None:
+        return None
+    if kept is not None and kept.key == pending[0]:
+        return None
+    with st.spinner("Backtesting the stopped model against the baselines…"):
+        metrics, details = ts.evaluate_forecaster(pending[1], state.model)
+    stopped = Kept(pending[0], TrainedModel(model=state.model, history=list(state.history), metrics=metrics,
+                                            details=details), stopped=True)
+    actions.keep(RUN, stopped)
+    return stopped
