@@ -33,7 +33,6 @@ from .data import (
     load_bundled,
     read_table,
     synthetic,
-    unique_columns,
 )
 from .forecaster import evaluate_forecaster, fit_network, series_params, train_config, train_forecaster
 from .networks import QUANTILES, build_model, pinball_loss, predict_quantiles
@@ -47,5 +46,5 @@ __all__ = [
     "fit_network", "forecast_future", "from_frame", "grid_length", "holt_winters_forecasts", "linear_ar",
     "load_bundled", "mase_scale", "metrics", "naive", "one_step_forecasts", "pinball_loss", "predict_quantiles",
     "prepare", "read_table", "residuals", "resolve", "seasonal_naive", "series_params", "synthetic",
-    "train_config", "train_forecaster", "unique_columns",
+    "train_config", "train_forecaster",
 ]

@@ -170,40 +170,13 @@ def synthetic(cfg: SyntheticConfig | None = None) -> Series:
 # ---- a person's table ------------------------------------------------------------------------------
 
 def read_table(source: Any, name: str | None = None) -> tuple["pd.DataFrame", list[str]]:
-    """A CSV upload (bytes, file object or Path) as a frame with unique column names, plus notices."""
+    """A CSV upload (bytes, file object or Path) as a frame plus notices (`dl_core.inputs.read_csv`:
+    encoding and delimiter guessed, names trimmed, repeated names renamed "a (2)")."""
     from .. import inputs
 
     table = inputs.read_csv(source, name=name)
-    frame, notices = unique_columns(table.frame)
-    return frame, [*table.notices, *notices]
+    return table.frame, list(table.notices)
 
-
-def unique_columns(frame: "pd.DataFrame") -> tuple["pd.DataFrame", list[str]]:
-    """Rename repeated column names ("a" and "a " both become "a" once spaces are stripped) to
-    "a", "a (2)", ..., with a notice, so that every column can be chosen on its own."""
-    names = [str(c) for c in frame.columns]
-    if len(set(names)) == len(names):
-        return frame, []
-    seen: dict[str, int] = {}
-    taken = set(names)
-    renamed, repeated = [], []
-    for c in names:
-        seen[c] = seen.get(c, 0) + 1
-        if seen[c] == 1:
-            renamed.append(c)
-            continue
-        k = seen[c]
-        while f"{c} ({k})" in taken:
-            k += 1
-        new = f"{c} ({k})"
-        taken.add(new)
-        renamed.append(new)
-        repeated.append(c)
-    out = frame.copy(deep=False)
-    out.columns = renamed
-    shown = ", ".join(repr(c) for c in dict.fromkeys(repeated))
-    return out, [f"The file has repeated column names ({shown}); the repeats were renamed "
-                 f"{', '.join(repr(r) for r in renamed if r not in names)[:200]}."]
 
 def from_frame(frame: "pd.DataFrame", time_col: str | None, value_col: str, name: str = "upload",
                freq: str | None = None, max_points: int = MAX_POINTS) -> Series:
