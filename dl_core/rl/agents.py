@@ -17,6 +17,7 @@ documentation recommends the CPU for PPO and A2C with MLP policies (bench/bench_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue as queue_lib
 import threading
@@ -200,58 +201,83 @@ def _notify_wait(callbacks: Sequence[Any]):
 def _train_in_child(env_id: str, cfg: AgentConfig, device: str, callbacks: Sequence[AgentCallback],
                     cancel: "CancelToken", records: list[EpisodeRecord]
                     ) -> tuple[dict[str, np.ndarray], int, float, float]:
-    """Run sb3_worker.train in a spawned process; relay its progress to `callbacks`, append the
-    finished training episodes to `records` (kept by the caller even if this raises).
-    Returns the weights, the steps taken, the wall time (process start included) and the time
-    spent in SB3's `learn`."""
-    import multiprocessing as mp
+    """Run `python -m dl_core.rl.sb3_worker` (see there why a process); relay its progress to
+    `callbacks` and append the finished training episodes to `records` (kept by the caller even if
+    this raises). Returns the weights, the steps taken, the wall time (process start included) and
+    the time spent in SB3's `learn`."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from safetensors.numpy import load_file
 
     from .. import device as devices
-    from . import sb3_worker
 
-    job = {"env_id": env_id, "slippery": cfg.slippery, "algo": cfg.algo, "timesteps": cfg.timesteps,
-           "learning_rate": cfg.learning_rate, "gamma": cfg.gamma, "net_arch": cfg.net_arch,
-           "exploration_fraction": cfg.exploration_fraction,
-           "exploration_final_eps": cfg.exploration_final_eps, "seed": cfg.seed, "device": device,
-           "threads": devices.cpu_threads()}
-    ctx = mp.get_context("spawn")  # never fork a process with threads (Streamlit's, torch's)
-    messages, stop = ctx.Queue(), ctx.Event()
-    proc = ctx.Process(target=sb3_worker.train, args=(job, messages, stop), daemon=True,
-                       name=f"dlx-rl-{cfg.algo}")
-    started = time.perf_counter()
+    root = Path(__file__).resolve().parents[2]
     grid = envs.spec(env_id).is_grid
     total = planned_timesteps(cfg)
-    proc.start()
-    try:
-        while True:
-            if cancel.cancelled:
-                stop.set()
-            try:
-                msg = messages.get(timeout=0.2)
-            except queue_lib.Empty:
-                if not proc.is_alive():
-                    raise RuntimeError(f"the training process ended without a result "
-                                       f"(exit code {proc.exitcode})") from None
-                continue
-            if msg[0] == "progress":
-                done = msg[1]
-                for reward, length, success, step in msg[2]:
-                    records.append(EpisodeRecord(len(records) + 1, step, reward, length,
-                                                 success if grid else None))
-                update = TrainingUpdate(done, total, "timesteps", tuple(records),
-                                        time.perf_counter() - started)
-                for cb in callbacks:
-                    cb.on_update(update)
-            elif msg[0] == "done":
-                return msg[1], msg[2], time.perf_counter() - started, msg[3]
-            else:
-                raise RuntimeError(f"stable-baselines3 training failed in its process:\n{msg[1]}")
-    finally:
-        stop.set()
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(timeout=5)
+    with tempfile.TemporaryDirectory(prefix="dlx-rl-") as tmp, \
+            open(Path(tmp) / "stderr.txt", "w+") as stderr:
+        job = {"env_id": env_id, "slippery": cfg.slippery, "algo": cfg.algo, "timesteps": cfg.timesteps,
+               "learning_rate": cfg.learning_rate, "gamma": cfg.gamma, "net_arch": list(cfg.net_arch),
+               "exploration_fraction": cfg.exploration_fraction,
+               "exploration_final_eps": cfg.exploration_final_eps, "seed": cfg.seed, "device": device,
+               "threads": devices.cpu_threads(), "weights_path": str(Path(tmp) / "policy.safetensors")}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "dl_core.rl.sb3_worker"], cwd=root, env=env, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, bufsize=1)
+        lines: queue_lib.Queue[str | None] = queue_lib.Queue()
+
+        def read() -> None:
+            for line in proc.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=read, daemon=True, name="dlx-rl-reader").start()
+        stopping = False
+        try:
+            proc.stdin.write(json.dumps(job) + "\n")
+            proc.stdin.flush()
+            while True:
+                if cancel.cancelled and not stopping:
+                    stopping = True
+                    with contextlib.suppress(OSError):  # already gone: its output says why
+                        proc.stdin.write("stop\n")
+                        proc.stdin.flush()
+                try:
+                    line = lines.get(timeout=0.2)
+                except queue_lib.Empty:
+                    continue
+                if line is None:
+                    stderr.seek(0)
+                    tail = stderr.read()[-2000:]
+                    raise RuntimeError(f"the training process ended without a result (exit code "
+                                       f"{proc.wait()}):\n{tail}")
+                msg = json.loads(line)
+                if "progress" in msg:
+                    for reward, length, success, step in msg["episodes"]:
+                        records.append(EpisodeRecord(len(records) + 1, step, reward, length,
+                                                     success if grid else None))
+                    update = TrainingUpdate(msg["progress"], total, "timesteps", tuple(records),
+                                            time.perf_counter() - started)
+                    for cb in callbacks:
+                        cb.on_update(update)
+                elif "done" in msg:
+                    weights = load_file(job["weights_path"])
+                    return weights, msg["done"], time.perf_counter() - started, msg["seconds"]
+                else:
+                    raise RuntimeError(f"stable-baselines3 training failed in its process:\n{msg['error']}")
+        finally:
+            if proc.poll() is None:
+                try:
+                    proc.stdin.close()  # end of stdin: the worker stops
+                    proc.wait(timeout=10)
+                except (OSError, subprocess.TimeoutExpired):
+                    proc.kill()
+                    proc.wait()
 
 
 def log_curve(run: Any, records: Sequence[EpisodeRecord], *, step_of: str = "step",

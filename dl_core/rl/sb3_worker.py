@@ -1,23 +1,31 @@
-"""The stable-baselines3 training itself, run in a child process of its own (see agents.train_agent).
+"""The stable-baselines3 training itself, run in a child process of its own (see agents.train_agent):
+`python -m dl_core.rl.sb3_worker` reads one job (JSON) from stdin.
 
 Why a process: SB3 seeds Python's, numpy's and torch's *global* generators (`seed=`), and draws
 actions, minibatch orders and replay samples from them while it learns. In the app's process those
 generators are shared by every session's thread, so two people training at once would change each
-other's results. A spawned child has its own, so a seed reproduces a run exactly; it also keeps
-SB3's Python-heavy loop off the app's GIL (the page stays responsive while an agent learns).
+other's results. A child has its own, so a seed reproduces a run exactly; it also keeps SB3's
+Python-heavy loop off the app's GIL (the page stays responsive while an agent learns).
+Why not multiprocessing: its "spawn" re-runs the parent's `__main__` in the child, and under
+Streamlit that is the page script (Streamlit installs it as `__main__`).
 
-Messages to the parent, on `queue`:
-  ("progress", num_timesteps, [(reward, length, success, step), ...])   at most every 0.25 s
-  ("done", weights: {name: np.ndarray}, num_timesteps, seconds inside model.learn)
-  ("error", traceback_text)
-The parent sets `stop` (a multiprocessing Event) to end training early; the child then still sends
-"done" with the policy as it was.
+Protocol. stdin: the job as one JSON line, then optionally the line "stop" (end early; the policy
+so far is still saved). stdout: one JSON message per line,
+  {"progress": num_timesteps, "episodes": [[reward, length, success, step], ...]}   at most every 0.25 s
+  {"done": num_timesteps, "seconds": time inside model.learn}   after writing job["weights_path"]
+  {"error": traceback_text}
+Anything else the libraries print goes to stderr.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 REPORT_SECONDS = 0.25
@@ -38,56 +46,87 @@ def algorithm_kwargs(job: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def train(job: dict[str, Any], queue: Any, stop: Any) -> None:
-    """Entry point of the child process."""
-    try:
-        import torch
+def train(job: dict[str, Any], send: Callable[[dict], None], stop: threading.Event) -> None:
+    """Train, reporting through `send`, until done or `stop` is set; save the weights as safetensors."""
+    import torch
+    from safetensors.numpy import save_file
 
-        torch.set_num_threads(job["threads"])
-        from stable_baselines3 import A2C, DQN, PPO
-        from stable_baselines3.common.callbacks import BaseCallback
-        from stable_baselines3.common.env_util import make_vec_env
+    torch.set_num_threads(job["threads"])
+    from stable_baselines3 import A2C, DQN, PPO
+    from stable_baselines3.common.callbacks import BaseCallback
+    from stable_baselines3.common.env_util import make_vec_env
 
-        from . import envs
-        from .evaluate import reached_goal
+    from . import envs
+    from .evaluate import reached_goal
 
-        algo_cls = {"ppo": PPO, "a2c": A2C, "dqn": DQN}[job["algo"]]
-        env_id, slippery = job["env_id"], job["slippery"]
-        # Monitor (added by make_vec_env) puts each finished episode's return in info["episode"];
-        # the first reset uses the run's seed, later resets continue that environment's generator.
-        vec_env = make_vec_env(lambda: envs.make(env_id, slippery=slippery), n_envs=1, seed=job["seed"])
-        model = algo_cls("MlpPolicy", vec_env, seed=job["seed"], device=job["device"], verbose=0,
-                         policy_kwargs=policy_kwargs(job), **algorithm_kwargs(job))
+    algo_cls = {"ppo": PPO, "a2c": A2C, "dqn": DQN}[job["algo"]]
+    env_id, slippery = job["env_id"], job["slippery"]
+    # Monitor (added by make_vec_env) puts each finished episode's return in info["episode"];
+    # the first reset uses the run's seed, later resets continue that environment's generator.
+    vec_env = make_vec_env(lambda: envs.make(env_id, slippery=slippery), n_envs=1, seed=job["seed"])
+    model = algo_cls("MlpPolicy", vec_env, seed=job["seed"], device=job["device"], verbose=0,
+                     policy_kwargs=policy_kwargs(job), **algorithm_kwargs(job))
 
-        class Reporter(BaseCallback):
-            def __init__(self) -> None:
-                super().__init__()
-                self.pending: list[tuple] = []
-                self.last = time.perf_counter()
+    class Reporter(BaseCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.pending: list[list] = []
+            self.last = time.perf_counter()
 
-            def _flush(self) -> None:
-                queue.put(("progress", int(self.num_timesteps), self.pending))
-                self.pending = []
-                self.last = time.perf_counter()
+        def _flush(self) -> None:
+            send({"progress": int(self.num_timesteps), "episodes": self.pending})
+            self.pending = []
+            self.last = time.perf_counter()
 
-            def _on_step(self) -> bool:
-                for info, reward in zip(self.locals["infos"], self.locals["rewards"], strict=False):
-                    episode = info.get("episode")
-                    if episode is not None:
-                        terminated = not info.get("TimeLimit.truncated", False)
-                        self.pending.append((float(episode["r"]), int(episode["l"]),
-                                             reached_goal(env_id, terminated, float(reward)),
-                                             int(self.num_timesteps)))
-                if time.perf_counter() - self.last >= REPORT_SECONDS:
-                    self._flush()
-                return not stop.is_set()
-
-            def _on_training_end(self) -> None:
+        def _on_step(self) -> bool:
+            for info, reward in zip(self.locals["infos"], self.locals["rewards"], strict=False):
+                episode = info.get("episode")
+                if episode is not None:
+                    terminated = not info.get("TimeLimit.truncated", False)
+                    self.pending.append([float(episode["r"]), int(episode["l"]),
+                                         reached_goal(env_id, terminated, float(reward)), int(self.num_timesteps)])
+            if time.perf_counter() - self.last >= REPORT_SECONDS:
                 self._flush()
+            return not stop.is_set()
 
-        started = time.perf_counter()
-        model.learn(total_timesteps=job["timesteps"], callback=Reporter(), progress_bar=False)
-        weights = {k: v.detach().cpu().numpy() for k, v in model.policy.state_dict().items()}
-        queue.put(("done", weights, int(model.num_timesteps), time.perf_counter() - started))
-    except BaseException:  # noqa: BLE001 (the parent re-raises it as a bug with this traceback)
-        queue.put(("error", traceback.format_exc()))
+        def _on_training_end(self) -> None:
+            self._flush()
+
+    started = time.perf_counter()
+    model.learn(total_timesteps=job["timesteps"], callback=Reporter(), progress_bar=False)
+    seconds = time.perf_counter() - started
+    weights = {k: v.detach().cpu().numpy() for k, v in model.policy.state_dict().items()}
+    save_file(weights, job["weights_path"])
+    send({"done": int(model.num_timesteps), "seconds": seconds})
+
+
+def main() -> None:
+    # Messages go to the real stdout; everything else printed here (C libraries too) goes to stderr.
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    lock = threading.Lock()
+
+    def send(message: dict) -> None:
+        with lock:
+            out.write(json.dumps(message) + "\n")
+            out.flush()
+
+    stop = threading.Event()
+    job = json.loads(sys.stdin.readline())
+
+    def listen() -> None:  # "stop", or the parent going away (end of stdin), ends training early
+        for line in sys.stdin:
+            if line.strip() == "stop":
+                break
+        stop.set()
+
+    threading.Thread(target=listen, daemon=True).start()
+    try:
+        train(job, send, stop)
+    except BaseException:  # noqa: BLE001 (the parent raises it as a bug, with this traceback)
+        send({"error": traceback.format_exc()})
+
+
+if __name__ == "__main__":
+    main()

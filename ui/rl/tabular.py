@@ -1,0 +1,102 @@
+"""Tab "Q-learning (grid worlds)": tabular Q-learning learns live on FrozenLake or CliffWalking; its
+state values and greedy policy beside value iteration's optimum, and the success rates.
+
+Engine calls: `rl.train_q_learning(env_id, QLearningConfig, ...)` (followed by ui/rl/live.py) and
+`rl.value_iteration(...)`."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dl_core import rl
+from ui import actions, errors
+
+from . import charts, live, state
+from .train import env_picker, environment_card, show_result
+
+RUN = "rl_tabular"
+EPISODES = [200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _value_iteration(env_id: str, slippery: bool, gamma: float) -> rl.ValueIteration:
+    return rl.value_iteration(env_id, slippery=slippery, gamma=gamma)
+
+
+def _config() -> tuple[str, rl.QLearningConfig]:
+    left, right = st.columns([1, 2])
+    with left:
+        env_id = env_picker("rl_q_env", rl.grid_names())
+        environment_card(env_id)
+        slippery = st.checkbox("Slippery", value=bool(rl.env_spec(env_id).slippery_default), key=f"rl_q_slip_{env_id}",
+                               help="FrozenLake's ice: a move goes where you meant only one time in three; "
+                                    "otherwise it slides to a side.")
+    with right:
+        c1, c2, c3 = st.columns(3)
+        alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
+                          help="How far each update moves Q toward what was just seen.")
+        gamma = c2.slider("Discount γ", 0.50, 1.0, 0.99, 0.01, key="rl_q_gamma")
+        episodes = c3.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes")
+        eps_start = c1.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
+                              help="Chance of a random action: exploring.")
+        eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
+                            help="ε falls linearly over the episodes to this.")
+        seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rl_q_seed")
+    config = rl.QLearningConfig(episodes=int(episodes), alpha=float(alpha), gamma=float(gamma),
+                                epsilon_start=float(eps_start), epsilon_end=float(eps_end),
+                                slippery=bool(slippery), seed=int(seed))
+    return env_id, config
+
+
+def _grids(env_id: str, config: rl.QLearningConfig, trained) -> None:
+    """Q-learning's values and arrows (once trained) beside value iteration's optimum."""
+    vi = _value_iteration(env_id, bool(config.slippery), config.gamma)
+    layout = rl.grid_layout(env_id)
+    learned = trained is not None and trained.model is not None and trained.model.env_id == env_id
+    values = [vi.values] + ([trained.model.values] if learned else [])
+    zrange = (float(np.min(np.concatenate(values))), float(np.max(np.concatenate(values))))
+    left, right = st.columns(2)
+    with left:
+        if learned:
+            agent = trained.model
+            st.plotly_chart(charts.grid_figure(agent.values, rl.greedy_arrows(env_id, agent.policy), layout,
+                                               "Q-learning: max Q(s, a) and the greedy action", zrange),
+                            key="rl_q_grid_learned")
+        else:
+            st.info("Train Q-learning to see its values and policy here.", icon=":material/grid_on:")
+    with right:
+        st.plotly_chart(charts.grid_figure(vi.values, rl.greedy_arrows(env_id, vi.agent.policy), layout,
+                                           "Value iteration (knows the model): V*(s)", zrange),
+                        key="rl_q_grid_optimal")
+        st.caption(f"Converged in {vi.iterations} sweeps. Its policy reaches the goal with probability "
+                   f"**{vi.success_probability:.3f}** within {rl.env_spec(env_id).max_steps} steps "
+                   "(computed exactly from the model): the best any agent can do here.")
+
+
+def view() -> None:
+    st.markdown(
+        "On a grid there are few enough states to keep a **table** of Q(s, a): the return expected after "
+        "action *a* in state *s*. **Q-learning** improves one entry after every step, "
+        "Q(s,a) ← Q(s,a) + α·(r + γ·maxₐ′ Q(s′,a′) − Q(s,a)), and explores with probability ε. "
+        "**Value iteration** cheats: it reads the lake's transition table and computes the optimum "
+        "directly. Q-learning has to find the same thing by falling into holes.")
+    env_id, config = _config()
+    if st.button("Train Q-learning", type="primary", key="rl_q_train", icon=":material/play_arrow:"):
+        with errors.guard(stop=False):
+            config.check(env_id)
+            live.start(RUN, lambda callbacks, cancel: rl.train_q_learning(
+                env_id, config, callbacks=callbacks, cancel=cancel, caller="app"))
+    if live.running(RUN):
+        trained = actions.run(RUN, True, lambda: live.follow(RUN, f"Q-learning on {env_id}", "episodes"))
+        state.remember(trained)
+    trained = actions.kept(RUN)
+    with errors.guard(stop=False):
+        _grids(env_id, config, trained)
+    if trained is None or trained.model is None:
+        return
+    opt = trained.details["optimal"]
+    st.markdown(f"**{trained.model.name}**: success rate **{trained.metrics['success_rate']:.1%}** on "
+                f"{trained.metrics['eval_episodes']:.0f} evaluation episodes; value iteration's policy "
+                f"{opt['success_rate']:.1%} on the same episodes (exactly {opt['success_probability']:.1%}).")
+    show_result(trained, "rl_tabular", x_label="episodes")
