@@ -295,7 +295,7 @@ def _register_defaults() -> None:
             licence="trained here (scikit-learn digits, BSD-3-Clause)",
             size_mb=0.7,
             description="Class-conditional diffusers UNet2DModel trained here on 16x16 digits.",
-            loader="dl_core.generative:load_diffusion_model",
+            loader="dl_core.generative.diffusion:load_diffusion_model",
             local_file="diffusion_digits.safetensors",
         ),
     ]

@@ -1,14 +1,13 @@
 """Generative models: make new images, and watch generative networks learn.
 
 Tabs: faces from a pretrained GAN · diffusion trained here on digits · optional hub text-to-image ·
-a VAE's latent space · a 2-D GAN lab. The tab bodies live in ui/generative_images.py and
-ui/generative_labs.py; everything they compute comes from dl_core.generative*.
+a VAE's latent space · a 2-D GAN lab. Each tab's view is a module in ui/generative/; everything they
+compute comes from dl_core.generative (its tests: tests/generative/).
 """
 
 import streamlit as st
 
-from ui import generative_images as images
-from ui import generative_labs as labs
+from ui.generative import diffusion, faces, gan_lab, text_to_image, vae
 
 st.title("Generative models")
 st.markdown(
@@ -18,15 +17,15 @@ st.markdown(
     "Everything runs offline; only the text-to-image tab needs a download."
 )
 
-faces, diffusion, text2img, vae, gan_lab = st.tabs(
+faces_tab, diffusion_tab, text_tab, vae_tab, gan_tab = st.tabs(
     ["Faces (GAN)", "Diffusion on digits", "Text-to-image (online)", "VAE latent space", "GAN lab (2-D)"])
-with faces:
-    images.faces_tab()
-with diffusion:
-    images.diffusion_tab()
-with text2img:
-    images.text_to_image_tab()
-with vae:
-    labs.vae_tab()
-with gan_lab:
-    labs.gan_lab_tab()
+with faces_tab:
+    faces.faces_tab()
+with diffusion_tab:
+    diffusion.diffusion_tab()
+with text_tab:
+    text_to_image.text_to_image_tab()
+with vae_tab:
+    vae.vae_tab()
+with gan_tab:
+    gan_lab.gan_lab_tab()

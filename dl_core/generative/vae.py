@@ -4,24 +4,32 @@ Encoder x (64 pixels) -> (mu, log_var) of a Gaussian in a latent space of `laten
 sample z = mu + sigma * eps (the reparameterisation trick) is decoded back to 64 pixels. Loss =
 reconstruction (binary cross-entropy on pixels in [0, 1]) + KL(q(z|x) || N(0, I)), which is what
 makes the latent space smooth enough to walk around in.
+
+    trained = train_vae(None, VAEConfig(latent=2, epochs=60), caller="cli")   # train, evaluate, log
+    trained.metrics["test_reconstruction_loss"]
+    images, axis = latent_grid(trained.model, size=15)                        # (15, 15, 8, 8)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
+from .checks import check_seed
+from .digits import PIXELS, digits_flat
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
 
-    from .training import CancelToken, FitResult
+    from ..tracking import Caller
+    from ..training import CancelToken, TrainedModel
 
-PIXELS = 64  # 8 x 8
+EXPERIMENT = "generative/vae-digits"
 
 
 @dataclass
@@ -33,6 +41,7 @@ class VAEConfig:
     batch_size: int = 64
     beta: float = 1.0  # weight of the KL term
     seed: int = 0
+    device: str | None = field(default=None, metadata={"log": False})  # None = dl_core.device.get()
 
     def check(self) -> None:
         if not 1 <= self.latent <= 16:
@@ -43,19 +52,11 @@ class VAEConfig:
             raise InputError(f"Epochs must be between 1 and 1,000, got {self.epochs}.")
         if not 0.0 < self.beta <= 10.0:
             raise InputError(f"beta must be in (0, 10], got {self.beta}.")
-
-
-def digits_flat(seed: int = 0) -> tuple["torch.Tensor", ...]:
-    """(x_train, y_train, x_test, y_test): flattened 8x8 digits in [0, 1]; fixed 80/20 split."""
-    import torch
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    d = load_digits()
-    x = torch.tensor(d.data / 16.0, dtype=torch.float32)
-    y = torch.tensor(d.target, dtype=torch.long)
-    tr, te = train_test_split(np.arange(len(y)), test_size=0.2, random_state=seed, stratify=d.target)
-    return x[tr], y[tr], x[te], y[te]
+        if not 1e-5 <= self.lr <= 0.1:
+            raise InputError(f"Learning rate must be between 0.00001 and 0.1, got {self.lr}.")
+        if not 8 <= self.batch_size <= 2048:
+            raise InputError(f"Batch size must be between 8 and 2,048, got {self.batch_size}.")
+        check_seed(self.seed, "seed")
 
 
 def build_vae(latent: int = 2, hidden: int = 128) -> "nn.Module":
@@ -113,29 +114,30 @@ def reconstruction_loss(model: "nn.Module", x: "torch.Tensor") -> float:
         return float(F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / len(x))
 
 
-@dataclass
-class TrainedVAE:
-    model: "nn.Module"
-    config: VAEConfig
-    result: "FitResult"
-    test_reconstruction_loss: float
-    extra: dict[str, Any] = field(default_factory=dict)
+def train_vae(data: "tuple[torch.Tensor, torch.Tensor] | None" = None, config: VAEConfig | None = None, *,
+              callbacks: Sequence[Any] = (), cancel: "CancelToken | None" = None,
+              caller: "Caller" = "app") -> "TrainedModel":
+    """Train the VAE, measure its test reconstruction loss and log the run to MLflow: the one engine
+    call for the VAE (page and CLI).
 
-
-def train_vae(config: VAEConfig | None = None, callbacks: Any = (), cancel: "CancelToken | None" = None,
-              device: "torch.device | None" = None) -> TrainedVAE:
+    `data` is (x_train, x_test), each (N, 64) pixels in [0, 1]; None = the bundled digits' fixed
+    split. Labels are never used for training (the page only colours the latent map with them).
+    Returns a `TrainedModel` with `metrics` {"test_reconstruction_loss"} (mean BCE per image, summed
+    over the 64 pixels, decoding each test image's mean code).
+    """
     import torch
 
-    from . import device as devices
-    from . import training
+    from .. import device as devices
+    from .. import tracking, training
 
     config = config or VAEConfig()
     config.check()
-    dev = device or devices.get()
-    x_tr, y_tr, x_te, y_te = digits_flat()
-    model = build_vae(config.latent, config.hidden)
+    x_tr, x_te = _check_data(data)
+    dev = torch.device(config.device) if config.device else devices.get()
+    with training.seeded(config.seed):  # weight init draws from torch's global generator
+        model = build_vae(config.latent, config.hidden)
     cfg = training.TrainConfig(epochs=config.epochs, lr=config.lr, batch_size=config.batch_size,
-                               seed=config.seed, device=str(dev))
+                               seed=config.seed, device=str(dev), monitor="val_loss", monitor_mode="min")
     beta = config.beta
 
     def step(m, batch):
@@ -146,11 +148,27 @@ def train_vae(config: VAEConfig | None = None, callbacks: Any = (), cancel: "Can
         rec = float(np.mean([reconstruction_loss(m, b[0]) for b in loader]))
         return {"val_loss": float(np.mean(losses)), "val_reconstruction": rec}
 
-    result = training.fit(model, (x_tr,), (x_te,), config=cfg, batch_loss=step, evaluate=evaluate,
-                          callbacks=callbacks, cancel=cancel)
-    del y_tr, y_te, torch  # labels are never used for training: only to colour the latent map
-    return TrainedVAE(model=model.eval(), config=config, result=result,
-                      test_reconstruction_loss=reconstruction_loss(model, x_te))
+    with tracking.training_run(EXPERIMENT, config, caller=caller) as run:
+        result = training.fit(model, (x_tr,), (x_te,), config=cfg, batch_loss=step, evaluate=evaluate,
+                              callbacks=[*callbacks, run.callback], cancel=cancel)
+        metrics = {"test_reconstruction_loss": reconstruction_loss(model, x_te)}
+        run.log_final(metrics, model=model)
+    return training.TrainedModel(model=model.eval(), history=result.history, metrics=metrics,
+                                 run_id=run.run_id, fit=result, details={"config": config})
+
+
+def _check_data(data: Any) -> tuple["torch.Tensor", "torch.Tensor"]:
+    if data is None:
+        x_tr, _, x_te, _ = digits_flat()
+        return x_tr, x_te
+    try:
+        x_tr, x_te = data
+        ok = all(x.ndim == 2 and x.shape[1] == PIXELS and len(x) >= 1 for x in (x_tr, x_te))
+    except (TypeError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise InputError(f"VAE data must be (x_train, x_test), each of shape (N, {PIXELS}) with pixels in [0, 1].")
+    return x_tr, x_te
 
 
 def latent_codes(model: "nn.Module", x: "torch.Tensor") -> np.ndarray:
@@ -163,7 +181,7 @@ def latent_codes(model: "nn.Module", x: "torch.Tensor") -> np.ndarray:
     return mu.cpu().numpy()
 
 
-def decode(model: "nn.Module", z: np.ndarray) -> np.ndarray:
+def decode_latents(model: "nn.Module", z: np.ndarray) -> np.ndarray:
     """Codes (N, latent) -> images (N, 8, 8) in [0, 1]."""
     import torch
 
@@ -188,4 +206,4 @@ def latent_grid(model: "nn.Module", size: int = 15, span: float = 2.5) -> tuple[
     for i, yv in enumerate(axis[::-1]):
         for j, xv in enumerate(axis):
             z[i * size + j, :2] = (xv, yv)
-    return decode(model, z).reshape(size, size, 8, 8), axis
+    return decode_latents(model, z).reshape(size, size, 8, 8), axis

@@ -1,66 +1,34 @@
-"""Generative models: the bundled face GAN, a diffusion model trained here, and hub text-to-image.
+"""Faces from the bundled GAN: grids from a seed, the truncation trick, interpolation, latent directions.
 
-- Faces: the registry's `dcgan-faces-64` maps a 100-d Gaussian vector z to a 64x64 face. Here: grids
-  from a seed, the truncation trick, spherical interpolation between two faces (strip and GIF), and
-  latent directions found by measuring what the generator does (GANSpace-style principal directions
-  of its first layer, and regression of measured brightness/warmth on z).
-- Diffusion on digits: see `generative_diffusion` (re-exported here, including the registry loader
-  `load_diffusion_model`).
-- VAE and the 2-D GAN lab live in `generative_vae` and `generative_gan2d`.
-- Text-to-image: `text_to_image(pipe, ...)` runs any diffusers text-to-image pipeline (the registry's
-  optional `sd-turbo`, or a tiny one in tests), with bounds on its settings.
+The registry's `dcgan-faces-64` maps a 100-d Gaussian vector z to a 64x64 face. Everything random here
+comes from a local `torch.Generator` seeded by the person's seed, so a seed always gives the same
+faces, whatever other sessions do at the same moment. Latent directions are found by measuring what
+the generator does (GANSpace-style principal directions of its first layer, and regression of
+measured brightness/warmth on z).
+
+    G = registry.load(FACE_MODEL)
+    pictures = faces(G, n=16, seed=7, truncation=0.8)   # (16, 64, 64, 3) uint8
+    strip = interpolate(G, seed_a=1, seed_b=2, frames=8)
 """
 
 from __future__ import annotations
 
-import io
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import InputError
-from .generative_diffusion import (  # noqa: F401 (re-exported: the registry names this module)
-    CONFIDENCE,
-    DiffusionConfig,
-    DiffusionDigits,
-    Quality,
-    Samples,
-    digit_judge,
-    evaluate_model,
-    judge_samples,
-    load_diffusion_model,
-    sample,
-    save_model,
-    to_uint8,
-    train_diffusion,
-)
+from ..errors import InputError
+from .checks import check_count, check_seed
 
 if TYPE_CHECKING:
     import torch
-    from PIL import Image
 
 FACE_MODEL = "dcgan-faces-64"
 LATENT_DIM = 100
 MAX_FACES = 64
 MAX_FRAMES = 60
-MAX_SEED = 2**32 - 1
-
-
-# ---- checks --------------------------------------------------------------------------------------
-
-def check_seed(seed: int, what: str = "Seed") -> int:
-    if not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MAX_SEED:
-        raise InputError(f"{what} must be a whole number between 0 and {MAX_SEED}, got {seed!r}.")
-    return int(seed)
-
-
-def check_count(n: int, top: int, what: str = "Number of images") -> int:
-    if not isinstance(n, (int, np.integer)) or not 1 <= int(n) <= top:
-        raise InputError(f"{what} must be between 1 and {top}, got {n!r}.")
-    return int(n)
 
 
 def check_truncation(psi: float) -> float:
@@ -126,35 +94,6 @@ def interpolate(generator: "torch.nn.Module", seed_a: int, seed_b: int, frames: 
     return render_faces(generator, z)
 
 
-def grid(images: np.ndarray, cols: int = 8, pad: int = 2, scale: int = 1) -> "Image.Image":
-    """(N, H, W[, 3]) uint8 -> one PIL image with the images in rows of `cols`."""
-    from PIL import Image
-
-    images = np.asarray(images)
-    if images.ndim == 3:
-        images = np.repeat(images[..., None], 3, axis=-1)
-    n, h, w, _ = images.shape
-    cols = max(1, min(cols, n))
-    rows = -(-n // cols)
-    canvas = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, 3), 255, np.uint8)
-    for i, im in enumerate(images):
-        r, c = divmod(i, cols)
-        canvas[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = im
-    out = Image.fromarray(canvas)
-    return out.resize((out.width * scale, out.height * scale), Image.NEAREST) if scale > 1 else out
-
-
-def gif_bytes(frames: np.ndarray, ms_per_frame: int = 120, scale: int = 2, bounce: bool = True) -> bytes:
-    """An animated GIF (looping; there and back again when `bounce`) of (N, H, W, 3) uint8 frames."""
-    from PIL import Image
-
-    seq = list(frames) + (list(frames[-2:0:-1]) if bounce and len(frames) > 2 else [])
-    pics = [Image.fromarray(f).resize((f.shape[1] * scale, f.shape[0] * scale), Image.NEAREST) for f in seq]
-    buf = io.BytesIO()
-    pics[0].save(buf, format="GIF", save_all=True, append_images=pics[1:], duration=ms_per_frame, loop=0)
-    return buf.getvalue()
-
-
 @dataclass
 class LatentDirection:
     name: str
@@ -217,55 +156,38 @@ def move(z: "torch.Tensor", directions: Sequence[LatentDirection], amounts: Sequ
     return out
 
 
-# ---- text-to-image (optional hub model) ----------------------------------------------------------
-
-MAX_PROMPT_CHARS = 500
-
-
-def check_text_to_image(prompt: str, steps: int, guidance: float, size: int) -> str:
-    prompt = (prompt or "").strip()
-    if not prompt:
-        raise InputError("The prompt is empty; describe the image you want, e.g. 'a red bicycle'.")
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise InputError(f"The prompt has {len(prompt)} characters; keep it under {MAX_PROMPT_CHARS}.")
-    if not 1 <= steps <= 50:
-        raise InputError(f"Steps must be between 1 and 50, got {steps}.")
-    if not 0.0 <= guidance <= 20.0:
-        raise InputError(f"Guidance must be between 0 and 20, got {guidance}.")
-    if size % 8 or not 64 <= size <= 1024:
-        raise InputError(f"Image size must be a multiple of 8 between 64 and 1024, got {size}.")
-    return prompt
-
-
-def text_to_image(pipe: Any, prompt: str, steps: int = 1, guidance: float = 0.0, seed: int = 0,
-                  size: int = 512) -> tuple["Image.Image", float]:
-    """Run a diffusers text-to-image pipeline once; returns (image, seconds)."""
-    import torch
-
-    prompt = check_text_to_image(prompt, steps, guidance, size)
-    gen = torch.Generator(device="cpu").manual_seed(check_seed(seed))
-    started = time.perf_counter()
-    out = pipe(prompt=prompt, num_inference_steps=steps, guidance_scale=guidance, generator=gen,
-               height=size, width=size)
-    return out.images[0], time.perf_counter() - started
-
-
 DIRECTIONS_FILE = "face_gan_directions.safetensors"
 
 
-def face_directions(generator: "torch.nn.Module") -> list[LatentDirection]:
-    """`latent_directions` of the bundled face GAN, computed once and kept in the models folder."""
-    import torch
+def face_directions(generator: "torch.nn.Module",
+                    on_wait: Callable[[], None] | None = None) -> list[LatentDirection]:
+    """`latent_directions` of the bundled face GAN, computed once per machine and kept in the models
+    folder (under the shared build lock: two sessions arriving together compute it once)."""
+    from .. import store
 
-    from . import store
+    found = _load_directions()
+    if found is None:
+        store.build_once("face-gan-directions", exists=lambda: _load_directions() is not None,
+                         build=lambda: _save_directions(latent_directions(generator)), on_wait=on_wait)
+        found = _load_directions()
+    return found
+
+
+def _load_directions() -> list[LatentDirection] | None:
+    from .. import store
 
     try:
         state, meta = store.load(DIRECTIONS_FILE)
         return [LatentDirection(d["name"], d["description"], state[f"d{i}"].numpy())
                 for i, d in enumerate(meta["directions"])]
     except (FileNotFoundError, InputError, KeyError):
-        pass
-    found = latent_directions(generator)
+        return None
+
+
+def _save_directions(found: list[LatentDirection]) -> None:
+    import torch
+
+    from .. import store
+
     store.save(DIRECTIONS_FILE, {f"d{i}": torch.from_numpy(d.vector) for i, d in enumerate(found)},
                {"directions": [{"name": d.name, "description": d.description} for d in found]})
-    return found

@@ -1,4 +1,8 @@
-"""`python -m dl_core generative ...`: faces, diffusion on digits, VAE."""
+"""`python -m dl_core generative ...`: faces, diffusion on digits, VAE, 2-D GAN lab.
+
+Trainings call the same engine functions as the page (`train_diffusion`, `train_vae`, `train_gan`),
+logged with `caller="cli"`, so the two can never drift apart.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from ..errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("generative", help="face GAN, diffusion on digits, VAE")
+    parser = subparsers.add_parser("generative", help="face GAN, diffusion on digits, VAE, 2-D GAN lab")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     faces = sub.add_parser("faces", help="write N face images from the bundled DCGAN")
@@ -49,6 +53,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     vae.add_argument("--json", action="store_true")
     vae.set_defaults(func=_train_vae)
 
+    gan = sub.add_parser("train-gan", help="train the 2-D GAN lab on a toy shape or a CSV of points")
+    source = gan.add_mutually_exclusive_group()
+    source.add_argument("--shape", default="ring", help="ring, spiral or 'two moons' (default ring)")
+    source.add_argument("--csv", type=Path, help="a CSV with two numeric columns, x and y (header optional)")
+    gan.add_argument("--epochs", type=int, default=30)
+    gan.add_argument("--lr-g", type=float, default=1e-3)
+    gan.add_argument("--lr-d", type=float, default=1e-3)
+    gan.add_argument("--d-steps", type=int, default=1)
+    gan.add_argument("--g-steps", type=int, default=1)
+    gan.add_argument("--layers", type=int, default=3)
+    gan.add_argument("--noise", type=int, default=8)
+    gan.add_argument("--seed", type=int, default=0)
+    gan.add_argument("--json", action="store_true")
+    gan.set_defaults(func=_train_gan)
+
 
 def _out_dir(path: Path) -> Path:
     if path.exists() and not path.is_dir():
@@ -77,26 +96,21 @@ def _faces(args: argparse.Namespace) -> int:
 
 
 def _train_diffusion(args: argparse.Namespace) -> int:
-    from .. import generative, tracking, training
+    from .. import generative, training
 
-    out = _out_dir(args.out)
+    generative.check_seed(args.seed, "--seed")
     config = generative.DiffusionConfig(epochs=args.epochs, seed=args.seed, limit=args.limit)
     config.check()
-    generative.check_seed(args.seed, "--seed")
-    params = {k: v for k, v in vars(config).items() if k != "seed"}
-    with tracking.start_run("generative/diffusion-digits", params, seed=args.seed, source="cli") as run:
-        model, result, _ = generative.train_diffusion(
-            config, callbacks=[training.ProgressBar("diffusion"), run.callback])
-        quality, samples = generative.evaluate_model(model, seed=args.seed)
-        model.info.update(recognised_share=quality.recognised_share, distinct_digits=quality.distinct_digits)
-        run.log_final({"recognised_share": quality.recognised_share,
-                       "distinct_digits": quality.distinct_digits}, model=model.unet)
+    out = _out_dir(args.out)
+    trained = generative.train_diffusion(None, config, callbacks=[training.ProgressBar("diffusion")], caller="cli")
+    quality, samples = trained.details["quality"], trained.details["samples"]
     grid_path = out / "diffusion_samples.png"
-    generative.grid(generative.to_uint8(samples.images), cols=10, scale=4).save(grid_path)
-    saved = None if args.no_save else str(generative.save_model(model))
+    generative.image_grid(generative.to_uint8(samples.images), cols=10, scale=4).save(grid_path)
+    saved = None if args.no_save else str(generative.save_model(trained.model))
+    fit = trained.fit
     emit({"recognised_share": quality.recognised_share, "distinct_digits": quality.distinct_digits,
-          "seconds": round(result.seconds, 2), "epochs": len(result.history),
-          "final_loss": result.last.train_loss if result.last else None,
+          "seconds": round(fit.seconds, 2), "epochs": len(trained.history),
+          "final_loss": fit.last.train_loss if fit.last else None,
           "per_digit": quality.per_digit, "grid": str(grid_path), "saved": saved}, args.json)
     return 0
 
@@ -108,7 +122,7 @@ def _sample_diffusion(args: argparse.Namespace) -> int:
 
     generative.check_seed(args.seed, "--seed")
     out = _out_dir(args.out)
-    model = registry.load("diffusion-digits")
+    model = registry.load(generative.MODEL_NAME)
     samples = generative.sample(model, n=args.n, digits=args.digit, sampler=args.sampler, steps=args.steps,
                                 seed=args.seed, guidance=args.guidance)
     quality = generative.judge_samples(generative.digit_judge(model.device), samples.images, samples.digits)
@@ -123,16 +137,30 @@ def _sample_diffusion(args: argparse.Namespace) -> int:
 
 
 def _train_vae(args: argparse.Namespace) -> int:
-    from .. import generative_vae as gv
-    from .. import tracking, training
+    from .. import generative, training
 
-    config = gv.VAEConfig(epochs=args.epochs, latent=args.latent, seed=args.seed)
+    config = generative.VAEConfig(epochs=args.epochs, latent=args.latent, seed=args.seed)
+    trained = generative.train_vae(None, config, callbacks=[training.ProgressBar("vae")], caller="cli")
+    emit({"test_reconstruction_loss": round(trained.metrics["test_reconstruction_loss"], 4),
+          "epochs": len(trained.history), "latent": config.latent,
+          "seconds": round(trained.fit.seconds, 2)}, args.json)
+    return 0
+
+
+def _train_gan(args: argparse.Namespace) -> int:
+    from .. import generative, training
+
+    config = generative.GANConfig(lr_g=args.lr_g, lr_d=args.lr_d, d_steps=args.d_steps, g_steps=args.g_steps,
+                                  layers=args.layers, noise=args.noise, epochs=args.epochs, seed=args.seed)
     config.check()
-    params = {k: v for k, v in vars(config).items() if k != "seed"}
-    with tracking.start_run("generative/vae-digits", params, seed=args.seed, source="cli") as run:
-        trained = gv.train_vae(config, callbacks=[training.ProgressBar("vae"), run.callback])
-        run.log_final({"test_reconstruction_loss": trained.test_reconstruction_loss}, model=trained.model)
-    emit({"test_reconstruction_loss": round(trained.test_reconstruction_loss, 4),
-          "epochs": len(trained.result.history), "latent": config.latent,
-          "seconds": round(trained.result.seconds, 2)}, args.json)
+    if args.csv is not None:
+        if not args.csv.is_file():
+            raise InputError(f"--csv {args.csv} is not a file.")
+        data, notices = generative.read_points(args.csv, name=args.csv.name)
+    else:
+        data, notices = args.shape, []
+    trained = generative.train_gan(data, config, callbacks=[training.ProgressBar("gan")], caller="cli")
+    emit({**{k: round(v, 4) for k, v in trained.metrics.items()}, "epochs": len(trained.history),
+          "data": trained.details["data"], "seconds": round(trained.fit.seconds, 2), "notices": notices},
+         args.json)
     return 0

@@ -1,153 +1,57 @@
 """A class-conditional diffusion model trained here, with diffusers, on scikit-learn's digits.
 
 The pieces a learner sees on the page:
-- data: the 1,797 8x8 digits, upsampled to 16x16 and scaled to [-1, 1];
+- data: the 1,797 8x8 digits, upsampled to 16x16 and scaled to [-1, 1] (`digits.digits_16`);
 - model: a small diffusers `UNet2DModel` whose class embedding takes the digit (0-9), plus an 11th
   "no digit" class used for classifier-free guidance (labels are dropped 10% of the time in training);
 - training: `DDPMScheduler.add_noise` at a random timestep, the UNet predicts the noise (MSE), via the
   project's one `training.fit` loop; an exponential moving average (EMA) of the weights is what samples;
 - sampling: DDPM or DDIM from pure noise, recording x_t at a few steps (the denoising trajectory);
-- quality: a small digits classifier trained here says which share of samples it recognises, with
-  confidence, as the digit that was asked for.
+- quality: a small digits classifier trained here (`judge`) says which share of samples it recognises,
+  with confidence, as the digit that was asked for.
+
+One engine call trains, judges and logs a model, for the page and the command line alike:
+
+    trained = train_diffusion(None, DiffusionConfig(epochs=30, seed=0), caller="cli")
+    trained.metrics          # {"recognised_share": 0.95, "distinct_digits": 10}
+    out = sample(trained.model, n=16, digits=3, steps=25, seed=1)
+
+The app's default model is trained once per machine by `build_default_diffusion` (under a
+cross-process lock: a second session, or `prepare`, waits for the first instead of training again).
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
+from .checks import check_seed
+from .digits import IMAGE_SIZE, digits_16
+from .judge import NUM_CLASSES, DigitJudge, Quality, digit_judge, judge_samples
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
 
-    from .registry import ModelSpec
-    from .training import CancelToken, FitResult
+    from ..registry import ModelSpec
+    from ..tracking import Caller
+    from ..training import CancelToken, TrainedModel
 
+MODEL_NAME = "diffusion-digits"  # the registry's name of the default model trained here
 MODEL_FILE = "diffusion_digits.safetensors"
-CLASSIFIER_FILE = "generative_digits_classifier.safetensors"
-IMAGE_SIZE = 16
-NUM_CLASSES = 10
+EXPERIMENT = "generative/diffusion-digits"
 NULL_CLASS = NUM_CLASSES  # the "no digit" label used for classifier-free guidance
-CONFIDENCE = 0.7  # a sample counts as recognised when the classifier gives the asked digit >= this
 MAX_SAMPLES = 100
 MAX_STEPS = 1000
 Sampler = Literal["ddpm", "ddim"]
 SAMPLERS: tuple[str, ...] = ("ddpm", "ddim")
-
-
-# ---- data ----------------------------------------------------------------------------------------
-
-def digits_16(seed: int = 0, test_size: float = 0.1) -> tuple["torch.Tensor", ...]:
-    """(x_train, y_train, x_test, y_test): 16x16 digits in [-1, 1], shape (N, 1, 16, 16); fixed split."""
-    import torch
-    import torch.nn.functional as F
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    digits = load_digits()
-    x = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0  # (N, 1, 8, 8) in [0, 1]
-    x = F.interpolate(x, size=(IMAGE_SIZE, IMAGE_SIZE), mode="bilinear", align_corners=False)
-    x = x.clamp(0, 1) * 2 - 1
-    y = torch.tensor(digits.target, dtype=torch.long)
-    idx = np.arange(len(y))
-    tr, te = train_test_split(idx, test_size=test_size, random_state=seed, stratify=digits.target)
-    return x[tr], y[tr], x[te], y[te]
-
-
-# ---- the digits classifier that judges samples ----------------------------------------------------
-
-def build_classifier() -> "nn.Module":
-    from torch import nn
-
-    # The digits are really 8x8: judging at that resolution is 4x cheaper and just as accurate.
-    return nn.Sequential(  # (B, 1, 16, 16) -> (B, 10) logits
-        nn.AvgPool2d(2),  # (B, 1, 8, 8)
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (B, 32, 4, 4)
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (B, 64, 2, 2)
-        nn.Flatten(), nn.Dropout(0.25), nn.Linear(64 * 4, 64), nn.ReLU(), nn.Linear(64, NUM_CLASSES),
-    )
-
-
-@dataclass
-class DigitJudge:
-    """The classifier used only to measure samples; `accuracy` is on the held-out real digits."""
-
-    model: "nn.Module"
-    accuracy: float
-    device: "torch.device"
-
-    def probabilities(self, images: "torch.Tensor") -> np.ndarray:
-        """images (N, 1, 16, 16) in [-1, 1] -> (N, 10) class probabilities."""
-        import torch
-
-        with torch.inference_mode():
-            logits = self.model(images.to(self.device).float())
-        return torch.softmax(logits, -1).cpu().numpy()
-
-
-def train_classifier(epochs: int = 20, seed: int = 0, device: "torch.device | None" = None) -> DigitJudge:
-    """Train the judge on the real 16x16 digits (a few seconds on CPU)."""
-    import torch
-
-    from . import training
-
-    dev = device or _device()
-    x_tr, y_tr, x_te, y_te = digits_16()
-    # Half-pixel shifts (one pixel at 16x16), so a digit drawn slightly off-centre is still judged fairly.
-    x_aug = torch.cat([x_tr, torch.roll(x_tr, 1, dims=3), torch.roll(x_tr, -1, dims=3)])
-    y_aug = y_tr.repeat(3)
-    model = build_classifier()
-    cfg = training.TrainConfig(epochs=epochs, lr=2e-3, batch_size=128, seed=seed, device=str(dev))
-    training.fit(model, (x_aug, y_aug), (x_te, y_te), config=cfg,
-                 evaluate=training.classification_metrics)
-    judge = DigitJudge(model=model.eval(), accuracy=0.0, device=dev)
-    judge.accuracy = float((judge.probabilities(x_te).argmax(1) == y_te.numpy()).mean())
-    return judge
-
-
-def digit_judge(device: "torch.device | None" = None) -> DigitJudge:
-    """The judge from the models folder, trained and saved there on first use."""
-    from . import store
-
-    dev = device or _device()
-    try:
-        state, meta = store.load(CLASSIFIER_FILE)
-    except (FileNotFoundError, InputError):
-        judge = train_classifier(device=dev)
-        store.save(CLASSIFIER_FILE, judge.model.state_dict(), {"accuracy": judge.accuracy})
-        return judge
-    model = build_classifier()
-    model.load_state_dict(state)
-    return DigitJudge(model=model.eval().to(dev), accuracy=float(meta.get("accuracy", 0.0)), device=dev)
-
-
-@dataclass
-class Quality:
-    recognised_share: float  # share of samples recognised, with confidence, as the digit asked for
-    distinct_digits: int  # how many different digits were recognised at least once
-    per_digit: dict[int, float]  # recognised share for each asked digit
-    predicted: list[int]  # the judge's digit for each sample
-    confidence: list[float]  # the judge's probability of the asked digit, for each sample
-
-
-def judge_samples(judge: DigitJudge, images: "torch.Tensor", asked: Sequence[int]) -> Quality:
-    """How many samples look like the digit that was asked for (images in [-1, 1])."""
-    probs = judge.probabilities(images)
-    asked_arr = np.asarray(asked)
-    predicted = probs.argmax(1)
-    p_asked = probs[np.arange(len(asked_arr)), asked_arr]
-    ok = (predicted == asked_arr) & (p_asked >= CONFIDENCE)
-    per_digit = {int(d): float(ok[asked_arr == d].mean()) for d in np.unique(asked_arr)}
-    return Quality(recognised_share=float(ok.mean()) if len(ok) else 0.0,
-                   distinct_digits=len(set(predicted[ok].tolist())), per_digit=per_digit,
-                   predicted=predicted.tolist(), confidence=p_asked.round(4).tolist())
+SCHEDULES: tuple[str, ...] = ("squaredcos_cap_v2", "linear", "scaled_linear")
 
 
 # ---- the diffusion model --------------------------------------------------------------------------
@@ -162,20 +66,38 @@ class DiffusionConfig:
     schedule: str = "squaredcos_cap_v2"  # cosine schedule: better than linear on tiny images
     p_uncond: float = 0.1  # share of labels replaced by "no digit", for classifier-free guidance
     ema_decay: float = 0.995
-    seed: int = 0
+    seed: int = 0  # weight init, batches, noise in training, and the noise of the 100 judged samples
     limit: int | None = None  # train on only the first N images (tests)
+    judged_per_digit: int = 10  # after training, this many samples of each digit are judged (10 -> 100)
+    judged_steps: int = 25  # DDIM steps (guidance 2) for those samples
+    device: str | None = field(default=None, metadata={"log": False})  # None = dl_core.device.get()
 
     def check(self) -> None:
         if not 1 <= self.epochs <= 500:
             raise InputError(f"epochs must be between 1 and 500, got {self.epochs}.")
         if not 1 <= len(self.channels) <= 3 or any(not 8 <= c <= 256 or c % 8 for c in self.channels):
             raise InputError(f"channels must be 1-3 multiples of 8 between 8 and 256, got {self.channels}.")
+        if not 1e-5 <= self.lr <= 0.1:
+            raise InputError(f"lr must be between 0.00001 and 0.1, got {self.lr}.")
+        if not 1 <= self.batch_size <= 1024:
+            raise InputError(f"batch_size must be between 1 and 1,024, got {self.batch_size}.")
         if not 10 <= self.timesteps <= 4000:
             raise InputError(f"timesteps must be between 10 and 4,000, got {self.timesteps}.")
+        if self.schedule not in SCHEDULES:
+            raise InputError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}.")
         if not 0.0 <= self.p_uncond < 1.0:
             raise InputError(f"p_uncond must be in [0, 1), got {self.p_uncond}.")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise InputError(f"ema_decay must be in [0, 1), got {self.ema_decay}.")
+        check_seed(self.seed, "seed")
         if self.limit is not None and self.limit < 10:
             raise InputError(f"limit must be at least 10 images, got {self.limit}.")
+        if not 1 <= self.judged_per_digit <= MAX_SAMPLES // NUM_CLASSES:
+            raise InputError(f"judged_per_digit must be between 1 and {MAX_SAMPLES // NUM_CLASSES}, "
+                             f"got {self.judged_per_digit}.")
+        if not 1 <= self.judged_steps <= min(MAX_STEPS, self.timesteps):
+            raise InputError(f"judged_steps must be between 1 and {min(MAX_STEPS, self.timesteps)}, "
+                             f"got {self.judged_steps}.")
 
 
 def build_unet(channels: Sequence[int] = (16, 32)) -> "nn.Module":
@@ -199,7 +121,7 @@ def build_scheduler(timesteps: int = 1000, schedule: str = "squaredcos_cap_v2") 
 
 
 def _device() -> "torch.device":
-    from . import device
+    from .. import device
 
     return device.get()
 
@@ -271,36 +193,70 @@ def _diffusion_loss(scheduler: Any, p_uncond: float):
     return step
 
 
-def train_diffusion(config: DiffusionConfig | None = None, callbacks: Sequence[Any] = (),
-                    cancel: "CancelToken | None" = None,
-                    device: "torch.device | None" = None) -> tuple[DiffusionDigits, "FitResult", "nn.Module"]:
-    """Train from scratch; returns (sampler-ready model, fit history, the raw net for checkpoints)."""
+def train_diffusion(data: "tuple[torch.Tensor, torch.Tensor] | None" = None, config: DiffusionConfig | None = None,
+                    *, callbacks: Sequence[Any] = (), cancel: "CancelToken | None" = None,
+                    caller: "Caller" = "app") -> "TrainedModel":
+    """Train from scratch, judge samples (`judged_per_digit` of each digit: 100 by default, seeded with
+    `config.seed`) and log the run to MLflow: the one engine call for the diffusion model (page and CLI).
+
+    `data` is (x (N, 1, 16, 16) in [-1, 1], y (N,) digits 0-9); None = the bundled digits' training
+    split. Returns a `TrainedModel` whose `model` is the sampler-ready `DiffusionDigits` (EMA
+    weights), `metrics` {"recognised_share", "distinct_digits"}, and `details` {"quality", "samples"
+    (the judged samples), "net" (the raw UNet + EMA that fit trained)}.
+    """
     import torch
 
-    from . import training
+    from .. import device as devices
+    from .. import tracking, training
 
     config = config or DiffusionConfig()
     config.check()
-    dev = device or _device()
-    training.seed_everything(config.seed)
-    x_tr, y_tr, _, _ = digits_16()
+    x_tr, y_tr = _check_data(data)
     if config.limit:
         x_tr, y_tr = x_tr[: config.limit], y_tr[: config.limit]
-    net = _net(build_unet(config.channels))
+    dev = torch.device(config.device) if config.device else devices.get()
+    with training.seeded(config.seed):  # weight init draws from torch's global generator
+        net = _net(build_unet(config.channels))
     scheduler = build_scheduler(config.timesteps, config.schedule)
     ema = _EMA(net, config.ema_decay)
     opt = torch.optim.AdamW(net.unet.parameters(), lr=config.lr, weight_decay=1e-4)
     # No validation split: a diffusion loss on random timesteps is too noisy to pick epochs with;
     # the monitored value is the training loss, and samples are judged separately.
     cfg = training.TrainConfig(epochs=config.epochs, lr=config.lr, batch_size=config.batch_size,
-                               seed=config.seed, device=str(dev), monitor="train_loss")
-    result = training.fit(net, (x_tr, y_tr), None, config=cfg, optimizer=opt, cancel=cancel,
-                          batch_loss=_diffusion_loss(scheduler, config.p_uncond),
-                          callbacks=[ema, *callbacks])
-    model = from_net(net, config, dev)
-    model.info.update(epochs_trained=len(result.history), seconds=round(result.seconds, 2),
-                      final_loss=result.last.train_loss if result.last else None)
-    return model, result, net
+                               seed=config.seed, device=str(dev), monitor="train_loss", monitor_mode="min")
+    with tracking.training_run(EXPERIMENT, config, caller=caller) as run:
+        result = training.fit(net, (x_tr, y_tr), None, config=cfg, optimizer=opt, cancel=cancel,
+                              batch_loss=_diffusion_loss(scheduler, config.p_uncond),
+                              callbacks=[ema, *callbacks, run.callback])
+        model = from_net(net, config, dev)
+        model.info.update(epochs_trained=len(result.history), seconds=round(result.seconds, 2),
+                          final_loss=result.last.train_loss if result.last else None)
+        metrics: dict[str, float] = {}
+        quality = samples = None
+        if result.history:
+            quality, samples = evaluate_model(model, per_digit=config.judged_per_digit,
+                                              steps=config.judged_steps, seed=config.seed)
+            metrics = {"recognised_share": quality.recognised_share, "distinct_digits": quality.distinct_digits}
+            model.info.update(metrics)
+        run.log_final(metrics, model=model.unet)
+    return training.TrainedModel(model=model, history=result.history, metrics=metrics, run_id=run.run_id,
+                                 fit=result, details={"quality": quality, "samples": samples, "net": net})
+
+
+def _check_data(data: Any) -> tuple["torch.Tensor", "torch.Tensor"]:
+    if data is None:
+        x, y, _, _ = digits_16()
+        return x, y
+    try:
+        x, y = data
+        ok = (x.ndim == 4 and tuple(x.shape[1:]) == (1, IMAGE_SIZE, IMAGE_SIZE) and y.ndim == 1
+              and len(x) == len(y) and len(x) >= 10 and int(y.min()) >= 0 and int(y.max()) < NUM_CLASSES)
+    except (TypeError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise InputError(f"Diffusion data must be (images (N, 1, {IMAGE_SIZE}, {IMAGE_SIZE}), digits (N,) "
+                         "in 0-9) with at least 10 images.")
+    return x, y
 
 
 def from_net(net: "nn.Module", config: DiffusionConfig, device: "torch.device") -> DiffusionDigits:
@@ -312,22 +268,23 @@ def from_net(net: "nn.Module", config: DiffusionConfig, device: "torch.device") 
 # ---- saving and loading (the registry's `diffusion-digits`) ---------------------------------------
 
 def save_model(model: DiffusionDigits, file_name: str = MODEL_FILE) -> Any:
-    from . import store
+    """Write the model to the models folder (atomically: readers never see half a file)."""
+    from .. import store
 
-    meta = {"config": asdict(model.config), "info": model.info}
-    return store.save(file_name, model.unet.state_dict(), meta)
+    settings = {k: v for k, v in asdict(model.config).items() if k != "device"}
+    return store.save(file_name, model.unet.state_dict(), {"config": settings, "info": model.info})
 
 
 def _config_from(meta: dict[str, Any]) -> DiffusionConfig:
     raw = dict(meta.get("config", {}))
     raw["channels"] = tuple(raw.get("channels", (16, 32)))
     known = DiffusionConfig.__dataclass_fields__
-    return DiffusionConfig(**{k: v for k, v in raw.items() if k in known})
+    return DiffusionConfig(**{k: v for k, v in raw.items() if k in known and k != "device"})
 
 
 def load_diffusion_model(spec: "ModelSpec", device: "torch.device") -> DiffusionDigits:
     """Registry loader for `diffusion-digits`: the weights trained here, read from safetensors."""
-    from . import store
+    from .. import store
 
     state, meta = store.load(spec.local_file or MODEL_FILE)
     config = _config_from(meta)
@@ -335,6 +292,36 @@ def load_diffusion_model(spec: "ModelSpec", device: "torch.device") -> Diffusion
     unet.load_state_dict(state)
     return DiffusionDigits(unet=unet.eval().to(device), config=config, device=device,
                            info=dict(meta.get("info", {})))
+
+
+def default_diffusion_exists() -> bool:
+    from .. import store
+
+    return store.path_for(MODEL_FILE).is_file()
+
+
+def build_default_diffusion(config: DiffusionConfig | None = None, *, callbacks: Sequence[Any] = (),
+                            cancel: "CancelToken | None" = None, on_wait: Callable[[], None] | None = None,
+                            caller: "Caller" = "app") -> "TrainedModel | None":
+    """Train and save the app's default model unless it exists; returns what this call trained.
+
+    Under `store.build_once`'s cross-process lock: if another session (or `python -m dl_core
+    prepare`) is training it right now, `on_wait()` is called and this call waits, then finds the
+    file and trains nothing (returns None). A stopped training is never saved as the default.
+    """
+    from .. import store
+
+    built: dict[str, Any] = {}
+
+    def build() -> None:
+        trained = train_diffusion(None, config or DiffusionConfig(), callbacks=callbacks, cancel=cancel,
+                                  caller=caller)
+        built["trained"] = trained
+        if trained.fit is not None and not trained.fit.cancelled and trained.history:
+            save_model(trained.model)
+
+    store.build_once(MODEL_NAME, exists=default_diffusion_exists, build=build, on_wait=on_wait)
+    return built.get("trained")
 
 
 # ---- sampling --------------------------------------------------------------------------------------
@@ -384,8 +371,7 @@ def sample(model: DiffusionDigits, n: int = 16, digits: Sequence[int] | int | No
 
     check_sampling(n, sampler, steps, guidance, model.config.timesteps)
     asked = parse_digits(digits, n)
-    if not 0 <= seed < 2**32:
-        raise InputError(f"Seed must be between 0 and {2**32 - 1}, got {seed}.")
+    seed = check_seed(seed)
     started = time.perf_counter()
     dev = model.device
     sched = model.scheduler(sampler)

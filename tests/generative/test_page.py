@@ -1,0 +1,154 @@
+"""AppTest of the generative page: every tab renders, faces follow the seed, the labs train and
+replay at once, bad uploads explain, a second session waits for the default model, and the page
+and the command line give the same VAE run."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from dl_core import generative, store, tracking
+from tests.conftest import exceptions, open_page
+from tests.generative.test_cli import run_cli
+
+PAGE = "pages/generative.py"
+
+
+def _images(page) -> list[tuple[str, str]]:
+    """(url, caption) of every image drawn; a url is a hash of the picture's bytes."""
+    return [(url, caption) for image in page.get("image") for url, caption in zip(image.value, image.captions)]
+
+
+def _keys(widgets) -> set[str]:
+    return {w.key for w in widgets}
+
+
+@pytest.fixture(scope="module")
+def page(tiny_diffusion):
+    """The page with no default diffusion model saved yet (the first test makes one)."""
+    store.path_for(generative.MODEL_FILE).unlink(missing_ok=True)
+    at = open_page(PAGE)
+    assert not exceptions(at)
+    return at
+
+
+def test_a_session_that_finds_the_default_being_trained_waits_for_it(page, tiny_diffusion):
+    assert "gen_diff_train_default" in _keys(page.button) and "gen_diff_model" not in _keys(page.radio)
+
+    def other_session() -> None:  # holds the build lock as a training session would, then saves
+        with store.build_lock(generative.MODEL_NAME):
+            holding.set()
+            time.sleep(1.5)
+            generative.save_model(tiny_diffusion.model)
+
+    holding = threading.Event()
+    other = threading.Thread(target=other_session)
+    other.start()
+    assert holding.wait(30)
+    runs_before = len(tracking.runs("generative/diffusion-digits"))
+    page.button(key="gen_diff_train_default").click().run()
+    other.join(timeout=30)
+    assert not exceptions(page)
+    assert len(tracking.runs("generative/diffusion-digits")) == runs_before  # this session trained nothing
+    assert "gen_diff_train_default" not in _keys(page.button)
+    assert page.radio(key="gen_diff_model").options == ["saved model (trained on this machine)"]
+
+
+def test_page_renders_all_tabs_and_faces(page):
+    assert [t.label for t in page.tabs][:5] == ["Faces (GAN)", "Diffusion on digits", "Text-to-image (online)",
+                                                "VAE latent space", "GAN lab (2-D)"]
+    assert [page.number_input(key=k).value for k in ("gen_face_seed", "gen_interp_a", "gen_interp_b")] == [0, 1, 2]
+    assert page.slider(key="gen_face_n").value == 16
+    captions = [c for _, c in _images(page)]
+    assert "16 faces from seed 0, ψ = 1.00" in captions
+    assert "Spherical interpolation of z from face A to face B" in captions
+
+
+def test_faces_follow_the_seed(page):
+    def face_grid() -> str:
+        return next(url for url, caption in _images(page) if "faces from seed" in caption)
+
+    first = face_grid()
+    page.number_input(key="gen_face_seed").set_value(5).run()
+    assert not exceptions(page)
+    other = face_grid()
+    page.number_input(key="gen_face_seed").set_value(0).run()
+    assert other != first  # another seed draws other faces
+    assert face_grid() == first  # the same seed draws exactly the same pixels again
+
+
+def test_diffusion_samples_and_judges(page):
+    assert page.radio(key="gen_diff_model").value == "saved model (trained on this machine)"
+    page.slider(key="gen_diff_n").set_value(4)
+    page.slider(key="gen_diff_steps").set_value(5)
+    page.button(key="gen_diff_sample").click().run()
+    assert not exceptions(page)
+    metrics = {m.label: m.value for m in page.metric}
+    assert 0 <= int(metrics["Recognised as the digit asked for"].rstrip("%")) <= 100
+    assert 0 <= int(metrics["Distinct digits recognised"]) <= 4
+    generated = [url for url, caption in _images(page) if caption == "Generated digits"]
+    page.button(key="gen_diff_sample").click().run()  # same seed, same settings: the same digits
+    assert [url for url, caption in _images(page) if caption == "Generated digits"] == generated
+    assert any(c.value.startswith("Asked → classifier: 0→") for c in page.caption)
+
+
+def test_text_to_image_offline_shows_a_message_not_a_traceback(page):
+    page.button(key="gen_t2i_load").click().run()
+    assert not exceptions(page)
+    assert any("offline" in w.value for w in page.warning)
+    page.run()  # a later rerun repeats the message without trying the network again
+    assert any("offline" in w.value for w in page.warning)
+
+
+def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_sliders(page):
+    page.slider(key="gen_vae_epochs").set_value(5)
+    page.button(key="gen_vae_train").click().run()
+    assert not exceptions(page)
+    assert "stop::gen_vae" not in _keys(page.button)  # training is over: no Stop button left behind
+    assert any("Test reconstruction loss" in c.value for c in page.caption)
+    decoded = [url for url, caption in _images(page) if caption.startswith("decoder(")]
+    page.slider(key="gen_vae_z1").set_value(1.5).run()
+    assert not exceptions(page)
+    assert [c for _, c in _images(page) if c.startswith("decoder(")] == ["decoder(z₁=1.5, z₂=0.0)"]
+    assert [url for url, caption in _images(page) if caption.startswith("decoder(")] != decoded
+
+
+def test_the_page_and_the_cli_train_the_same_vae(page):
+    page.slider(key="gen_vae_epochs").set_value(5)
+    page.slider(key="gen_vae_latent").set_value(2)
+    page.button(key="gen_vae_train").click().run()
+    assert not exceptions(page)
+    done = run_cli("train-vae", "--epochs", "5", "--latent", "2", "--seed", "0", "--json")
+    assert done.returncode == 0, done.stderr
+    runs = tracking.client().search_runs(
+        [tracking.client().get_experiment_by_name("generative/vae-digits").experiment_id],
+        order_by=["attributes.start_time DESC"], max_results=20)
+    app = next(r for r in runs if r.data.tags["dlx.source"] == "app")
+    cli = next(r for r in runs if r.data.tags["dlx.source"] == "cli")
+    assert app.data.params == cli.data.params
+    finals = {k: v for k, v in app.data.metrics.items() if k.startswith("final_")}
+    assert finals == {k: v for k, v in cli.data.metrics.items() if k.startswith("final_")} and finals
+    assert round(finals["final_test_reconstruction_loss"], 4) == json.loads(done.stdout)["test_reconstruction_loss"]
+
+
+def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_once(page):
+    page.selectbox(key="gen_gan_shape").set_value("upload a CSV").run()
+    page.file_uploader(key="gen_gan_csv").set_value(("pts.csv", b"a,b,c\n1,2,3\n", "text/csv")).run()
+    assert not exceptions(page)
+    assert any("exactly 2 numeric columns" in e.value for e in page.error)
+    good = "x,y\n" + "\n".join(f"{i % 10},{(i * 3) % 11}" for i in range(60))
+    page.file_uploader(key="gen_gan_csv").set_value(("pts.csv", good.encode(), "text/csv")).run()
+    assert not page.error
+    page.slider(key="gen_gan_epochs").set_value(2)
+    page.button(key="gen_gan_train").click().run()
+    assert not exceptions(page)
+    assert len(page.session_state["gen_gan_run"].snapshots) == 2
+    # In the same run that trained: the Stop button is gone and the replay slider is already there.
+    assert "gen_gan_stop" not in _keys(page.button)
+    assert page.slider(key="gen_gan_show").value == 2
+    page.slider(key="gen_gan_show").set_value(1).run()
+    assert not exceptions(page)
+    assert any("Epoch 1: real vs generated" in json.dumps(c.proto.spec) for c in page.get("plotly_chart"))

@@ -1,0 +1,94 @@
+"""Faces tab: faces from a seed, the truncation trick, latent directions, interpolation (the bundled GAN)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dl_core import generative, registry
+
+from .. import cards, loaders
+from .common import attempt, grid_png
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _faces(n: int, seed: int, psi: float) -> np.ndarray:
+    return generative.faces(loaders.model(generative.FACE_MODEL), n, seed, psi)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _interpolation(seed_a: int, seed_b: int, frames: int, psi: float) -> tuple[np.ndarray, bytes]:
+    strip = generative.interpolate(loaders.model(generative.FACE_MODEL), seed_a, seed_b, frames, psi)
+    return strip, generative.gif_bytes(strip)
+
+
+@st.cache_resource(show_spinner="Finding latent directions from 256 faces (once per machine)…")
+def _directions() -> list[generative.LatentDirection]:
+    return generative.face_directions(
+        loaders.model(generative.FACE_MODEL),
+        on_wait=lambda: st.info("Another session is computing the directions; waiting for it…",
+                                icon=":material/hourglass_top:"))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _moved(n: int, seed: int, psi: float, which: int, amounts: tuple[float, ...]) -> np.ndarray:
+    directions = _directions()
+    z = generative.face_latents(n, seed, psi)[which - 1: which]
+    return generative.render_faces(loaders.model(generative.FACE_MODEL), generative.move(z, directions, amounts))
+
+
+def faces_tab() -> None:
+    st.markdown(
+        "A **GAN** (generative adversarial network) learned to turn 100 random numbers, a *latent "
+        "vector* z, into a 64×64 face. Every seed gives a different z, so a different face. This "
+        "generator (a DCGAN) was trained on synthetic, computer-rendered faces.")
+    if not registry.available(generative.FACE_MODEL):
+        attempt(loaders.model, generative.FACE_MODEL)  # shows why (package missing) as a warning
+        return
+    c1, c2, c3 = st.columns(3)
+    seed = int(c1.number_input("Seed", 0, generative.MAX_SEED, 0, key="gen_face_seed"))
+    n = int(c2.slider("Number of faces", 1, generative.MAX_FACES, 16, key="gen_face_n"))
+    psi = float(c3.slider("Truncation ψ", 0.0, 2.0, 1.0, 0.05, key="gen_face_psi",
+                          help="z is multiplied by ψ: below 1, faces are more typical and cleaner but less "
+                               "varied; 1 is the untouched model; above 1, stranger faces."))
+    images = attempt(_faces, n, seed, psi)
+    if images is None:
+        return
+    st.image(grid_png(images, cols=8, scale=2), caption=f"{n} faces from seed {seed}, ψ = {psi:.2f}")
+
+    st.subheader("Move along latent directions")
+    st.caption("Directions in z found here by measuring the generator: regression of each face's "
+               "brightness / warmth on z, and the principal directions of its first layer (GANSpace). "
+               "Slide to move the chosen face along them.")
+    if st.toggle("Show the direction sliders", key="gen_face_dirs_on",
+                 help="Computed once from 256 faces (a few seconds), then kept on disk."):
+        _directions_view(images, n, seed, psi)
+
+    st.subheader("Interpolate between two faces")
+    c1, c2, c3 = st.columns(3)
+    seed_a = int(c1.number_input("Seed of face A", 0, generative.MAX_SEED, 1, key="gen_interp_a"))
+    seed_b = int(c2.number_input("Seed of face B", 0, generative.MAX_SEED, 2, key="gen_interp_b"))
+    frames = int(c3.slider("Frames", 2, 30, 8, key="gen_interp_frames"))
+    result = attempt(_interpolation, seed_a, seed_b, frames, psi)
+    if result is not None:
+        strip, gif = result
+        st.image(grid_png(strip, cols=frames, scale=2), caption="Spherical interpolation of z from face A to face B")
+        c1, c2 = st.columns([1, 3])
+        c1.image(gif, caption="animated")
+        c2.download_button("Download the GIF", gif, file_name=f"faces_{seed_a}_to_{seed_b}.gif",
+                           mime="image/gif", key="gen_interp_gif", icon=":material/download:")
+    cards.model_card(generative.FACE_MODEL, expanded=True)  # licence and training data
+
+
+@st.fragment
+def _directions_view(images: np.ndarray, n: int, seed: int, psi: float) -> None:
+    """A fragment: moving a direction slider redraws only the two faces here, not the whole page."""
+    directions = _directions()
+    which = st.slider("Face from the grid", 1, n, 1, key="gen_face_pick") if n > 1 else 1
+    cols = st.columns(len(directions))
+    amounts = tuple(float(col.slider(d.name, -3.0, 3.0, 0.0, 0.25, key=f"gen_face_dir_{i}", help=d.description))
+                    for i, (col, d) in enumerate(zip(cols, directions)))
+    moved = _moved(n, seed, psi, int(which), amounts)
+    left, right = st.columns(2)
+    left.image(grid_png(images[which - 1: which], cols=1, scale=4), caption="original")
+    right.image(grid_png(moved, cols=1, scale=4), caption="moved")

@@ -1,0 +1,162 @@
+"""GAN lab tab: a generator and a discriminator fight over a 2-D point cloud; replay it epoch by epoch."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from dl_core import generative
+
+from .. import actions
+
+GAN_KEY = "gen_gan"  # ui.actions key of the finished training (a TrainedModel)
+REPLAY_KEY = "gen_gan_run"  # session_state: what the replay draws, kept after every epoch (Stop keeps it)
+
+
+@dataclass
+class Replay:
+    """A person's GAN lab run as the replay view needs it; filled epoch by epoch while training."""
+
+    real: np.ndarray
+    epochs: int
+    snapshots: list[generative.Snapshot] = field(default_factory=list)
+    seconds: float = 0.0
+    complete: bool = False
+
+
+def lab_figure(real: np.ndarray, snap: generative.Snapshot, snapshots: list[generative.Snapshot]) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.16,
+                        subplot_titles=(f"Epoch {snap.epoch}: real vs generated, D's view",
+                                        "Losses and D's average output"))
+    axis = generative.surface_axis()
+    fig.add_trace(go.Contour(x=axis, y=axis, z=snap.surface, zmin=0, zmax=1, colorscale="RdBu",
+                             opacity=0.55, contours={"start": 0, "end": 1, "size": 0.1},
+                             colorbar={"title": "D: real?", "x": 0.43, "len": 0.9, "thickness": 12}, name="D"), 1, 1)
+    show = real[:500]
+    fig.add_trace(go.Scatter(x=show[:, 0], y=show[:, 1], mode="markers", name="real",
+                             marker={"size": 4, "color": "black"}), 1, 1)
+    fig.add_trace(go.Scatter(x=snap.generated[:, 0], y=snap.generated[:, 1], mode="markers",
+                             name="generated", marker={"size": 4, "color": "orange"}), 1, 1)
+    hist = generative.gan_history(snapshots)
+    for key, name in (("d_loss", "D loss"), ("g_loss", "G loss"), ("d_real", "D(real)"), ("d_fake", "D(fake)")):
+        fig.add_trace(go.Scatter(x=hist["epoch"], y=hist[key], name=name, mode="lines"), 1, 2)
+    span = generative.SPAN
+    fig.update_xaxes(range=[-span, span], row=1, col=1)
+    fig.update_yaxes(range=[-span, span], row=1, col=1, scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(title_text="epoch", row=1, col=2)
+    fig.update_layout(height=460, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _read_points(file_id: str, name: str, _data: bytes) -> tuple[np.ndarray | None, list[str], str | None]:
+    """An upload parsed once per file (keyed by its id), errors included: reruns never re-read it."""
+    from dl_core.errors import InputError
+
+    try:
+        points, notices = generative.read_points(_data, name=name)
+    except InputError as exc:
+        return None, [], str(exc)
+    return points, notices, None
+
+
+def _data(shape: str) -> np.ndarray | str | None:
+    """What the GAN trains on: a toy shape's name, or the points of the person's CSV."""
+    if shape != "upload a CSV":
+        return shape
+    upload = st.file_uploader("CSV of points: two numeric columns, x and y (header optional)", type=["csv", "txt"],
+                              key="gen_gan_csv")
+    if upload is None:
+        st.info("Upload a CSV with two numeric columns (at least 20 rows) to train on your own points.",
+                icon=":material/upload_file:")
+        return None
+    points, notices, error = _read_points(upload.file_id, upload.name, upload.getvalue())
+    if error is not None:
+        st.error(error, icon=":material/error:")
+        return None
+    for notice in notices:
+        st.info(notice, icon=":material/info:")
+    return points
+
+
+class _LiveLab:
+    """Draws each epoch while training and keeps it in the session, so a Stop click keeps the epochs so far."""
+
+    def __init__(self, real: np.ndarray, epochs: int) -> None:
+        st.button("Stop training", key="gen_gan_stop", icon=":material/stop_circle:")  # a click reruns = stops
+        self.bar = st.progress(0.0, text="Starting…")
+        self.chart = st.empty()
+        self.replay = st.session_state[REPLAY_KEY] = Replay(real=real, epochs=epochs)
+        self.started = time.perf_counter()
+
+    def on_snapshot(self, snap: generative.Snapshot, snapshots: list[generative.Snapshot]) -> None:
+        self.replay.snapshots = list(snapshots)
+        self.replay.seconds = time.perf_counter() - self.started
+        self.bar.progress(snap.epoch / self.replay.epochs, text=f"Epoch {snap.epoch}/{self.replay.epochs} · "
+                                                                f"D loss {snap.d_loss:.3f} · G loss {snap.g_loss:.3f}")
+        self.chart.plotly_chart(lab_figure(self.replay.real, snap, self.replay.snapshots))
+
+
+def _train(data: np.ndarray | str, config: generative.GANConfig) -> Any:
+    slot = st.empty()
+    with slot.container():
+        real = generative.toy_points(data, 1000) if isinstance(data, str) else data
+        trained = generative.train_gan(data, config, callbacks=[_LiveLab(real, config.epochs)])
+    slot.empty()  # the Stop button, bar and live chart go: the replay below takes over at once
+    st.session_state[REPLAY_KEY] = Replay(real=trained.details["real"], epochs=config.epochs,
+                                          snapshots=trained.details["snapshots"], seconds=trained.fit.seconds,
+                                          complete=not trained.fit.cancelled)
+    return trained
+
+
+def gan_lab_tab() -> None:
+    st.markdown(
+        "Two small networks play a game on a flat 2-D point cloud. The **generator** turns random noise "
+        "into points; the **discriminator** scores each point of the plane: real (blue) or fake (red). "
+        "The generator learns to push its points where the discriminator still says *real*. When it "
+        "wins, D can only guess, and its map turns a uniform 0.5.")
+    c1, c2, c3, c4 = st.columns(4)
+    shape = c1.selectbox("Real data", [*generative.SHAPES, "upload a CSV"], key="gen_gan_shape")
+    lr_g = c2.select_slider("G learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="gen_gan_lr_g")
+    lr_d = c3.select_slider("D learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="gen_gan_lr_d")
+    epochs = c4.slider("Epochs", 1, 100, 30, key="gen_gan_epochs", help="50 rounds of updates each")
+    c1, c2, c3, c4 = st.columns(4)
+    d_steps = c1.slider("D steps per round", 1, 5, 1, key="gen_gan_d_steps")
+    g_steps = c2.slider("G steps per round", 1, 5, 1, key="gen_gan_g_steps")
+    layers = c3.slider("Hidden layers", 1, 5, 3, key="gen_gan_layers")
+    noise = c4.slider("Noise size", 1, 32, 8, key="gen_gan_noise")
+    data = _data(shape)
+    if data is None:
+        return
+    clicked = st.button("Train the GAN", key="gen_gan_train", type="primary", icon=":material/play_arrow:")
+    config = generative.GANConfig(lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), g_steps=int(g_steps),
+                                  layers=int(layers), noise=int(noise), epochs=int(epochs))
+    actions.run(GAN_KEY, clicked, lambda: _train(data, config))
+    replay = st.session_state.get(REPLAY_KEY)
+    if replay is None or not replay.snapshots:
+        st.info("Press **Train the GAN** to watch it learn, epoch by epoch.", icon=":material/info:")
+        return
+    _replay_view()
+
+
+@st.fragment
+def _replay_view() -> None:
+    """A fragment: moving 'Show epoch' redraws this figure only, from the epochs kept in the session."""
+    replay: Replay = st.session_state[REPLAY_KEY]
+    done = len(replay.snapshots)
+    if not replay.complete:
+        st.warning(f"Training was stopped after epoch {replay.snapshots[-1].epoch}.", icon=":material/stop_circle:")
+    pick = st.slider("Show epoch", 1, done, done, key="gen_gan_show") if done > 1 else 1
+    snap = replay.snapshots[pick - 1]
+    st.plotly_chart(lab_figure(replay.real, snap, replay.snapshots[:pick]), key="gen_gan_fig")
+    st.caption(f"Coverage: {generative.coverage(replay.real, snap.generated):.0%} of real points have a generated "
+               f"point nearby (a collapsed generator scores low) · {replay.seconds:.1f} s of training")
+
+

@@ -1,0 +1,127 @@
+"""VAE tab: train a variational autoencoder on digits, then walk around its latent space."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from dl_core import generative
+
+from .. import actions
+from .. import training as live
+from .common import grid_png
+
+VAE_RUN = "gen_vae"  # ui.training name (live curves, the model) and ui.actions key of the VAE training
+
+
+def _train(config: generative.VAEConfig) -> Any:
+    slot = st.empty()
+    with slot.container():
+        run_ui = live.LiveTraining(VAE_RUN, config.epochs, title="VAE loss (reconstruction + KL)")
+        trained = generative.train_vae(None, config, callbacks=[run_ui])
+    slot.empty()  # the Stop button and the live chart go once the training is over
+    run_ui.finish(trained.model, trained.fit, extra={"config": config, **trained.metrics})
+    return trained
+
+
+@st.cache_data(show_spinner=False)
+def _test_digits() -> tuple[np.ndarray, np.ndarray]:
+    _, _, x_te, y_te = generative.digits_flat()
+    return x_te.numpy(), y_te.numpy()
+
+
+def vae_tab() -> None:
+    st.markdown(
+        "A **variational autoencoder** squeezes each 8×8 digit into a few numbers (its *latent code*) "
+        "and learns to rebuild the digit from them. A penalty (the KL term) keeps codes close to a "
+        "standard normal cloud, so that every point of the latent space decodes to something "
+        "digit-like: a map you can walk around in.")
+    c1, c2 = st.columns(2)
+    latent = c1.slider("Latent size", 1, 16, 2, key="gen_vae_latent",
+                       help="2 lets us draw the latent space as a map; more dimensions rebuild better.")
+    epochs = c2.slider("Epochs", 5, 200, 60, 5, key="gen_vae_epochs",
+                       help="An epoch takes a fraction of a second here.")
+    clicked = st.button("Train the VAE", key="gen_vae_train", type="primary", icon=":material/play_arrow:")
+    actions.run(VAE_RUN, clicked, lambda: _train(generative.VAEConfig(latent=int(latent), epochs=int(epochs))))
+    state = live.state(VAE_RUN)  # also holds a model stopped mid-training, which `actions` does not keep
+    if state is None or state.model is None:
+        st.info("Press **Train the VAE** (a few seconds) to see its latent space.", icon=":material/info:")
+        return
+    live.show_history(VAE_RUN)
+    if "test_reconstruction_loss" in state.extra:
+        st.caption(f"Test reconstruction loss: {state.extra['test_reconstruction_loss']:.2f} "
+                   "(binary cross-entropy summed over 64 pixels, lower is better)")
+    _explorer()
+    _overview()
+
+
+def _views(model: Any) -> dict[str, Any]:
+    """What the explorer draws that depends only on the model: computed once per model, per session."""
+    import torch
+
+    memo = st.session_state.get("gen_vae_views")
+    if memo is not None and memo["model"] is model:
+        return memo
+    x_te, y_te = _test_digits()
+    codes = generative.latent_codes(model, torch.from_numpy(x_te))
+    codes2 = np.c_[codes[:, 0], np.zeros(len(codes))] if model.latent == 1 else codes[:, :2]
+    memo = {"model": model, "codes2": codes2, "labels": y_te}
+    if model.latent >= 2:
+        images, axis = generative.latent_grid(model, size=15, span=2.5)
+        memo["grid"] = ((images.reshape(-1, 8, 8) * 255).astype(np.uint8), axis)
+    rebuilt = generative.decode_latents(model, generative.latent_codes(model, torch.from_numpy(x_te[:10])))
+    memo["rebuilt"] = (np.concatenate([x_te[:10].reshape(-1, 8, 8), rebuilt]) * 255).astype(np.uint8)
+    st.session_state["gen_vae_views"] = memo
+    return memo
+
+
+@st.fragment
+def _explorer() -> None:
+    """A fragment: moving z₁/z₂ redraws the map and the decoded digit only, not the whole page."""
+    model = live.state(VAE_RUN).model.eval()
+    views = _views(model)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Latent map")
+        if model.latent > 2:
+            st.caption(f"First 2 of {model.latent} latent dimensions (the others held at 0 when decoding).")
+        c1, c2 = st.columns(2)
+        zx = c1.slider("z₁", -3.0, 3.0, 0.0, 0.1, key="gen_vae_z1")
+        zy = c2.slider("z₂", -3.0, 3.0, 0.0, 0.1, key="gen_vae_z2", disabled=model.latent < 2)
+        st.plotly_chart(_map_figure(views["codes2"], views["labels"], zx, zy if model.latent > 1 else 0.0),
+                        key="gen_vae_map")
+    with right:
+        point = np.zeros((1, model.latent), np.float32)
+        point[0, 0] = zx
+        if model.latent > 1:
+            point[0, 1] = zy
+        st.subheader("Decoded point")
+        st.image(grid_png((generative.decode_latents(model, point) * 255).astype(np.uint8), cols=1, pad=0,
+                          scale=24), caption=f"decoder(z₁={zx:.1f}, z₂={zy:.1f})")
+
+
+def _overview() -> None:
+    views = _views(live.state(VAE_RUN).model.eval())
+    if "grid" in views:
+        flat, axis = views["grid"]
+        st.subheader("Decoded grid across the latent plane")
+        st.image(grid_png(flat, cols=15, pad=1, scale=4),
+                 caption=f"z₁ from {axis[0]:.1f} (left) to {axis[-1]:.1f}; z₂ from {axis[-1]:.1f} (top) "
+                         f"to {axis[0]:.1f}")
+    st.subheader("Reconstructions of test digits")
+    st.image(grid_png(views["rebuilt"], cols=10, pad=1, scale=6), caption="top: test digits · bottom: rebuilt")
+
+
+def _map_figure(codes2: np.ndarray, labels: np.ndarray, zx: float, zy: float) -> go.Figure:
+    fig = go.Figure()
+    for d in range(10):
+        pts = codes2[labels == d]
+        fig.add_trace(go.Scattergl(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(d), marker={"size": 5}))
+    fig.add_trace(go.Scatter(x=[zx], y=[zy], mode="markers", name="you",
+                             marker={"size": 16, "symbol": "x", "color": "black"}))
+    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      xaxis_title="z₁", yaxis_title="z₂", legend_title="digit")
+    return fig
