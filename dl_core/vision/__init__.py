@@ -25,6 +25,7 @@ from .digits import (
     load_digits_cnn,  # the registry's loader string names dl_core.vision:load_digits_cnn
     load_digits_data,
     predict_digits,
+    prepare_digits_cnn,
     save_digits_cnn,
     shallow_baselines,
     train_digits_cnn,
@@ -86,7 +87,8 @@ __all__ = [
     # digits
     "DIGITS_FILE", "BaselineResult", "DigitsCNNConfig", "DigitsData", "DigitsReport", "build_digits_cnn",
     "count_parameters", "digit_from_image", "ensure_digits_cnn", "evaluate_digits", "load_digits_cnn",
-    "load_digits_data", "predict_digits", "save_digits_cnn", "shallow_baselines", "train_digits_cnn",
+    "load_digits_data", "predict_digits", "prepare_digits_cnn", "save_digits_cnn", "shallow_baselines",
+    "train_digits_cnn",
     # transfer
     "MAX_CLASSES", "MAX_IMAGES", "MIN_PER_CLASS", "HeadConfig", "LabelledFeatures", "LabelledFiles", "build_head",
     "classes_from_zip", "classify_features", "classify_with_head", "collect_classes", "embed", "evaluate_head",

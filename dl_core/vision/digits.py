@@ -356,20 +356,27 @@ def load_digits_cnn(spec: "ModelSpec", device: "torch.device") -> "nn.Module":
     return model.eval().to(device)
 
 
-def ensure_digits_cnn(on_wait: Callable[[], None] | None = None, caller: "Caller" = "app") -> bool:
+def ensure_digits_cnn(on_wait: Callable[[], None] | None = None, callbacks: Sequence["Callback"] = (),
+                      caller: "Caller" = "app") -> bool:
     """Train and save the default digits CNN once if it is missing (~2-5 s on CPU). True if trained now.
 
-    Under `store.build_once`: two sessions (or the app and a `prepare` command) arriving together
-    train it once; the second calls `on_wait()` (to say so) and waits for the first one's file.
+    Under `store.build_once`: two sessions (or the app and `python -m dl_core prepare`) arriving
+    together train it once; the second calls `on_wait()` (to say so) and waits for the first one's
+    file, which is written atomically (a unique temporary name, then a rename).
     """
     from .. import registry, store
 
     def build() -> None:
-        result = train_digits_cnn(None, DigitsCNNConfig(), caller=caller)
+        result = train_digits_cnn(None, DigitsCNNConfig(), callbacks=callbacks, caller=caller)
         save_digits_cnn(result.model, result.details["config"], {"test_accuracy": result.metrics["test_accuracy"]})
 
     return store.build_once("digits-cnn", exists=lambda: registry.available("digits-cnn"), build=build,
                             on_wait=on_wait)
+
+
+def prepare_digits_cnn(callbacks: Sequence["Callback"] = ()) -> bool:
+    """For `python -m dl_core prepare`: the default digits CNN, if it is missing."""
+    return ensure_digits_cnn(callbacks=callbacks, caller="cli")
 
 
 # ---- a person's own digit (canvas or upload) -----------------------------------------------------

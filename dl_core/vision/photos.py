@@ -12,8 +12,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import io
-from collections.abc import Sequence
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -182,20 +186,43 @@ def explain(classifier: "ImageNetClassifier", image: "Image.Image", target: int 
             raise InputError(f"{target!r} is not one of the model's classes.")
     if not 0 <= int(target) < len(classifier.labels):
         raise InputError(f"class index must be between 0 and {len(classifier.labels) - 1}, got {target}.")
-    model = classifier.model
-    if method == "grad-cam":
-        # _bn1: the last conv block's output before the shared swish module (hooking that would fire twice)
-        layer = getattr(model, "_bn1", None)
-        if layer is None:
-            raise InputError("Grad-CAM needs the bundled EfficientNet; use integrated gradients instead.")
+    if method == "grad-cam" and getattr(classifier.model, "_bn1", None) is None:
+        raise InputError("Grad-CAM needs the bundled EfficientNet; use integrated gradients instead.")
+    # captum hooks the network while it attributes: never the shared model, which other sessions'
+    # forward passes go through at the same moment (they would feed the hook, or crash it).
+    with private_copy(classifier.model) as model:
+        if method == "grad-cam":
+            # _bn1: the last conv block's output before the shared swish module (hooking that would fire twice)
+            with torch.enable_grad():
+                return attributions.grad_cam(model, model._bn1, x, target)
         with torch.enable_grad():
-            return attributions.grad_cam(model, layer, x, target)
-    with torch.enable_grad():
-        attr = attributions.integrated_gradients(model, x, target=target, baseline=0.0, n_steps=n_steps)
+            attr = attributions.integrated_gradients(model, x, target=target, baseline=0.0, n_steps=n_steps)
     heat = np.abs(attr[0]).sum(0)  # (224, 224)
     heat = _blur(heat, 5)
     hi = np.percentile(heat, 99.5)  # a few extreme pixels would otherwise wash out the map
     return np.clip(heat / hi, 0, 1).astype(np.float32) if hi > 0 else np.zeros_like(heat)
+
+
+# Private copies of shared models, for work that mutates a model while it runs (captum's hooks). A copy
+# of EfficientNet-Lite0 takes ~0.25 s to make and 19 MB to keep: each is made once, lent to one call
+# at a time, and kept for the next; there are never more than the attributions running at once.
+_spares: "weakref.WeakKeyDictionary[Any, list[Any]]" = weakref.WeakKeyDictionary()
+_spares_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def private_copy(model: Any) -> Iterator[Any]:
+    """Lend a copy of `model` (in eval mode) that no other thread uses until the block ends."""
+    with _spares_lock:
+        spares = _spares.setdefault(model, [])
+        mine = spares.pop() if spares else None
+    if mine is None:
+        mine = copy.deepcopy(model).eval()
+    try:
+        yield mine
+    finally:
+        with _spares_lock:
+            _spares.setdefault(model, []).append(mine)
 
 
 def _blur(a: np.ndarray, k: int) -> np.ndarray:
