@@ -22,14 +22,14 @@ from .models import MODELS, POCKETSPHINX, WHISPER, ModelCard, Recogniser, check_
 from .samples import Sample, librivox_clips, sample, samples
 from .sphinx import SphinxRecogniser
 from .transcript import Segment, Transcript, Word
-from .wer import AlignedWord, WordErrorRate, corpus_word_error_rate, normalise, word_error_rate
+from .wer import AlignedWord, WordErrorRate, check_reference, corpus_word_error_rate, normalise, word_error_rate
 from .whisper import DecodeOptions, WhisperRecogniser
 
 __all__ = [
     "MAX_BYTES", "MAX_SECONDS", "MODELS", "POCKETSPHINX", "SAMPLE_RATE", "WHISPER",
     "AlignedWord", "Audio", "DecodeOptions", "LogMel", "ModelCard", "Recogniser", "Sample", "Segment",
     "SphinxRecogniser", "Transcript", "WhisperRecogniser", "Word", "WordErrorRate",
-    "check_name", "corpus_word_error_rate", "envelope", "from_samples", "librivox_clips", "load", "log_mel",
-    "model_card", "normalise", "read_audio", "sample", "samples", "to_wav_bytes", "transcribe",
-    "word_error_rate",
+    "check_name", "check_reference", "corpus_word_error_rate", "envelope", "from_samples", "librivox_clips",
+    "load", "log_mel", "model_card", "normalise", "read_audio", "sample", "samples", "to_wav_bytes",
+    "transcribe", "word_error_rate",
 ]

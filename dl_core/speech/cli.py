@@ -36,13 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _transcribe(args: argparse.Namespace) -> int:
     from . import audio as audio_io
     from .models import load, transcribe
-    from .wer import word_error_rate
+    from .wer import check_reference, word_error_rate
     from .whisper import DecodeOptions
 
     options = DecodeOptions(beam_size=args.beam_size, temperature=args.temperature, vad_filter=args.vad)
     options.check()  # before loading anything: a bad flag fails at once
+    if args.reference is not None:
+        check_reference(args.reference)
     audio = audio_io.read_audio(args.file)
-    score = word_error_rate(args.reference, "x") if args.reference is not None else None  # checks the reference
+    score = None
     result = transcribe(audio, load(args.model), options)
     payload = {"file": str(args.file), **result.as_dict()}
     if args.reference is not None:

@@ -65,15 +65,24 @@ def normalise(text: str) -> str:
     return " ".join(words)
 
 
+def check_reference(reference: str) -> str:
+    """The normalised reference, or InputError when it has no words or too many."""
+    ref = normalise(reference or "")
+    if not ref:
+        raise InputError("The reference transcript is empty; type what was said (words, not only punctuation).")
+    if len(ref.split()) > MAX_WORDS:
+        raise InputError(f"The reference has {len(ref.split()):,} words; the word error rate here handles up to "
+                         f"{MAX_WORDS:,}. Compare a shorter piece.")
+    return ref
+
+
 def word_error_rate(reference: str, hypothesis: str) -> WordErrorRate:
     """WER of `hypothesis` against `reference` (both normalised), with the word alignment."""
     import jiwer
 
-    ref, hyp = normalise(reference), normalise(hypothesis)
-    if not ref:
-        raise InputError("The reference transcript is empty; type what was said (words, not only punctuation).")
+    ref, hyp = check_reference(reference), normalise(hypothesis)
     ref_words, hyp_words = ref.split(), hyp.split()
-    if len(ref_words) > MAX_WORDS or len(hyp_words) > MAX_WORDS:
+    if len(hyp_words) > MAX_WORDS:
         raise InputError(f"The texts have {len(ref_words):,} and {len(hyp_words):,} words; the word error rate "
                          f"here handles up to {MAX_WORDS:,}. Compare a shorter piece.")
     if not hyp_words:  # jiwer refuses an empty hypothesis; every reference word was missed

