@@ -51,9 +51,17 @@ def _client(uri: str):
         logging.getLogger("alembic").setLevel(logging.WARNING)
         from mlflow.tracking import MlflowClient
 
-        client = MlflowClient(tracking_uri=uri)
-        client.search_experiments(max_results=1)  # creates/migrates the SQLite schema once
-        if uri.startswith("sqlite:///"):
+        if not uri.startswith("sqlite:///"):
+            client = MlflowClient(tracking_uri=uri)
+            client.search_experiments(max_results=1)
+            return client
+        # Two processes (the app and a CLI worker) opening a fresh store at the same moment race in
+        # its schema migration (alembic "duplicate column"): create it under a cross-process lock.
+        from . import store
+
+        with store.build_lock("mlflow-store"):
+            client = MlflowClient(tracking_uri=uri)  # creates/migrates the SQLite schema once
+            client.search_experiments(max_results=1)
             _use_wal(uri.removeprefix("sqlite:///"))
         return client
 

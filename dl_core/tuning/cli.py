@@ -17,11 +17,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list the tunable models")
     p.add_argument("--trials", type=int, default=10, help="finished trials the study should hold (default 10)")
     p.add_argument("--timeout", type=float, default=None, help="stop starting trials after S seconds")
-    p.add_argument("--seed", type=int, default=0, help="the sampler's seed (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="the sampler's seed (default 0); with --study, each worker mixes in its process id so "
+                        "that workers sharing a study do not propose the same settings")
     p.add_argument("--study", default=None, help="study name (join it if it exists; default: a new one)")
     p.add_argument("--storage", default=None,
                    help="Optuna storage URL (default: $DLX_OPTUNA_STORAGE, else data/optuna.db)")
     p.add_argument("--no-pruner", action="store_true", help="run every trial to the end")
+    p.add_argument("--epochs", type=int, default=None, help="epochs per trial (default: the model's default)")
     data = p.add_argument_group("data options (as the model needs them)")
     data.add_argument("--csv", help="a CSV file")
     data.add_argument("--label-col", help="fraud: the label column")
@@ -53,6 +56,8 @@ def _tune(args: argparse.Namespace) -> int:
     missing = [o for o in tunable.options if getattr(args, o.replace("-", "_"), None) in (None, "")]
     if missing:
         raise InputError(f"{tunable.name} needs " + ", ".join(f"--{m.replace('_', '-')}" for m in missing) + ".")
+    if args.epochs is not None and not 1 <= args.epochs <= 1000:
+        raise InputError(f"--epochs must be between 1 and 1,000, got {args.epochs}.")
     data = tunable.load_data(args)
 
     def progress(result: study.SweepResult) -> None:

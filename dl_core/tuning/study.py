@@ -157,7 +157,10 @@ def sweep(tunable: Tunable, data: Any, *, n_trials: int, timeout: float | None =
     if timeout is not None and not timeout > 0:
         raise InputError(f"the time budget must be positive seconds, got {timeout}.")
     name = study_name or f"{tunable.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    study = open_study(name, tunable.direction, storage, seed=seed, pruner=pruner)
+    # A named study may be shared by several workers: the same sampler seed in each would make them
+    # propose the same settings, so a worker joining one mixes its process id into the seed.
+    sampler_seed = seed if study_name is None else seed * 100_003 + os.getpid()
+    study = open_study(name, tunable.direction, storage, seed=sampler_seed, pruner=pruner)
     cancel = cancel or CancelToken()
 
     def objective(trial: optuna.Trial) -> float:
