@@ -17,7 +17,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dl_core import device, nlp, registry  # noqa: E402
-from dl_core import nlp_generate as gen  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:
@@ -30,11 +29,13 @@ def median_time(fn, repeats: int) -> float:
 
 
 def bench_sentiment(encoder, n_reviews: int | None, finetune_steps: int) -> dict:
-    config = nlp.SentimentConfig(n_reviews=n_reviews)
-    model, _, report, _ = nlp.train_sentiment(
-        encoder, config, progress=lambda d, t: print(f"\r  embedding {d}/{t}", end="", file=sys.stderr))
+    estimate = nlp.RateEstimate("reviews")
+    trained = nlp.train_sentiment_head(
+        nlp.load_review_set(n_reviews), nlp.SentimentConfig(), encoder=encoder, caller="cli",
+        progress=lambda d, t: print(f"\r  embedding {estimate.update(d, t)}   ", end="", file=sys.stderr))
     print(file=sys.stderr)
-    out = {"sentiment": report.as_dict()}
+    model = trained.model
+    out = {"sentiment": trained.details["report"]}
     reviews = nlp.load_reviews(n_reviews)["text"].tolist()
     one = reviews[0]
     batch = reviews[:256]
@@ -48,11 +49,9 @@ def bench_sentiment(encoder, n_reviews: int | None, finetune_steps: int) -> dict
     out["throughput"] = {"bare_encoder_per_s": len(batch) / b_bare, "sentiment_per_s": len(batch) / b_ours,
                          "ratio_time": b_ours / b_bare}
     if finetune_steps:
-        from dl_core import nlp_finetune
-
-        cfg = nlp_finetune.FinetuneConfig(steps_per_epoch=finetune_steps, epochs=2, n_reviews=n_reviews)
-        ft = nlp_finetune.finetune(model, cfg)
-        out["finetune"] = ft.report.as_dict()
+        cfg = nlp.FinetuneConfig(steps_per_epoch=finetune_steps, epochs=2)
+        ft = nlp.train_finetuned_encoder(nlp.load_review_set(n_reviews), cfg, base=model, caller="cli")
+        out["finetune"] = ft.details["report"]
     return out
 
 
@@ -61,14 +60,14 @@ def bench_generation() -> dict:
     t0 = time.perf_counter()
     lm = registry.load("smollm2-135m-instruct", dev)
     load_s = time.perf_counter() - t0
-    cfg = gen.GenerationConfig(max_new_tokens=48, temperature=0.0, seed=0)
+    cfg = nlp.GenerationConfig(max_new_tokens=48, temperature=0.0, seed=0)
     prompt = "Write two sentences about the sea."
     firsts, rates = [], []
     for _ in range(3):
         t0 = time.perf_counter()
         first = None
         pieces = []
-        for piece in gen.stream(lm, prompt, cfg):
+        for piece in nlp.stream(lm, prompt, cfg):
             if first is None:
                 first = time.perf_counter() - t0
             pieces.append(piece)

@@ -9,7 +9,7 @@ from tests.e2e.conftest import exception_texts, goto, settle
 
 @pytest.mark.slow
 def test_type_a_review_and_read_its_sentiment(page, app_url):
-    from tests.test_nlp import ensure_tiny_head
+    from tests.nlp.helpers import ensure_tiny_head
 
     ensure_tiny_head()  # the same small head the unit tests train (once per session), saved on disk
     goto(page, app_url, "nlp")
@@ -22,5 +22,6 @@ def test_type_a_review_and_read_its_sentiment(page, app_url):
     verdict = page.locator("[data-testid='stMetric']", has_text="Sentiment")
     verdict.wait_for(timeout=120_000)
     assert "positive" in verdict.inner_text()
-    assert page.locator("[data-testid='stDataFrame']").count() >= 1
+    table = page.locator("[data-testid='stDataFrame']")
+    assert table.count() >= 1 and "TF-IDF says" in table.first.inner_text()
     assert not exception_texts(page)

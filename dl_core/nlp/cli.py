@@ -1,4 +1,5 @@
-"""`python -m dl_core nlp ...`: sentiment, training, generation, translation, search, labels, summaries."""
+"""`python -m dl_core nlp ...`: sentiment, training, fine-tuning, generation, translation, search,
+labels, summaries. Each command calls the same engine function the NLP page calls."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_sentiment)
 
-    p = sub.add_parser("train", help="(re)train the sentiment head on the Rotten Tomatoes reviews")
+    p = sub.add_parser("train", help="(re)train the sentiment head on the Rotten Tomatoes reviews and save it")
     p.add_argument("--reviews", type=int, default=None, help="subset size (default: all 12,808)")
     p.add_argument("--hidden", type=int, default=256, help="head size; 0 = linear")
     p.add_argument("--epochs", type=int, default=30)
@@ -31,6 +32,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_train)
+
+    p = sub.add_parser("finetune", help="fine-tune MiniLM's top layers with the saved head (not saved)")
+    p.add_argument("--layers", type=int, default=2, help="top transformer layers to unfreeze (1-6)")
+    p.add_argument("--steps", type=int, default=40, help="batches per epoch")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=3e-5, help="encoder learning rate")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_finetune)
 
     p = sub.add_parser("generate", help="generate text with SmolLM2-135M-Instruct")
     p.add_argument("prompt")
@@ -61,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("zero-shot", help="classify texts into your own labels (no training)")
     p.add_argument("texts", nargs="+", metavar="TEXT")
     p.add_argument("--labels", required=True, help="comma-separated, e.g. 'sports, politics, food'")
+    p.add_argument("--template", default=None, help="label description; {} is replaced by the label")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_zero_shot)
 
@@ -72,9 +84,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _encoder():
-    from .. import device, nlp, registry
+    from .. import device, registry
+    from .embeddings import ENCODER
 
-    return registry.load(nlp.ENCODER, device.get())
+    return registry.load(ENCODER, device.get())
 
 
 def _read(path: Path) -> bytes:
@@ -83,25 +96,42 @@ def _read(path: Path) -> bytes:
     return inputs.read_bytes(path, inputs.CSV_MAX_BYTES, path.name)
 
 
-def _progress(done: int, total: int) -> None:
-    print(f"\rembedding reviews {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
+def _progress():
+    from .embeddings import RateEstimate
+
+    estimate = RateEstimate("reviews")
+
+    def show(done: int, total: int) -> None:
+        print(f"\rembedding {estimate.update(done, total)}   ", end="" if done < total else "\n", file=sys.stderr)
+
+    return show
+
+
+def _waiting() -> None:
+    _note("another process is building this right now; waiting for it to finish…")
 
 
 def _sentiment(args: argparse.Namespace) -> int:
-    from .. import nlp, nlp_text, training
+    from .. import training
+    from .sentiment import default_sentiment_model
+    from .texts import clean_texts, texts_from_upload
 
     texts = list(args.texts)
     if args.file is not None:
-        got = nlp_text.texts_from_upload(_read(args.file), args.file.name, args.column)
+        got = texts_from_upload(_read(args.file), args.file.name, args.column)
         for n in got.notices:
-            print(f"note: {n}", file=sys.stderr)
+            _note(n)
         texts += got.texts
     if not texts:
         raise InputError("Give texts as arguments or a file with --file PATH.")
-    texts = nlp.clean_texts(texts)
-    model = nlp.ensure_sentiment(_encoder(), nlp.SentimentConfig(n_reviews=args.reviews), source="cli",
-                                 callbacks=[training.ProgressBar("training the sentiment head")],
-                                 progress=_progress)
+    texts = clean_texts(texts)
+    model = default_sentiment_model(_encoder(), n_reviews=args.reviews, caller="cli", progress=_progress(),
+                                    callbacks=[training.ProgressBar("training the sentiment head")],
+                                    on_wait=_waiting)
     rows = [{"text": p.text, "label": p.label, "score": round(p.score, 6)} for p in model.predict(texts)]
     if args.json:
         emit(rows, True)
@@ -112,60 +142,88 @@ def _sentiment(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .. import nlp, training
+    from .. import training
+    from .reviews import load_review_set
+    from .sentiment import SentimentConfig, save_sentiment, train_sentiment_head
 
-    config = nlp.SentimentConfig(n_reviews=args.reviews, hidden=args.hidden, epochs=args.epochs, lr=args.lr,
-                                 seed=args.seed)
-    _, _, report, _ = nlp.train_tracked(_encoder(), config, source="cli",
-                                        callbacks=[training.ProgressBar("training the sentiment head")],
-                                        progress=_progress)
-    emit(report.as_dict(), args.json)
+    config = SentimentConfig(hidden=args.hidden, epochs=args.epochs, lr=args.lr, seed=args.seed)
+    config.check()
+    trained = train_sentiment_head(load_review_set(args.reviews), config, encoder=_encoder(), caller="cli",
+                                   callbacks=[training.ProgressBar("training the sentiment head")],
+                                   progress=_progress(), on_wait=_waiting)
+    if trained.history and not trained.fit.cancelled:
+        save_sentiment(trained.model)
+    emit(trained.details["report"], args.json)
+    return 0
+
+
+def _finetune(args: argparse.Namespace) -> int:
+    from .. import training
+    from .finetune import FinetuneConfig, train_finetuned_encoder
+    from .reviews import load_review_set
+    from .sentiment import default_sentiment_model
+
+    config = FinetuneConfig(layers=args.layers, steps_per_epoch=args.steps, epochs=args.epochs,
+                            batch_size=args.batch_size, lr=args.lr, seed=args.seed)
+    config.check()
+    base = default_sentiment_model(_encoder(), caller="cli", progress=_progress(), on_wait=_waiting,
+                                   callbacks=[training.ProgressBar("training the sentiment head")])
+    trained = train_finetuned_encoder(load_review_set(base.n_reviews), config, base=base, caller="cli",
+                                      callbacks=[training.ProgressBar("fine-tuning the encoder")])
+    emit(trained.details["report"], args.json)
     return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
     from .. import device, registry
-    from .. import nlp_generate as gen
+    from .generation import GenerationConfig, end_at_sentence, stream
 
-    config = gen.GenerationConfig(max_new_tokens=args.max_new_tokens, temperature=args.temperature,
-                                  top_k=args.top_k, top_p=args.top_p, seed=args.seed, chat=not args.no_chat)
+    config = GenerationConfig(max_new_tokens=args.max_new_tokens, temperature=args.temperature,
+                              top_k=args.top_k, top_p=args.top_p, seed=args.seed, chat=not args.no_chat)
     config.check()
     lm = registry.load("smollm2-135m-instruct", device.get())
+    pieces = stream(lm, args.prompt, config)
     if args.json:
-        emit({"text": gen.generate(lm, args.prompt, config)}, True)
-        return 0
-    for piece in gen.stream(lm, args.prompt, config):
-        print(piece, end="", flush=True)
-    print()
+        result = pieces.result()
+    else:
+        for piece in pieces:
+            print(piece, end="", flush=True)
+        print()
+        result = end_at_sentence(pieces.text, pieces.hit_limit, config.max_new_tokens)
+    if result.note:
+        _note(result.note)
+    if args.json:
+        emit({"text": result.text}, True)
     return 0
 
 
 def _translate(args: argparse.Namespace) -> int:
-    from .. import nlp_text
+    from .translation import translate
 
-    translation, notices = nlp_text.translate(args.text, args.src, args.tgt)
+    translation, notices = translate(args.text, args.src, args.tgt)
     for n in notices:
-        print(f"note: {n}", file=sys.stderr)
+        _note(n)
     emit({"translation": translation} if args.json else translation, args.json)
     return 0
 
 
 def _search(args: argparse.Namespace) -> int:
-    from .. import nlp_text
+    from .similarity import search
+    from .texts import TEXT_SUFFIXES, documents_from_upload
 
     path: Path = args.docs
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in nlp_text.TEXT_SUFFIXES)
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
         if not files:
             raise InputError(f"{path} holds no .txt, .md or .csv files.")
     elif path.is_file():
         files = [path]
     else:
         raise InputError(f"{path}: no such file or folder; check the path.")
-    passages, notices = nlp_text.documents_from_upload([(str(p), _read(p)) for p in files], args.column)
+    passages, notices = documents_from_upload([(str(p), _read(p)) for p in files], args.column)
     for n in notices:
-        print(f"note: {n}", file=sys.stderr)
-    hits = nlp_text.search(_encoder(), passages, args.query, top_k=args.top_k)
+        _note(n)
+    hits = search(_encoder(), passages, args.query, top_k=args.top_k)
     rows = [{"rank": h.rank, "score": round(h.score, 6), "document": h.document, "passage": h.passage} for h in hits]
     if args.json:
         emit(rows, True)
@@ -176,9 +234,10 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _zero_shot(args: argparse.Namespace) -> int:
-    from .. import nlp_text
+    from .zero_shot import DEFAULT_TEMPLATE, zero_shot_labels
 
-    res = nlp_text.zero_shot(_encoder(), args.texts, args.labels)
+    template = DEFAULT_TEMPLATE if args.template is None else args.template
+    res = zero_shot_labels(_encoder(), args.texts, args.labels, template)
     rows = [{"text": t, "label": label, "score": round(score, 6),
              "scores": {lab: round(float(p), 6) for lab, p in zip(res.labels, probs)}}
             for t, (label, score), probs in zip(res.texts, res.best(), res.probability)]
@@ -187,9 +246,10 @@ def _zero_shot(args: argparse.Namespace) -> int:
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    from .. import inputs, nlp_text
+    from .. import inputs
+    from .summaries import extractive_summary
 
     text = inputs.read_text(args.file)
-    summary = nlp_text.extractive_summary(_encoder(), text.text, args.sentences)
+    summary = extractive_summary(_encoder(), text.text, args.sentences)
     emit({"summary": summary.text, "sentences": summary.sentences} if args.json else summary.text, args.json)
     return 0

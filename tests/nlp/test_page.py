@@ -1,0 +1,125 @@
+"""The NLP page in AppTest: every tab's main action, bad inputs as messages, uploads parsed once,
+the first-use note that measures instead of promising."""
+
+from __future__ import annotations
+
+import pytest
+
+from dl_core import nlp
+from tests.conftest import exceptions, open_page
+
+BUTTONS = ("nlp_sent_go", "nlp_zs_go", "nlp_search_go", "nlp_sim_go", "nlp_map_go", "nlp_gen_go", "nlp_tr_go",
+           "nlp_sum_go", "nlp_abs_go", "nlp_att_go", "nlp_rt_go", "nlp_ft_go")
+
+
+def table(at, column: str):
+    """The data of the table that has `column` (AppTest does not keep dataframes' keys)."""
+    found = [df.value for df in at.dataframe if column in df.value.columns]
+    assert len(found) == 1, f"{len(found)} tables with a {column!r} column"
+    return found[0]
+
+
+@pytest.mark.slow
+def test_page_sentiment_and_bad_inputs(model):
+    at = open_page("pages/nlp.py")
+    assert not exceptions(at)
+    assert {b.key for b in at.button} >= set(BUTTONS)
+    at.button(key="nlp_sent_go").click().run()
+    assert not exceptions(at)
+    verdict = [m for m in at.metric if m.label == "Sentiment"]
+    assert verdict and verdict[0].value == "positive"  # "A gorgeous, witty film with a heart, ..."
+    result = table(at, "TF-IDF says")
+    assert result.shape[0] == 1 and result["TF-IDF says"][0] in nlp.LABELS
+    at.text_area(key="nlp_sent_text").set_value("Loved it.\n\n   \nHated it.").run()
+    at.button(key="nlp_sent_go").click().run()
+    assert table(at, "TF-IDF says")["label"].tolist() == ["positive", "negative"]
+    at.text_area(key="nlp_sent_text").set_value("   ").run()
+    at.button(key="nlp_sent_go").click().run()
+    assert at.error and "empty" in at.error[0].value
+    at.radio(key="nlp_sent_source").set_value("Upload a file").run()
+    at.file_uploader(key="nlp_sent_file").set_value(("x.txt", bytes(range(256)) * 4, "text/plain")).run()
+    assert not exceptions(at) and any("binary" in e.value for e in at.error)
+    # The optional online model: offline here, so a clear warning, never a traceback.
+    at.radio(key="nlp_sent_source").set_value("Type text").run()
+    at.text_area(key="nlp_sent_text").set_value("Great fun from start to finish.").run()
+    at.radio(key="nlp_sent_model").set_value("DistilBERT SST-2 (online download)").run()
+    at.button(key="nlp_sent_go").click().run()
+    assert not exceptions(at) and any("offline" in w.value for w in at.warning)
+
+
+@pytest.mark.slow
+def test_an_upload_is_parsed_once_not_on_every_rerun(model, monkeypatch):
+    calls = []
+    real = nlp.texts_from_upload
+
+    def counting(data, name, column=None, **kw):
+        calls.append((name, column))
+        return real(data, name, column, **kw)
+
+    monkeypatch.setattr(nlp, "texts_from_upload", counting)
+    at = open_page("pages/nlp.py")
+    at.radio(key="nlp_sent_source").set_value("Upload a file").run()
+    at.file_uploader(key="nlp_sent_file").set_value(("r.csv", b"id,review\n1,Loved it\n2,Hated it\n",
+                                                     "text/csv")).run()
+    assert at.selectbox(key="nlp_sent_column").value == "review"
+    for _ in range(3):  # unrelated reruns: other widgets move
+        at.slider(key="nlp_topk").set_value(7).run()
+        at.slider(key="nlp_topk").set_value(5).run()
+    at.button(key="nlp_sent_go").click().run()
+    assert not exceptions(at)
+    assert table(at, "TF-IDF says")["text"].tolist() == ["Loved it", "Hated it"]
+    assert calls == [("r.csv", None), ("r.csv", "review")]  # once for the columns, once for the chosen one
+
+
+@pytest.mark.slow
+def test_page_other_tabs():
+    at = open_page("pages/nlp.py")
+    for key in ("nlp_zs_go", "nlp_search_go", "nlp_sim_go", "nlp_tr_go", "nlp_att_go", "nlp_sum_go"):
+        at.button(key=key).click().run()
+        assert not exceptions(at), key
+    assert table(at, "passage")["document"][0] == "cycling.md"
+    assert table(at, "best label")["best label"].tolist() == ["product problem", "praise",
+                                                                            "disappointment"]
+    assert at.success and "cidade" in at.success[0].value.lower()  # "I love this city..." in Portuguese
+    assert any(m.value.startswith("**Extractive:**") for m in at.markdown)
+    at.selectbox(key="nlp_tr_pair").set_value("English → German (online download)").run()
+    at.button(key="nlp_tr_go").click().run()
+    assert at.warning and "offline" in at.warning[0].value and not exceptions(at)
+    assert at.success and "cidade" in at.success[0].value.lower()  # the last good result stays
+    at.text_input(key="nlp_zs_labels").set_value("one").run()
+    at.button(key="nlp_zs_go").click().run()
+    assert any("two labels" in e.value for e in at.error)
+    at.text_input(key="nlp_zs_labels").set_value("sports, food").run()
+    at.text_input(key="nlp_zs_template").set_value("A {} {").run()
+    at.button(key="nlp_zs_go").click().run()
+    assert not exceptions(at) and not at.error
+    at.text_area(key="nlp_sim_text").set_value("only one line").run()
+    at.button(key="nlp_sim_go").click().run()
+    assert any("at least two sentences" in e.value for e in at.error)
+    at.radio(key="nlp_map_what").set_value("Passages of the searched documents").run()
+    at.button(key="nlp_map_go").click().run()
+    assert not exceptions(at)
+
+
+def test_first_use_shows_measured_progress_not_a_promise(model, monkeypatch):
+    """Without a saved head, the page says what happens and shows measured progress, no promised time."""
+    from ui.nlp import common
+
+    seen = []
+
+    def first_use(encoder=None, *, progress=None, callbacks=(), on_wait=None, **kw):
+        progress(0, 1_024)
+        progress(512, 1_024)
+        progress(1_024, 1_024)
+        seen.append(True)
+        return model
+
+    monkeypatch.setattr(nlp, "saved_report", lambda: None)
+    monkeypatch.setattr(nlp, "default_sentiment_model", first_use)
+    assert common.nlp is nlp
+    at = open_page("pages/nlp.py")
+    at.button(key="nlp_sent_go").click().run()
+    assert not exceptions(at) and seen
+    note = " ".join(i.value for i in at.info)
+    assert "measured" in note and "minute" not in note
+    assert [m for m in at.metric if m.label == "Sentiment"]

@@ -1,0 +1,99 @@
+"""The Sentiment tab's two training forms: retrain the head with your own settings, and fine-tune
+the encoder's top layers. Both call the one engine function of their model; results stay in this
+person's session (the default model on disk is never replaced from the page)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui.training as live
+from dl_core import nlp
+from ui import actions
+
+from .common import default_model, embedding_progress, encoder, report_metrics, waiting_note
+
+RETRAIN = "nlp_sentiment"  # ui.training key of a person's own retrained head
+FINETUNE = "nlp_finetune"
+S = st.session_state
+
+
+def retrained_model() -> nlp.SentimentModel | None:
+    """A person's own retrained head (possibly stopped part-way), if any."""
+    state = live.state(RETRAIN)
+    if state is None or state.model is None:
+        return None
+    if isinstance(state.model, nlp.SentimentModel):
+        return state.model
+    # A stopped run keeps the bare head module; its baseline is the one of the same reviews.
+    return nlp.SentimentModel(encoder=encoder(), head=state.model.eval(),
+                              meta={"config": {"n_reviews": S.get("nlp_rt_n_reviews")}})
+
+
+def finetuned_model() -> nlp.SentimentModel | None:
+    trained = actions.kept("nlp_ft")
+    return trained.model if trained is not None else None
+
+
+def retrain_form() -> None:
+    c = st.columns(5)
+    hidden = c[0].select_slider("Head size", [0, 32, 64, 128, 256, 512, 1024], 256, key="nlp_rt_hidden",
+                                help="0 = a linear head (logistic regression on the embeddings)")
+    epochs = c[1].slider("Epochs", 1, 100, 30, key="nlp_rt_epochs")
+    lr = c[2].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="nlp_rt_lr")
+    seed = c[3].number_input("Seed", 0, 10_000, 0, key="nlp_rt_seed")
+    n = c[4].select_slider("Reviews", [1_000, 2_000, 4_000, 8_000, "all"], "all", key="nlp_rt_reviews")
+    config = nlp.SentimentConfig(hidden=int(hidden), epochs=int(epochs), lr=float(lr), seed=int(seed))
+    n_reviews = None if n == "all" else int(n)
+    clicked = st.button("Train", key="nlp_rt_go", icon=":material/play_arrow:")
+    actions.run("nlp_rt", clicked, lambda: retrain(config, n_reviews), stop=False)
+    state = live.state(RETRAIN)
+    if state is not None and state.history:
+        live.show_history(RETRAIN)
+        if state.complete:
+            report_metrics(state.extra["report"], "Your head")
+
+
+def retrain(config: nlp.SentimentConfig, n_reviews: int | None):
+    """The page's call of the sentiment head's one engine function (the CLI's `nlp train` calls it too)."""
+    S["nlp_rt_n_reviews"] = n_reviews
+    reviews = nlp.load_review_set(n_reviews)
+    progress = embedding_progress("Embedding reviews (cached after the first time)")
+    run = live.LiveTraining(RETRAIN, config.epochs, "Your sentiment head")
+    trained = nlp.train_sentiment_head(reviews, config, encoder=encoder(), callbacks=[run], progress=progress,
+                                       on_wait=waiting_note(), caller="app")
+    run.finish(trained.model, trained.fit, extra={"report": trained.details["report"]})
+    return trained
+
+
+def finetune_form() -> None:
+    st.caption("Unfreezes the top transformer layers and trains them with the head on the review texts. Each step "
+               "runs MiniLM forwards and backwards: a GPU makes hundreds of steps practical; on a CPU keep it to tens. "
+               "Testing on the held-out reviews re-encodes them (a minute or more on CPU).")
+    c = st.columns(4)
+    layers = c[0].slider("Layers to unfreeze", 1, 6, 2, key="nlp_ft_layers")
+    steps = c[1].slider("Steps per epoch", 5, 400, 30, step=5, key="nlp_ft_steps")
+    epochs = c[2].slider("Epochs", 1, 10, 2, key="nlp_ft_epochs")
+    lr = c[3].select_slider("Encoder learning rate", [1e-5, 2e-5, 3e-5, 5e-5, 1e-4], 3e-5, key="nlp_ft_lr")
+    config = nlp.FinetuneConfig(layers=int(layers), steps_per_epoch=int(steps), epochs=int(epochs), lr=float(lr))
+    clicked = st.button("Fine-tune", key="nlp_ft_go", icon=":material/play_arrow:")
+    trained = actions.run("nlp_ft", clicked, lambda: finetune(config))
+    if trained is not None:
+        r = trained.details["report"]
+        c = st.columns(3)
+        c[0].metric("Fine-tuned, held-out", f"{r['test_accuracy']:.1%}",
+                    f"{r['test_accuracy'] - r['frozen_test_accuracy']:+.1%} vs frozen")
+        c[1].metric("Frozen encoder + head", f"{r['frozen_test_accuracy']:.1%}")
+        c[2].metric("TF-IDF + LR", f"{r['baseline_accuracy']:.1%}")
+        st.caption(f"{r['steps']} steps in {r['seconds']:.0f} s, tested on {r['n_test']:,} reviews.")
+
+
+def finetune(config: nlp.FinetuneConfig):
+    """The page's call of the fine-tuning's one engine function (the CLI's `nlp finetune` calls it too)."""
+    config.check()
+    base = default_model()
+    run = live.LiveTraining(FINETUNE, config.epochs, f"Fine-tuning (validation on {config.val_size} reviews)")
+    with st.spinner("Training, then testing on the held-out reviews…"):
+        trained = nlp.train_finetuned_encoder(nlp.load_review_set(base.n_reviews), config, base=base,
+                                              callbacks=[run], caller="app")
+    run.finish(trained.model, trained.fit, extra={"report": trained.details["report"]})
+    return trained
