@@ -1,0 +1,88 @@
+"""AppTest of the speech page: a sample transcribed on the first click, an upload, a recording, bad files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import exceptions, open_page
+
+from .conftest import SENTENCE
+from .makeaudio import encode
+
+PAGE = "pages/speech.py"
+
+
+@pytest.fixture
+def at():
+    page = open_page(PAGE, timeout=300)
+    assert exceptions(page) == []
+    return page
+
+
+def _texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [i.value for i in at.info] + [e.value for e in at.error])
+
+
+def test_sample_is_transcribed_on_the_first_click_and_scored(at):
+    assert [t.label for t in at.tabs] == ["Your audio", "Transcribe", "Word error rate", "Carry on"]
+    assert at.segmented_control(key="speech_source").value == "Bundled sample"
+    assert {m.label for m in at.metric} >= {"Length", "Original rate"}
+    at.checkbox(key="speech_both").uncheck()  # Whisper only: keeps the test short
+    at.slider(key="speech_beam").set_value(2)
+    at.button(key="speech_go").click().run(timeout=300)
+    assert exceptions(at) == []
+    text = _texts(at)
+    assert "Dashwood had then leisure to consider" in text
+    wer = {m.label: m.value for m in at.metric}
+    assert wer["Word error rate"] in {"0.0%", "4.5%", "9.1%"}  # 22 reference words: at most 2 errors
+    # The reference can be retyped: one wrong word -> substitutions rise.
+    area = next(a for a in at.text_area if a.key.startswith("speech_reference::"))
+    area.set_value("and mister john dashwood had then leisure to consider how much there might be prudently "
+                   "in his power to do for us").run(timeout=300)
+    assert int({m.label: m.value for m in at.metric}["Substitutions"]) >= 1
+
+
+def test_upload_is_decoded_and_transcribed(at, spoken):
+    x, rate = spoken
+    at.segmented_control(key="speech_source").set_value("Upload a file").run(timeout=300)
+    assert "Upload English speech" in _texts(at)
+    at.file_uploader(key="speech_upload").set_value(("call.mp3", encode(x, rate, "mp3"), "audio/mpeg"))
+    at.run(timeout=300)
+    assert exceptions(at) == [] and not at.error
+    assert {m.label: m.value for m in at.metric}["File"] == "mp3"
+    at.checkbox(key="speech_both").uncheck()
+    at.button(key="speech_go").click().run(timeout=300)
+    assert "train tickets" in _texts(at).lower()
+    # No reference for one's own audio: the WER tab asks for one.
+    assert "Type the reference above" in _texts(at)
+    area = next(a for a in at.text_area if a.key.startswith("speech_reference::"))
+    area.set_value(SENTENCE).run(timeout=300)
+    assert "Word error rate" in {m.label for m in at.metric}
+
+
+def test_recording_is_accepted(at, spoken):
+    x, rate = spoken
+    at.segmented_control(key="speech_source").set_value("Record").run(timeout=300)
+    at.audio_input(key="speech_record").set_value(("rec.wav", encode(x, rate, "wav"), "audio/wav"))
+    at.run(timeout=300)
+    assert exceptions(at) == [] and not at.error
+    assert {m.label: m.value for m in at.metric}["Length"] == f"{len(x) / rate:.1f} s"
+
+
+@pytest.mark.parametrize(("name", "make", "message"), [
+    ("noise.mp3", lambda: np.random.default_rng(1).bytes(3_000), "not an audio file"),
+    ("empty.wav", lambda: b"", "empty"),
+    ("quiet.wav", lambda: encode(np.zeros(16_000, np.float32), 16_000, "wav"), "silent"),
+    ("long.wav", lambda: encode(np.sin(np.arange(16_000 * 125) / 5).astype(np.float32) * 0.3, 16_000, "wav"),
+     "limit here is 2 min"),
+])
+def test_bad_files_show_a_message_and_no_stale_clip(at, name, make, message):
+    at.segmented_control(key="speech_source").set_value("Upload a file").run(timeout=300)
+    at.file_uploader(key="speech_upload").set_value((name, make(), "application/octet-stream"))
+    at.run(timeout=300)
+    assert exceptions(at) == []
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    # The other tabs ask for audio instead of showing the previous sample's results.
+    assert any("Your audio" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "speech_go"]
