@@ -1,0 +1,126 @@
+"""Recommendations page, Train tab: pick a model and its settings, train it live, compare every model
+and baseline on the same held-out interactions, download the trained model."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dl_core import recommend
+
+from .. import actions
+from .. import training as live
+from . import state
+
+RUN = "recommend"  # LiveTraining name
+ABOUT = {
+    "bpr": "One learned vector per user and per item; a user's score for an item is their dot product. "
+           "Trained to rank what a user had above random items (BPR) or to pick it out of random items "
+           "(sampled softmax).",
+    "two-tower": "A user tower and an item tower (small neural networks) meet in a dot product; the item "
+                 "tower also reads the genres and the decade, so rarely-rated films borrow from similar ones.",
+    "mf": "Predicts the stars: average + user bias + item bias + user·item. Judged by RMSE; its top-k lists "
+          "are often poor, because a high predicted rating is not the same as a likely choice.",
+    "popularity": "Everybody gets the most-had items they do not have yet.",
+    "itemknn": "People who had this also had…: cosine similarity between items, 100 neighbours each.",
+    "als": "Alternating least squares for implicit feedback, from the `implicit` library.",
+}
+COLUMNS = {"recall_at_k": "recall@k", "ndcg_at_k": "NDCG@k", "hit_rate": "hit rate", "coverage": "coverage",
+           "mean_popularity": "popularity of recs", "rmse": "RMSE", "mae": "MAE", "seconds": "train s"}
+
+
+def config_from_widgets(data: recommend.Interactions) -> recommend.RecommenderConfig:
+    models = [m for m in recommend.MODELS if m != "als" or recommend.als_available()]
+    c1, c2, c3 = st.columns([2, 1, 1])
+    model = c1.selectbox("Model", models, format_func=lambda m: recommend.LABELS[m], key="rec_model")
+    c1.caption(ABOUT[model])
+    deep = model in recommend.DEEP
+    loss = c2.radio("Ranking loss", ["bpr", "softmax"], key="rec_loss", disabled=model not in ("bpr", "two-tower"),
+                    format_func={"bpr": "BPR (pairs)", "softmax": "sampled softmax"}.get)
+    seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rec_seed")
+    c1, c2, c3, c4 = st.columns(4)
+    dim = c1.select_slider("Embedding size", [8, 16, 32, 64, 128, 256], 64, key="rec_dim",
+                           disabled=model in ("popularity", "itemknn"))
+    epochs = c2.slider("Epochs", 1, 100, 30, key="rec_epochs", disabled=not deep)
+    lr = c3.select_slider("Learning rate", [1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], 1e-2, key="rec_lr", disabled=not deep)
+    group = "mf" if model == "mf" else "ranking"
+    wd = c4.select_slider("Weight decay (L2)", [0.0, 1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1],
+                          recommend.DEFAULT_WEIGHT_DECAY[group], key=f"rec_wd_{group}", disabled=not deep,
+                          help="Pulls the vectors towards zero: too little and rarely-seen items get wild vectors.")
+    c1, c2, c3, c4 = st.columns(4)
+    ranking = model in ("bpr", "two-tower")
+    options = [1, 2, 4, 8, 16, 32, 64] if loss == "bpr" else [64, 128, 256, 512, 1024, 2048]
+    negatives = c1.select_slider("Negatives" + (" per positive" if loss == "bpr" else " per batch"), options,
+                                 recommend.DEFAULT_NEGATIVES[loss], key=f"rec_negatives_{loss}", disabled=not ranking,
+                                 help="Random items the model learns to score below what the user had.")
+    layers = c2.slider("Tower layers", 0, 3, 0, key="rec_layers", disabled=model != "two-tower",
+                       help="0: each tower sums its embeddings (id, genres, decade); more: an MLP on top.")
+    k = c3.slider("k (list length scored)", 5, 50, 10, key="rec_k")
+    split = c4.radio("Hold out", ["random", "time"], key="rec_split", horizontal=True,
+                     format_func={"random": "at random", "time": "latest"}.get,
+                     disabled=data.times is None, help="20% of each user's interactions become the test set.")
+    return recommend.RecommenderConfig(model=model, loss=loss, dim=int(dim), layers=int(layers), lr=float(lr),
+                                       weight_decay=float(wd), negatives=int(negatives), epochs=int(epochs),
+                                       seed=int(seed), k=int(k), split=split)
+
+
+def _train(data: recommend.Interactions, config: recommend.RecommenderConfig):
+    if config.model not in recommend.DEEP:
+        with st.spinner(f"Fitting {recommend.LABELS[config.model]} and the baselines…"):
+            result = recommend.train_recommender(data, config)
+    else:
+        run = live.LiveTraining(RUN, config.epochs, title=recommend.LABELS[config.model])
+        result = recommend.train_recommender(data, config, callbacks=[run])
+        run.finish(result.model, result.fit)
+    state.keep_result(config.model, result)
+    return result
+
+
+def train_tab() -> None:
+    current = state.chosen()
+    st.markdown(f"Training on **{current.data.name}** ({len(current.data):,} interactions). Every model and "
+                "baseline is scored on the same held-out interactions; items a user already has never count.")
+    config = config_from_widgets(current.data)
+    clicked = st.button("Train", key="rec_train", type="primary", icon=":material/play_arrow:")
+    actions.run("rec_train", clicked, lambda: _train(current.data, config))
+    if not clicked:
+        s = live.state(RUN)
+        if s is not None and s.history:
+            live.show_history(RUN)
+        if s is not None and s.stopped and s.history:
+            st.info("The stopped model was not scored; train again (fewer epochs is quicker).", icon=":material/info:")
+    results = state.results()
+    if not results:
+        st.info("Press **Train** (the default ranking model takes 10 to 30 seconds here).", icon=":material/info:")
+        return
+    show_results(results)
+
+
+def show_results(results: dict) -> None:
+    latest = list(results.values())[-1]
+    st.subheader("All models on the same split")
+    table = pd.DataFrame(recommend.metrics_table(results)).rename(columns=COLUMNS)
+    k = latest.details["config"].k
+    st.dataframe(table, hide_index=True, column_config={
+        c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if c != "model"})
+    split = latest.details["split"]
+    st.caption(f"k = {k} · {split.how}; {split.test.n_users:,} users, {len(split.test):,} held-out interactions. "
+               "recall@k: share of a user's held-out items found in their top k (out of at most k); NDCG@k also "
+               "rewards finding them near the top; coverage: share of the catalogue recommended to anybody; "
+               "popularity of recs: share of users who had a recommended item (lower = less obvious).")
+    for note in latest.details["notices"]:
+        st.caption(f":material/info: {note}")
+    names = list(results)
+    c1, c2 = st.columns([2, 1])
+    name = c1.selectbox("Download a trained model", names, index=len(names) - 1,
+                        format_func=lambda m: recommend.LABELS[m], key="rec_download_pick")
+    picked = results[name]
+    blob = picked.details.get("bytes")
+    if blob is None:
+        blob = picked.details["bytes"] = recommend.to_bytes(picked.model)
+    c2.download_button("Download (safetensors)", blob, file_name=f"recommender-{name}.safetensors",
+                       mime="application/octet-stream", key="rec_download", icon=":material/download:",
+                       help="Vectors, biases and the network's weights, with the user and item id mappings "
+                            "as JSON metadata.")
+    if picked.run_id:
+        st.caption(f"Logged to MLflow as run `{picked.run_id[:8]}` (see the Experiments page).")
