@@ -6,6 +6,8 @@
    EfficientNet-Lite0 directly (hand-written preprocessing + forward + softmax + top-k): latency per
    image and throughput of a batch of 16, as ratios measured in the same run (median of repeats,
    interleaved so that load from other processes hits both sides alike).
+3. The page in headless Chromium (skip with --no-browser): warm open, and the median rerun of the
+   heatmap-opacity and top-k sliders (targets: <= 3 s, <= 150 ms).
 """
 
 from __future__ import annotations
@@ -97,6 +99,46 @@ def bench_classify(repeats: int = 30) -> dict:
             "throughput_ratio": med["direct_16"] / med["ours_16"]}
 
 
+async def _page_timings(url: str, repeats: int) -> dict:
+    """In headless Chromium: settle time of /vision in a warm server, and the median rerun of the
+    controls that need no new model work (heatmap opacity: a fragment; top-k: cached per value)."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, settle, timed_rerun
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        out: dict = {}
+        for visit in ("first", "warm"):
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = await context.new_page()
+            t0 = time.perf_counter()
+            await page.goto(f"{url}/vision", wait_until="domcontentloaded")
+            out[f"{visit}_open"] = await settle(page, 300) - t0
+            if visit == "warm":
+                for name, slider in (("opacity", page.get_by_role("slider").last),
+                                     ("top_k", page.get_by_role("slider").first)):
+                    times = []
+                    for i in range(repeats):
+                        await slider.focus()
+                        key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+                        times.append(await timed_rerun(page, lambda key=key, page=page: page.keyboard.press(key), 60))
+                        await settle(page, 60)
+                    out[f"{name}_rerun"] = statistics.median(times)
+            await context.close()
+        await browser.close()
+    return out
+
+
+def bench_page(repeats: int = 9) -> dict:
+    import asyncio
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from browser import app_server
+
+    with app_server(env={"OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"]}) as (url, _):
+        return asyncio.run(_page_timings(url, repeats))
+
+
 def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f}, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
@@ -112,6 +154,13 @@ def main() -> None:
     print(f"classify batch of 16: ours {c['throughput_ours']:.1f} img/s vs direct {c['throughput_direct']:.1f} img/s "
           f"-> direct/ours time x{1 / c['throughput_ratio']:.3f}  "
           f"[target <= x1.10: {'met' if 1 / c['throughput_ratio'] <= 1.1 else 'NOT met'}]")
+    if "--no-browser" in sys.argv:
+        return
+    pg = bench_page()
+    print(f"vision page in Chromium: first open (fresh server) {pg['first_open']:.2f} s, warm open "
+          f"{pg['warm_open']:.2f} s [target <= 3 s: {'met' if pg['warm_open'] <= 3 else 'NOT met'}]")
+    print(f"rerun median: heatmap opacity {pg['opacity_rerun'] * 1e3:.0f} ms, top-k {pg['top_k_rerun'] * 1e3:.0f} ms "
+          f"[target <= 150 ms: {'met' if max(pg['opacity_rerun'], pg['top_k_rerun']) <= 0.15 else 'NOT met'}]")
 
 
 if __name__ == "__main__":

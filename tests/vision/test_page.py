@@ -184,3 +184,39 @@ def test_online_model_offline_gives_a_warning(at) -> None:
     at.selectbox(key="photo_model").set_value("efficientnet-lite0")
     at.run()
     assert not exceptions(at) and not at.warning
+
+
+def test_moving_the_opacity_slider_neither_decodes_nor_classifies_again(at, monkeypatch) -> None:
+    """Only the blend of a cached heatmap is redone; top-k re-classifies, nothing re-decodes."""
+    import dl_core.vision
+
+    calls = {"read_photo": 0, "classify": 0, "explain": 0}
+    for name in calls:
+        real = getattr(dl_core.vision, name)
+
+        def counting(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(dl_core.vision, name, counting)
+    tab(at, "Classify a photo")
+    at.radio(key="photo_source").set_value("Upload my own")
+    at.run()
+    big = Image.fromarray(np.random.default_rng(1).integers(0, 255, (60, 80, 3), dtype=np.uint8)).resize((1600, 1200))
+    buf = io.BytesIO()
+    big.save(buf, "JPEG")
+    at.file_uploader(key="photo_upload").set_value([("phone.jpg", buf.getvalue(), "image/jpeg")])
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    assert calls == {"read_photo": 1, "classify": 1, "explain": 1}
+    assert len(at.get("image")) == 3
+    for opacity in (0.2, 0.7, 0.95):
+        at.slider(key="photo_opacity").set_value(opacity)
+        at.run()
+        assert not exceptions(at)
+    assert calls == {"read_photo": 1, "classify": 1, "explain": 1}
+    at.slider(key="photo_top_k").set_value(3)
+    at.run()
+    assert calls == {"read_photo": 1, "classify": 2, "explain": 1}  # same top class: same heatmap
+    at.radio(key="photo_source").set_value("Example photo")
+    at.run()
