@@ -30,7 +30,7 @@ ESPEAK = {
         "We are very happy with the result, and we hope you will love it too.",
     ),
 }
-CLIPS = {
+CLIPS = {  # (dashwood first: the longer clip is the better demonstration)
     "librivox-dashwood.flac": ("Human voice: Sense and Sensibility, LibriVox (public domain)",
                                "sense_and_sensibility_01_austen_64kb-0870"),
     "librivox-ill-disposed.flac": ("Human voice: Sense and Sensibility, LibriVox (public domain), short",
@@ -89,7 +89,8 @@ def main() -> None:
         samples.append({"file": file, "title": title, "reference": text,
                         "source": "written for this project, synthesised with espeak-ng 1.51 (voice en-us)",
                         "licence": "made here (same licence as this project)"})
-    samples.sort(key=lambda s: s["file"].startswith("librivox-ill"))
+    order = [*ESPEAK, *CLIPS]  # the page offers them in this order: the first is the default
+    samples.sort(key=lambda s: order.index(s["file"]))
     (HERE / "samples.json").write_text(json.dumps(samples, indent=2) + "\n")
 
 

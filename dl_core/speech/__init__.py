@@ -28,6 +28,7 @@ from .audio import (
     to_wav_bytes,
 )
 from .features import LogMel, log_mel
+from .followup import FollowUp, Mood, carry_on
 from .models import MODELS, POCKETSPHINX, WHISPER, ModelCard, Recogniser, check_name, load, model_card, transcribe
 from .samples import Sample, librivox_clips, sample, samples
 from .sphinx import SphinxRecogniser
@@ -37,9 +38,9 @@ from .whisper import DecodeOptions, WhisperRecogniser
 
 __all__ = [
     "FORMATS_HINT", "MAX_BYTES", "MAX_SECONDS", "MODELS", "POCKETSPHINX", "SAMPLE_RATE", "WHISPER",
-    "AlignedWord", "Audio", "DecodeOptions", "LogMel", "ModelCard", "Recogniser", "Sample", "Segment",
-    "SphinxRecogniser", "Transcript", "WhisperRecogniser", "Word", "WordErrorRate",
-    "check_name", "check_reference", "corpus_word_error_rate", "envelope", "from_samples", "librivox_clips",
-    "load", "log_mel", "model_card", "normalise", "read_audio", "sample", "samples", "to_wav_bytes",
-    "transcribe", "word_error_rate",
+    "AlignedWord", "Audio", "DecodeOptions", "FollowUp", "LogMel", "ModelCard", "Mood", "Recogniser", "Sample",
+    "Segment", "SphinxRecogniser", "Transcript", "WhisperRecogniser", "Word", "WordErrorRate",
+    "carry_on", "check_name", "check_reference", "corpus_word_error_rate", "envelope", "from_samples",
+    "librivox_clips", "load", "log_mel", "model_card", "normalise", "read_audio", "sample", "samples",
+    "to_wav_bytes", "transcribe", "word_error_rate",
 ]

@@ -33,14 +33,27 @@ def test_sample_is_transcribed_on_the_first_click_and_scored(at):
     at.button(key="speech_go").click().run(timeout=300)
     assert exceptions(at) == []
     text = _texts(at)
-    assert "Dashwood had then leisure to consider" in text
+    assert "The new library opens next Monday morning" in text
     wer = {m.label: m.value for m in at.metric}
-    assert wer["Word error rate"] in {"0.0%", "4.5%", "9.1%"}  # 22 reference words: at most 2 errors
+    assert wer["Word error rate"] in {"0.0%", "2.2%", "4.3%"}  # 46 reference words: at most 2 errors
     # The reference can be retyped: one wrong word -> substitutions rise.
     area = next(a for a in at.text_area if a.key.startswith("speech_reference::"))
-    area.set_value("and mister john dashwood had then leisure to consider how much there might be prudently "
-                   "in his power to do for us").run(timeout=300)
+    area.set_value(area.value.replace("library", "museum")).run(timeout=300)
     assert int({m.label: m.value for m in at.metric}["Substitutions"]) >= 1
+
+
+@pytest.mark.slow
+def test_transcript_carries_on_to_the_language_tools(at):
+    assert "announcement" in at.selectbox(key="speech_sample").value.title  # the default sample: 4 sentences
+    at.checkbox(key="speech_both").uncheck()
+    at.button(key="speech_go").click().run(timeout=300)
+    at.button(key="speech_carry_go").click().run(timeout=300)
+    assert exceptions(at) == [] and not at.error
+    text = _texts(at)
+    assert "biblioteca" in text.lower()  # the Portuguese translation
+    assert "not been trained" in text  # no sentiment head in the test data folder: a note, a link
+    summary = next(m.value for m in at.markdown if m.value.startswith("- ") and "**" not in m.value)
+    assert summary.count("\n- ") == 1 and "library" in summary  # two central sentences of the four
 
 
 def test_upload_is_decoded_and_transcribed(at, spoken):
