@@ -52,11 +52,10 @@ def fit_network(net: "nn.Module", prep: Prepared, callbacks: Sequence["Callback"
             count += len(x)
         return {"val_loss": loss / count, "val_mae_scaled": mae / count}
 
-    device.get()  # sets the process' thread count once; tiny networks then use one thread
-    with device.few_threads(1):
-        return training.fit(net, tensors(prep, prep.train_idx), tensors(prep, prep.val_idx),
-                            config=train_config(prep.config), batch_loss=batch_loss, evaluate=evaluate,
-                            callbacks=callbacks, cancel=cancel)
+    device.get()  # sets the process' thread count, once
+    return training.fit(net, tensors(prep, prep.train_idx), tensors(prep, prep.val_idx),
+                        config=train_config(prep.config), batch_loss=batch_loss, evaluate=evaluate,
+                        callbacks=callbacks, cancel=cancel)
 
 
 def evaluate_forecaster(prep: Prepared, net: "nn.Module") -> tuple[dict[str, float], dict[str, Any]]:

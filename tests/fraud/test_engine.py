@@ -1,10 +1,9 @@
-"""Fraud detection: generator, label detection and preprocessing, models, metrics and costs, CLI, page."""
+"""Fraud engine: generator, labels and preprocessing, models, metrics and costs, the engine calls,
+bounds on what a person controls, and seeded runs under concurrency."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import threading
 
 import numpy as np
 import pandas as pd
@@ -12,7 +11,8 @@ import pytest
 
 from dl_core import fraud
 from dl_core.errors import InputError
-from tests.conftest import ROOT, exceptions, open_page
+from dl_core.training import TrainedModel
+from tests.timeseries.bounded import run_bounded
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +27,9 @@ def data(frame) -> fraud.FraudData:
 
 @pytest.fixture(scope="module")
 def mlp(data) -> fraud.Scorer:
-    scorer, result = fraud.train_mlp(data, fraud.MLPConfig(epochs=8, width=32))
-    assert result.history and not result.cancelled
-    return scorer
+    result = fraud.train_mlp(data, fraud.MLPConfig(epochs=8, width=32, baselines=()))
+    assert result.history and not result.fit.cancelled
+    return result.model
 
 
 # ---- generator -----------------------------------------------------------------------------------
@@ -198,17 +198,33 @@ def test_mlp_learns_and_scores_in_unit_range(data, mlp):
     assert e.test["roc_auc"] > 0.8
 
 
-def test_focal_loss_and_config_checks(data):
-    scorer, result = fraud.train_mlp(data, fraud.MLPConfig(epochs=2, loss="focal", layers=1, width=8))
-    assert len(result.history) == 2 and scorer.score(data.X_test[:5]).shape == (5,)
-    with pytest.raises(InputError):
-        fraud.train_mlp(data, fraud.MLPConfig(layers=0))
-    with pytest.raises(InputError):
-        fraud.train_mlp(data, fraud.MLPConfig(loss="hinge"))
+def test_focal_loss(data):
+    result = fraud.train_mlp(data, fraud.MLPConfig(epochs=2, loss="focal", layers=1, width=8, baselines=()))
+    assert len(result.history) == 2 and result.model.score(data.X_test[:5]).shape == (5,)
+
+
+@pytest.mark.parametrize("config, message", [
+    (fraud.MLPConfig(layers=0), "layers must be between 1 and 6, got 0"),
+    (fraud.MLPConfig(loss="hinge"), "'weighted' or 'focal', got 'hinge'"),
+    (fraud.MLPConfig(epochs=0), "epochs must be between 1 and 1,000, got 0"),
+    (fraud.MLPConfig(lr=float("nan")), "learning rate must be in"),
+    (fraud.MLPConfig(monitor="val_pr_auc"), "val_pr_auc is a score: monitor it with monitor_mode='max'"),
+    (fraud.MLPConfig(monitor_mode="max"), "val_loss is a loss"),
+    (fraud.MLPConfig(baselines=("xgboost",)), "Unknown baseline"),
+    (fraud.AEConfig(bottleneck=40, width=32), "bottleneck ≤ width"),
+    (fraud.AEConfig(monitor_mode="max"), "monitor_mode must be 'min'"),
+    (fraud.BaselineConfig(name="svm"), "Unknown baseline 'svm'"),
+    (fraud.BaselineConfig(name="hgb", baselines=("hgb",)), "cannot be its own baseline"),
+])
+def test_config_errors_name_the_value_and_the_range(data, config, message):
+    train = {fraud.MLPConfig: fraud.train_mlp, fraud.AEConfig: fraud.train_autoencoder,
+             fraud.BaselineConfig: fraud.train_baseline}[type(config)]
+    with pytest.raises(InputError, match=message):
+        train(data, config)
 
 
 def test_autoencoder_trains_on_normal_rows_only(data):
-    scorer, result = fraud.train_autoencoder(data, fraud.AEConfig(epochs=4))
+    scorer = fraud.train_autoencoder(data, fraud.AEConfig(epochs=4, baselines=())).model
     raw = scorer.raw(data.X_test)
     # fraud is rebuilt worse than normal transactions, on average
     assert np.median(raw[data.y_test == 1]) > np.median(raw[data.y_test == 0])
@@ -255,133 +271,123 @@ def test_score_frame_new_batch(data, mlp, frame):
         fraud.score_frame(mlp, data.preprocessor, new.drop(columns=["amount"]), 0.5)
 
 
-# ---- command line --------------------------------------------------------------------------------
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dl_core", "fraud", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
 
 
-@pytest.mark.slow
-def test_cli_generate_and_train_contract(tmp_path):
-    csv = tmp_path / "tx.csv"
-    out = _cli("generate", "--rows", "2000", "--fraud-rate", "0.05", "--seed", "2", "--out", str(csv), "--json")
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["fraud"] == 100 and pd.read_csv(csv).shape == (2000, 10)
-    out = _cli("train", str(csv), "--label-col", "is_fraud", "--model", "mlp", "--epochs", "3", "--seed", "1",
-               "--json")
-    assert out.returncode == 0, out.stderr
-    payload = json.loads(out.stdout)
-    keys = {"precision", "recall", "f1", "pr_auc", "roc_auc"}
-    assert payload["model"] == "mlp" and set(payload["test"]) == keys
-    assert set(payload["baselines"]) == {"logreg", "iforest", "hgb"}
-    assert all(set(v) == keys for v in payload["baselines"].values())
-    assert 0 <= payload["threshold"] <= 1
-    assert payload["data"]["test"] == {"rows": 400, "fraud": 20}  # one held-out split for all models
+# ---- the engine calls ----------------------------------------------------------------------------
+
+def test_train_mlp_evaluates_beside_the_baselines_and_logs(data):
     from dl_core import tracking
 
-    runs = tracking.runs("fraud/mlp")
-    assert len(runs) and runs.iloc[0]["param.loss"] == "weighted" and "final_test_pr_auc" in runs
+    result = fraud.train_mlp(data, fraud.MLPConfig(epochs=3, width=16, seed=2), caller="cli")
+    assert isinstance(result, TrainedModel) and isinstance(result.model, fraud.Scorer) and len(result.history) == 3
+    evaluations = result.details["evaluations"]
+    assert list(evaluations) == ["mlp", *fraud.BASELINES]  # the model first, then its baselines
+    for name, e in evaluations.items():
+        prefix = "" if name == "mlp" else f"{name}_"
+        assert result.metrics[f"{prefix}test_pr_auc"] == e.test["pr_auc"]
+        assert result.metrics[f"{prefix}threshold"] == e.threshold
+    assert list(result.details["table"]["pr_auc"]) == sorted(result.details["table"]["pr_auc"], reverse=True)
+    run = tracking.client().get_run(result.run_id)
+    assert run.data.tags["dlx.source"] == "cli" and run.data.params["seed"] == "2"
+    assert run.data.params["width"] == "16" and run.data.params["rows_train"] == str(len(data.y_train))
+    assert run.data.metrics["final_hgb_test_pr_auc"] == pytest.approx(result.metrics["hgb_test_pr_auc"])
+    # The autoencoder's comparison reuses the baselines fitted for the MLP (same objects, no refit).
+    ae = fraud.train_autoencoder(data, fraud.AEConfig(epochs=2, seed=2))
+    assert all(ae.details["baselines"][b] is result.details["baselines"][b] for b in fraud.BASELINES)
 
 
-@pytest.mark.slow
-def test_cli_bad_inputs(tmp_path):
-    csv = tmp_path / "multi.csv"
-    pd.DataFrame({"a": range(30), "b": np.arange(30) % 3}).to_csv(csv, index=False)
-    out = _cli("train", str(csv), "--label-col", "b", "--json")
-    assert out.returncode == 2 and "3 different values" in out.stderr and "Traceback" not in out.stderr
-    out = _cli("train", str(tmp_path / "nope.csv"))
-    assert out.returncode == 2 and "no such file" in out.stderr
-    out = _cli("generate", "--rows", "5", "--out", str(tmp_path / "x.csv"))
-    assert out.returncode == 2 and "rows must be" in out.stderr
+def test_train_baseline_and_the_report_pipeline(frame):
+    result = fraud.train_baseline(fraud.prepare(frame), fraud.BaselineConfig(name="logreg", baselines=("hgb",)))
+    assert result.history == [] and set(result.details["evaluations"]) == {"logreg", "hgb"}
+    report = fraud.train_report(frame, model="autoencoder", seed=1, ae=fraud.AEConfig(epochs=2, seed=1))
+    assert report.model == "autoencoder" and set(report.baselines) == set(fraud.BASELINES)
+    assert set(report.seconds) == {"autoencoder", *fraud.BASELINES} and report.data["test"]["rows"] == 600
 
 
-# ---- page (AppTest) ------------------------------------------------------------------------------
+def test_two_concurrent_seeded_trainings_equal_their_solo_runs(data):
+    import torch
 
-@pytest.mark.slow
-def test_page_trains_and_threshold_moves_the_confusion_matrix():
-    at = open_page("pages/fraud.py")
-    assert not exceptions(at)
-    assert at.slider(key="fraud_rate").value == 2.0 and at.button(key="fraud_train")
-    at.slider(key="fraud_rows").set_value(3_000)
-    at.slider(key="fraud_epochs").set_value(4)
-    at.slider(key="fraud_ae_epochs").set_value(3)
-    at.multiselect(key="fraud_others").set_value(["autoencoder", "logreg"])
-    at.run()
-    at.button(key="fraud_train").click()
-    at.run()
-    assert not exceptions(at) and not at.error
+    configs = [fraud.MLPConfig(epochs=3, width=16, dropout=0.3, seed=5, baselines=()),
+               fraud.MLPConfig(epochs=3, width=16, dropout=0.3, seed=6, baselines=())]
+    solo = [fraud.train_mlp(data, c) for c in configs]
+    together: list = [None, None]
 
-    def caught() -> int:
-        return int(next(m.value for m in at.metric if m.label == "Caught").replace(",", ""))
+    def work(i: int) -> None:
+        together[i] = fraud.train_mlp(data, configs[i])
 
-    at.slider(key="fraud_threshold").set_value(0.0)
-    at.run()
-    everything = caught()
-    at.slider(key="fraud_threshold").set_value(1.0)
-    at.run()
-    assert everything == 12 and caught() < everything  # 600 test rows at 2 % fraud
-    assert not exceptions(at)
-    # score a new, unlabelled batch with the trained MLP
-    new = fraud.generate(fraud.GeneratorConfig(rows=600, seed=9)).drop(columns=["is_fraud"])
-    at.file_uploader(key="fraud_score_csv").set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv"))
-    at.run()
-    assert not exceptions(at) and not at.error
-    flagged = next(m.value for m in at.metric if m.label == "Flagged")
-    assert flagged.endswith("of 600")
-    at.file_uploader(key="fraud_score_csv").set_value(("bad.csv", b"hour,amount\n1,2\n3,4\n", "text/csv"))
-    at.run()
-    assert not exceptions(at) and any("lacks column" in e.value for e in at.error)
-    # A Stop click reruns the page mid-training: the rerun finds only the partly trained MLP in the
-    # session (saved by the live-training callback after each epoch) and evaluates it.
-    from ui.training import TrainingState
-
-    run = at.session_state["fraud::run"]
-    partial = at.session_state["training::fraud_mlp"]
-    run.scorers.pop("mlp")
-    run.scorers.pop("autoencoder")
-    at.session_state["training::fraud_mlp"] = TrainingState(model=partial.model, history=partial.history[:2])
-    at.session_state["training::fraud_ae"] = TrainingState()
-    at.file_uploader(key="fraud_score_csv").set_value([])
-    at.run()
-    assert not exceptions(at)
-    assert any("stopped part-way" in s.value for s in at.success)
-    models = [m for df in at.dataframe if "model" in df.value for m in df.value["model"]]
-    assert any("MLP" in str(m) for m in models), models
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for a, b in zip(solo, together):
+        assert a.metrics == b.metrics
+        sa, sb = a.model.model.state_dict(), b.model.model.state_dict()
+        assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert solo[0].metrics != solo[1].metrics
 
 
-def test_page_recognises_the_card_fraud_layout():
-    at = open_page("pages/fraud.py")
-    at.radio(key="fraud_source").set_value("My labelled CSV")
-    at.run()
-    at.file_uploader(key="fraud_csv").set_value(("creditcard.csv", _creditcard().to_csv(index=False).encode(),
-                                                 "text/csv"))
-    at.run()
-    assert not exceptions(at) and not at.error
-    assert at.selectbox(key="fraud_label").value == "Class"
-    assert any("Time, V1–V28, Amount, Class" in i.value for i in at.info)
-    at.selectbox(key="fraud_positive").set_value("0")
-    at.run()
-    test_split = next(m for m in at.metric if m.label == "Test split")
-    assert not exceptions(at) and float(test_split.delta.split("(")[1].rstrip("%)")) > 50  # '0' is now "fraud"
-    at.selectbox(key="fraud_label").set_value("V1")  # a numeric column is not a label
-    at.run()
-    assert not exceptions(at) and any("different values" in e.value for e in at.error)
+# ---- someone else's labelled table: its own words, not "fraud" (issue 13) -------------------------
+
+def test_a_loan_table_is_described_with_its_own_label(frame):
+    loans = frame.rename(columns={"is_fraud": "defaulted"})
+    d = fraud.prepare(loans, label_col="defaulted")
+    assert d.terms == fraud.Terms(positive="defaulted", negative="not defaulted", about_fraud=False)
+    assert d.terms.score_column == "defaulted_score"
+    assert not any("Fraud" in n for n in d.notices) and any("The positive class = '1'" in n for n in d.notices)
+    words = loans.assign(status=np.where(loans["defaulted"] == 1, "bad", "good")).drop(columns=["defaulted"])
+    assert fraud.prepare(words, label_col="status").terms.positive == "status = bad"
+    few = pd.concat([words[words.status == "good"], words[words.status == "bad"].head(3)])
+    with pytest.raises(InputError, match="Only 3 status = bad row"):
+        fraud.prepare(few, label_col="status")
+    assert fraud.prepare(frame).terms == fraud.FRAUD_TERMS  # is_fraud is about fraud
+    assert fraud.prepare(_creditcard()).terms == fraud.FRAUD_TERMS  # so is the card-fraud layout
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"a,b,label\n" + b"".join(f"{i},{i % 7},{i % 3}\n".encode() for i in range(40)), "3 different values"),
-    (b"a,b,Class\n" + b"".join(f"{i},{i % 7},0\n".encode() for i in range(40)), "single value"),
-    (b"\x00\x01\x02binary", "binary"),
-])
-def test_page_bad_uploads_show_an_error(content, message):
-    at = open_page("pages/fraud.py")
-    at.radio(key="fraud_source").set_value("My labelled CSV")
-    at.run()
-    at.file_uploader(key="fraud_csv").set_value(("tx.csv", content, "text/csv"))
-    at.run()
-    if message != "binary" and not at.error:
-        at.selectbox(key="fraud_label").set_value("label" if b"label" in content else "Class")
-        at.run()
-    assert not exceptions(at)
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+# ---- bounds and odd tables (issue 12 #7, #13) ----------------------------------------------------
+
+def test_wide_text_tables_are_refused_before_one_hot_encoding():
+    """100 text columns of 29 values would be 2,900 one-hot features, 10,000 text columns ~290,000:
+    both refused with a message, quickly and without building the matrices."""
+    report = run_bounded("""
+        import numpy as np, pandas as pd
+        from dl_core import fraud
+        from dl_core.errors import InputError
+        rng = np.random.default_rng(0)
+        messages = []
+        for rows, columns in ((2_000, 100), (200, 10_000)):
+            codes = rng.integers(0, 29, size=(rows, columns))
+            frame = pd.DataFrame(np.char.add("v", codes.astype(str)), columns=[f"c{i}" for i in range(columns)])
+            frame["is_fraud"] = (np.arange(rows) % 10 == 0).astype(int)
+            try:
+                fraud.prepare(frame)
+                messages.append(None)
+            except InputError as exc:
+                messages.append(str(exc))
+        _report(messages=messages)
+    """, limit_mb=2500, timeout=300)
+    wide, wider = report["messages"]
+    assert "2,900 features" in wide and "the limit is 1,000" in wide
+    assert "10,001 columns; the limit is 2,000" in wider
+    assert report["seconds"] < 60 and report["peak_mb"] < 1200, report
+
+
+def test_features_are_float32_and_bounded_in_cells(data, monkeypatch):
+    assert data.X_train.dtype == np.float32 and data.X_test.dtype == np.float32
+    from dl_core.fraud import features
+
+    monkeypatch.setattr(features, "MAX_CELLS", 1_000)
+    with pytest.raises(InputError, match="rows x .* features"):
+        data.preprocessor.transform(data.test_rows)
+
+
+def test_repeated_column_names_are_renamed_or_refused_clearly(frame):
+    text = frame.head(300).to_csv(index=False).replace("amount,", "amount,amount ,", 1)
+    lines = text.splitlines()
+    body = [line.replace(",", ",1,", 2).replace(",1,", ",", 1) for line in lines[1:]]  # one more value a row
+    table, notices = fraud.read_table(("\n".join([lines[0], *body]) + "\n").encode(), name="dup.csv")
+    assert "amount (2)" in table.columns and any("amount (2)" in n for n in notices)
+    dup = frame.copy()
+    dup.columns = [*dup.columns[:-2], "hour", "is_fraud"]  # 'new_device' renamed to a name already there
+    with pytest.raises(InputError, match="'hour' appear more than once"):
+        fraud.prepare(dup)

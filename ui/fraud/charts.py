@@ -1,5 +1,5 @@
 """Plotly figures for the fraud page: PR and ROC curves together, cost curve, error histogram,
-feature attributions."""
+feature attributions. The class names come from the page (fraud, or a person's own label)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dl_core import fraud
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
 
 
-def pr_roc_figure(y: np.ndarray, scores: Mapping[str, np.ndarray]) -> go.Figure:
+def pr_roc_figure(y: np.ndarray, scores: Mapping[str, np.ndarray], positives: str = "frauds") -> go.Figure:
     """Precision-recall (left, what fraud teams read) and ROC (right) curves of every model."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Precision–recall (test)", "ROC (test)"))
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
@@ -32,8 +32,8 @@ def pr_roc_figure(y: np.ndarray, scores: Mapping[str, np.ndarray]) -> go.Figure:
                              line={"dash": "dot", "color": "grey"}, legendgroup="random"), 1, 1)
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"},
                              legendgroup="random", showlegend=False), 1, 2)
-    fig.update_xaxes(title_text="recall (share of fraud caught)", range=[0, 1], row=1, col=1)
-    fig.update_yaxes(title_text="precision (share of alerts that are fraud)", range=[0, 1.02], row=1, col=1)
+    fig.update_xaxes(title_text=f"recall (share of {positives} caught)", range=[0, 1], row=1, col=1)
+    fig.update_yaxes(title_text=f"precision (share of alerts that are {positives})", range=[0, 1.02], row=1, col=1)
     fig.update_xaxes(title_text="false positive rate", range=[0, 1], row=1, col=2)
     fig.update_yaxes(title_text="true positive rate", range=[0, 1.02], row=1, col=2)
     fig.update_layout(height=420, **_LAYOUT)
@@ -41,8 +41,8 @@ def pr_roc_figure(y: np.ndarray, scores: Mapping[str, np.ndarray]) -> go.Figure:
 
 
 def cost_figure(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float, current: float,
-                best: float) -> go.Figure:
-    """Expected cost per 1,000 transactions as the threshold moves, with the current and best marked."""
+                best: float, rows: str = "transactions") -> go.Figure:
+    """Expected cost per 1,000 rows as the threshold moves, with the current and best marked."""
     thresholds, cost = fraud.cost_curve(y, score, cost_fn, cost_fp)
     finite = np.isfinite(thresholds)
     x = np.r_[thresholds[finite], 1.0]
@@ -53,22 +53,23 @@ def cost_figure(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float
     fig.add_vline(x=min(best, 1.0), line_dash="dot", line_color="#2ca02c", annotation_text="cost-minimising",
                   annotation_position="bottom right")
     fig.update_layout(height=300, xaxis_title="threshold (flag when score ≥ threshold)",
-                      yaxis_title="cost per 1,000 transactions", xaxis_range=[0, 1], showlegend=False, **_LAYOUT)
+                      yaxis_title=f"cost per 1,000 {rows}", xaxis_range=[0, 1], showlegend=False, **_LAYOUT)
     return fig
 
 
 def error_histogram(errors: np.ndarray, y: np.ndarray, positive: str, negative: str) -> go.Figure:
-    """Autoencoder reconstruction error for normal vs fraud test transactions (log scale)."""
+    """Autoencoder reconstruction error of negative vs positive test rows (log scale); `positive` and
+    `negative` are the legend names, e.g. "fraud (1)" and "normal (0)"."""
     logs = np.log10(np.maximum(errors, 1e-8))
     lo, hi = float(logs.min()), float(logs.max())
     bins = {"start": lo, "end": hi + 1e-9, "size": max((hi - lo) / 50, 1e-6)}  # same bins for both classes
     fig = go.Figure()
-    fig.add_trace(go.Histogram(x=logs[y == 0], name=f"normal ({negative})", histnorm="probability density",
+    fig.add_trace(go.Histogram(x=logs[y == 0], name=negative, histnorm="probability density",
                                opacity=0.6, xbins=bins))
-    fig.add_trace(go.Histogram(x=logs[y == 1], name=f"fraud ({positive})", histnorm="probability density",
+    fig.add_trace(go.Histogram(x=logs[y == 1], name=positive, histnorm="probability density",
                                opacity=0.6, xbins=bins))
     fig.update_layout(barmode="overlay", height=320, xaxis_title="log10 reconstruction error",
-                      yaxis_title="density", title="Autoencoder: how badly each test transaction is rebuilt",
+                      yaxis_title="density", title="Autoencoder: how badly each test row is rebuilt",
                       **_LAYOUT)
     return fig
 

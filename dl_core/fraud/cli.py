@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .config import MODELS
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("fraud", help="fraud detection: synthetic data, train and compare models")
@@ -23,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("csv", type=Path, help="labelled transactions (CSV)")
     train.add_argument("--label-col", default=None, help="label column (default: detected, e.g. Class or is_fraud)")
     train.add_argument("--positive", default=None, help="label value meaning fraud (default: the rarer value)")
-    train.add_argument("--model", default="mlp", choices=["mlp", "autoencoder", "logreg", "iforest", "hgb"])
+    train.add_argument("--model", default="mlp", choices=list(MODELS))
     train.add_argument("--loss", default="weighted", choices=["weighted", "focal"], help="MLP loss")
     train.add_argument("--epochs", type=int, default=20, help="MLP/autoencoder epochs")
     train.add_argument("--seed", type=int, default=0)
@@ -32,12 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from dl_core import fraud
-    from dl_core.cli import emit
-    from dl_core.errors import InputError
+    from ..cli import emit
+    from ..errors import InputError
+    from .generator import GeneratorConfig, generate
 
-    frame = fraud.generate(fraud.GeneratorConfig(rows=args.rows, fraud_rate=args.fraud_rate,
-                                                 difficulty=args.difficulty, seed=args.seed))
+    frame = generate(GeneratorConfig(rows=args.rows, fraud_rate=args.fraud_rate, difficulty=args.difficulty,
+                                     seed=args.seed))
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(args.out, index=False)
@@ -49,14 +51,17 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from dl_core import fraud, training
-    from dl_core.cli import emit
+    from .. import training
+    from ..cli import emit
+    from .config import AEConfig, MLPConfig
+    from .data import read_table
+    from .trainers import train_report
 
-    frame, notices = fraud.read_table(args.csv)
-    report = fraud.run(frame, model=args.model, label_col=args.label_col, positive=args.positive, seed=args.seed,
-                       mlp=fraud.MLPConfig(loss=args.loss, epochs=args.epochs, seed=args.seed),
-                       ae=fraud.AEConfig(epochs=args.epochs, seed=args.seed),
-                       callbacks=[training.ProgressBar(f"fraud {args.model}")], source="cli")
+    frame, notices = read_table(args.csv)
+    report = train_report(frame, model=args.model, label_col=args.label_col, positive=args.positive,
+                          seed=args.seed, mlp=MLPConfig(loss=args.loss, epochs=args.epochs, seed=args.seed),
+                          ae=AEConfig(epochs=args.epochs, seed=args.seed),
+                          callbacks=[training.ProgressBar(f"fraud {args.model}")], caller="cli")
     payload = report.as_dict()
     payload["notices"] = notices + payload["notices"]
     emit(payload, args.json)

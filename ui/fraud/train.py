@@ -1,0 +1,149 @@
+"""Step 2 · Train: the settings next to the Train button; one engine call per network, live curves.
+
+The chosen baselines are fitted first (each with a spinner); `fraud.train_mlp` and
+`fraud.train_autoencoder` then train, compare with those same fitted baselines, and log to MLflow.
+A Stop click reruns the page mid-training: the partly trained networks that the live callback saved
+are then compared (no more training) and marked "stopped part-way".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from dl_core import fraud
+from dl_core.training import TrainedModel
+from ui import actions, errors, training
+
+from .data import Chosen
+
+RUN = "fraud"  # the kept Run (ui.actions)
+NETWORKS = {"mlp": "fraud_mlp", "autoencoder": "fraud_ae"}  # name -> live-training state key
+
+
+@dataclass
+class Run:
+    """What one click on 'Train models' produced (kept in this person's session only)."""
+
+    key: tuple
+    data: fraud.FraudData
+    seed: int
+    baselines: tuple[str, ...]
+    networks: tuple[str, ...]
+    results: dict[str, TrainedModel] = field(default_factory=dict)  # per network
+    stopped: set[str] = field(default_factory=set)
+    cache: dict[Any, Any] = field(default_factory=dict)  # figures and attributions drawn from this run
+
+    @property
+    def evaluations(self) -> dict[str, fraud.Evaluation]:
+        """Every model on the same test split: the networks first, then the baselines."""
+        out: dict[str, fraud.Evaluation] = {}
+        for name, r in self.results.items():
+            out[name] = r.details["evaluation"]
+        for r in self.results.values():
+            for name, e in r.details["evaluations"].items():
+                out.setdefault(name, e)
+        return out
+
+    @property
+    def scorers(self) -> dict[str, fraud.Scorer]:
+        out = {name: r.model for name, r in self.results.items()}
+        for r in self.results.values():
+            for name, s in r.details["baselines"].items():
+                out.setdefault(name, s)
+        return out
+
+
+def _settings() -> tuple[fraud.MLPConfig, fraud.AEConfig | None, tuple[str, ...]]:
+    with st.expander("Model settings", icon=":material/tune:"):
+        a, b = st.columns(2)
+        with a:
+            st.markdown("**MLP (supervised)**")
+            loss = st.radio("Handling the imbalance", ["class weights", "focal loss"], key="fraud_loss",
+                            horizontal=True, help="Class weights count every positive as many negative rows; focal "
+                                                  "loss down-weights the easy, confident examples.")
+            layers = st.slider("Hidden layers", 1, 4, 2, key="fraud_layers")
+            width = st.select_slider("Width", [8, 16, 32, 64, 128, 256], 64, key="fraud_width")
+            dropout = st.slider("Dropout", 0.0, 0.5, 0.1, step=0.05, key="fraud_dropout")
+            lr = st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3, key="fraud_lr")
+            epochs = st.slider("Epochs (at most; stops early when validation loss stalls)", 1, 100, 20,
+                               key="fraud_epochs")
+            seed = int(st.number_input("Model seed", 0, 1_000_000, 0, key="fraud_model_seed"))
+        with b:
+            st.markdown("**Autoencoder (unsupervised) and baselines**")
+            bottleneck = st.slider("Autoencoder bottleneck", 2, 16, 6, key="fraud_bottleneck",
+                                   help="How narrow the code is: too wide and it rebuilds unusual rows just as well.")
+            ae_epochs = st.slider("Autoencoder epochs", 1, 100, 20, key="fraud_ae_epochs")
+            others = st.multiselect("Also train", ["autoencoder", *fraud.BASELINES], ["autoencoder", *fraud.BASELINES],
+                                    format_func=lambda n: fraud.LABELS[n], key="fraud_others")
+    baselines = tuple(b for b in fraud.BASELINES if b in others)
+    mlp = fraud.MLPConfig(layers=layers, width=width, dropout=dropout, lr=lr, epochs=epochs, seed=seed,
+                          loss="focal" if loss == "focal loss" else "weighted", baselines=baselines)
+    ae = (fraud.AEConfig(bottleneck=bottleneck, width=max(32, 2 * bottleneck), epochs=ae_epochs, seed=seed,
+                         baselines=baselines) if "autoencoder" in others else None)
+    return mlp, ae, baselines
+
+
+def _train(chosen: Chosen, mlp: fraud.MLPConfig, ae: fraud.AEConfig | None, baselines: tuple[str, ...]) -> Run:
+    data = chosen.data
+    run = Run(key=chosen.key, data=data, seed=mlp.seed, baselines=baselines,
+              networks=("mlp", "autoencoder") if ae else ("mlp",))
+    actions.keep(RUN, run)  # kept before training: a Stop click's rerun finds it and the partial networks
+    for key in NETWORKS.values():
+        training.clear(key)
+    for name in baselines:
+        with st.spinner(f"Training {fraud.LABELS[name]}…"):
+            fraud.baseline_scorer(name, data, mlp.seed)  # fitted once; both networks are compared with it
+    live = training.LiveTraining(NETWORKS["mlp"], mlp.epochs, title="MLP")
+    run.results["mlp"] = result = fraud.train_mlp(data, mlp, callbacks=[live], caller="app")
+    live.finish(result.model.model, result.fit)
+    if ae is not None:
+        live = training.LiveTraining(NETWORKS["autoencoder"], ae.epochs, title="Autoencoder (normal rows only)")
+        run.results["autoencoder"] = result = fraud.train_autoencoder(data, ae, callbacks=[live], caller="app")
+        live.finish(result.model.model, result.fit)
+    return run
+
+
+def _after_stop(run: Run) -> None:
+    """Pick up the networks a Stop click interrupted: compare them as they were (no more training)."""
+    for name in run.networks:
+        state = training.state(NETWORKS[name])
+        if name in run.results or state is None or state.model is None:
+            continue
+        scorer = fraud.scorer_for(name, state.model, run.data, complete=False)
+        metrics, details = fraud.compare(scorer, run.data, run.baselines, run.seed)
+        run.results[name] = TrainedModel(model=scorer, history=list(state.history), metrics=metrics, details=details)
+        run.stopped.add(name)
+        run.cache.clear()
+
+
+def view(chosen: Chosen) -> Run | None:
+    """Draw step 2 and return the kept run (None before the first training)."""
+    st.header("2 · Train", divider="gray")
+    mlp, ae, baselines = _settings()
+    clicked = st.button("Train models", type="primary", key="fraud_train", icon=":material/model_training:")
+    run = actions.run(RUN, clicked, lambda: _train(chosen, mlp, ae, baselines))
+    if clicked and run is not None and run.results:
+        st.rerun()  # redraw without the live widgets (Stop button, progress bars): the results are final
+    if run is None:
+        st.info("Click **Train models**: the baselines take a few seconds, then the networks train live.",
+                icon=":material/info:")
+        return None
+    _after_stop(run)
+    if not run.results:
+        st.warning("Training was stopped before any network finished an epoch; click **Train models** again.")
+        return None
+    if run.key != chosen.key:
+        st.warning("The data settings changed since training: everything below is for the data the models were "
+                   "trained on. Click **Train models** to retrain.", icon=":material/history:")
+    for s in run.scorers.values():
+        errors.notices(s.notices)
+    done = [f"{fraud.LABELS[n]} {s.seconds:.1f} s" + (" (stopped part-way)" if n in run.stopped else "")
+            for n, s in run.scorers.items()]
+    st.success("Trained: " + " · ".join(done) + ".", icon=":material/check_circle:")
+    with st.expander("Training curves of the networks", expanded=False, icon=":material/show_chart:"):
+        for key in NETWORKS.values():
+            training.show_history(key)
+    return run
