@@ -25,9 +25,11 @@ def test_upload_train_and_move_threshold(page, app_url, tmp_path):
     page.locator("input[type=file]").first.set_input_files(str(csv))
     settle(page)
     assert page.get_by_text("Label column detected: 'is_fraud'").count()
+    assert page.get_by_text("up to 50 MB").count()  # the server's real upload limit
     page.get_by_role("button", name=re.compile("Train models")).click()
     settle(page, 240)
     assert not exception_texts(page)
+    page.get_by_role("tab", name="Threshold and cost").click()
     before = _metric(page, "False alarms") + _metric(page, "Caught")
     slider = page.locator("[data-testid='stSlider']").filter(has_text="Threshold").get_by_role("slider")
     slider.focus()

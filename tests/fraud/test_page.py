@@ -181,3 +181,17 @@ def test_page_and_cli_give_the_same_metrics_and_params(tmp_path):
     assert page_run.data.params == cli_run.data.params
     finals = {k: v for k, v in page_run.data.metrics.items() if k.startswith("final_")}
     assert finals and finals == pytest.approx({k: cli_run.data.metrics[k] for k in finals}, rel=1e-9)
+
+
+def test_an_upload_is_parsed_once_not_on_every_rerun(monkeypatch):
+    """Issue 12 #5: the labelled file is read once per upload, however many controls move."""
+    calls = []
+    real = fraud.read_table
+    monkeypatch.setattr(fraud, "read_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    frame = fraud.generate(fraud.GeneratorConfig(rows=1_000, fraud_rate=0.05, seed=11))
+    at = upload_csv(open_page("pages/fraud.py"), frame, "parse-once.csv")
+    assert not exceptions(at) and not at.error and len(calls) == 1
+    for value in ("0", "1", "the rarer value"):
+        at.selectbox(key="fraud_positive").set_value(value).run()
+    at.slider(key="fraud_epochs").set_value(3).run()
+    assert len(calls) == 1 and not exceptions(at)
