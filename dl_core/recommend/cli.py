@@ -15,6 +15,7 @@ BUNDLED = {"bundled:movielens": "MovieLens"}
 MOVIELENS_COLUMNS = {"user": "userId", "item": "movieId", "rating": "rating", "time": "timestamp"}
 CLI_MODELS = ("bpr", "mf", "two-tower", "popularity", "itemknn", "als")
 REPORTED = ("recall_at_k", "ndcg_at_k", "hit_rate", "coverage")
+CLI_BASELINES = ("popularity", "itemknn")  # in the JSON (the contract); ALS is in the MLflow run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def config_from_args(args: argparse.Namespace):
     from dl_core.recommend import RecommenderConfig
 
-    kw = {"model": args.model, "loss": args.loss, "k": args.k, "seed": args.seed, "split": args.split,
-          "baselines": ("popularity", "itemknn")}
+    # The page's defaults for everything else (ALS included among the baselines when installed), so that
+    # the same settings and seed give the same run here and on the page.
+    kw = {"model": args.model, "loss": args.loss, "k": args.k, "seed": args.seed, "split": args.split}
     if args.epochs is not None:
         kw["epochs"] = args.epochs
     return RecommenderConfig(**kw)
@@ -99,7 +101,7 @@ def _train(args: argparse.Namespace) -> int:
         metrics["rmse"] = result.metrics["rmse"]
     split = result.details["split"]
     if args.export_top_k is not None:
-        frame = recommend.top_k_frame(result.model, split.test.users, config.k)
+        frame = recommend.top_k_frame(result.model, split.users_to_list(), config.k)
         try:
             args.export_top_k.parent.mkdir(parents=True, exist_ok=True)
             frame.to_csv(args.export_top_k, index=False)
@@ -107,7 +109,7 @@ def _train(args: argparse.Namespace) -> int:
             raise InputError(f"Cannot write {args.export_top_k} ({exc.strerror}); choose another path.") from None
     payload = {"model": args.model, "k": config.k, "metrics": metrics,
                "baselines": {name: {k: values[k] for k in REPORTED}
-                             for name, values in result.details["baselines"].items()},
+                             for name, values in result.details["baselines"].items() if name in CLI_BASELINES},
                "users": split.train.n_users, "items": split.train.n_items,
                "seconds": round(result.details["seconds"], 3)}
     if args.json:

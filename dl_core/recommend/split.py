@@ -26,6 +26,11 @@ class Split:
     test: Interactions
     how: str  # said on the page and logged: "random 20% of each user's interactions"
     notices: list[str] = field(default_factory=list)
+    test_users: np.ndarray | None = None  # a test file's users the training data knows; None: those of `test`
+
+    def users_to_list(self) -> np.ndarray:
+        """The users a top-k export lists: every known user of the test data."""
+        return np.unique(self.test.users if self.test_users is None else self.test_users)
 
     @property
     def n_users(self) -> int:
@@ -78,4 +83,7 @@ def holdout(data: Interactions, share: float = 0.2, by: SplitBy = "random", seed
 def given(train: Interactions, test: Interactions) -> Split:
     """A split from a separate test file (`--test`): its rows renumbered to the training data's ids."""
     aligned = align(test, train)
-    return Split(train=train, test=aligned, how=f"held-out file {test.name}", notices=aligned.notices)
+    known = {u: i for i, u in enumerate(train.user_ids)}
+    users = np.array(sorted({known[test.user_ids[u]] for u in np.unique(test.users) if test.user_ids[u] in known}))
+    return Split(train=train, test=aligned, how=f"held-out file {test.name}", notices=aligned.notices,
+                 test_users=users)

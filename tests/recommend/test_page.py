@@ -38,7 +38,7 @@ def _upload(at, csv_bytes: bytes, name: str = "ratings.csv"):
     return at.run()
 
 
-def test_upload_train_then_rate_films_and_get_recommendations(csv_bytes):
+def test_upload_train_then_rate_films_and_get_recommendations(csv_bytes, small_csv, monkeypatch, capsys):
     at = _upload(open_page(PAGE, timeout=300), csv_bytes)
     assert not exceptions(at) and not _errors(at)
     assert at.selectbox(key="rec_col_user").value == "customer"
@@ -46,7 +46,6 @@ def test_upload_train_then_rate_films_and_get_recommendations(csv_bytes):
     assert at.selectbox(key="rec_col_rating").value == "stars"
     assert any("Using **ratings.csv**" in s.value for s in at.success)
     at.slider(key="rec_epochs").set_value(2)
-    at.select_slider(key="rec_dim").set_value(16)
     at.button(key="rec_train").click().run()
     assert not exceptions(at) and not _errors(at)
     table = next(d.value for d in at.dataframe if "model" in d.value)
@@ -59,6 +58,31 @@ def test_upload_train_then_rate_films_and_get_recommendations(csv_bytes):
     recs = next(d.value for d in at.dataframe if "because you liked" in d.value)
     assert len(recs) == 10 and recs["because you liked"].str.len().gt(0).any()
     assert any("3 rating(s), 3 liked" in c.value for c in at.caption)
+    _same_as_the_command_line(at.session_state["result::rec_train"], small_csv, monkeypatch, capsys)
+
+
+def _same_as_the_command_line(page_result, small_csv, monkeypatch, capsys):
+    """The page and `python -m dl_core recommend train` make the same engine call: same settings and
+    seed give the same metrics and the same logged params."""
+    from dl_core import recommend, tracking
+    from dl_core.cli import main
+
+    seen = []
+    real = recommend.train_recommender
+    monkeypatch.setattr(recommend, "train_recommender", lambda *a, **kw: seen.append(real(*a, **kw)) or seen[-1])
+    assert main(["recommend", "train", str(small_csv), "--user-col", "customer", "--item-col", "film_id",
+                 "--rating-col", "stars", "--time-col", "when", "--model", "bpr", "--epochs", "2", "--seed", "0",
+                 "--json"]) == 0
+    capsys.readouterr()
+    cli_result = seen[0]
+    drop = {"seconds"}
+    assert {k: v for k, v in cli_result.metrics.items() if k not in drop} == \
+        {k: v for k, v in page_result.metrics.items() if k not in drop}
+    assert cli_result.details["baselines"] == page_result.details["baselines"]
+    params = [tracking.client().get_run(r.run_id).data.params for r in (page_result, cli_result)]
+    assert params[0] == params[1] and params[0]["model"] == "bpr" and params[0]["epochs"] == "2"
+    tags = [tracking.client().get_run(r.run_id).data.tags["dlx.source"] for r in (page_result, cli_result)]
+    assert tags == ["app", "cli"]
 
 
 @pytest.mark.parametrize("text, message", [
