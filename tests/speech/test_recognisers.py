@@ -97,3 +97,30 @@ def test_bundled_samples_have_references_and_sources():
     for s in samples:
         assert s.path.is_file() and s.reference and s.source and s.licence
         speech.read_audio(s.path)  # decodes without complaint
+
+
+def test_device_choice(monkeypatch):
+    import ctranslate2
+
+    from dl_core.speech import whisper
+
+    monkeypatch.delenv("DLX_DEVICE", raising=False)
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    assert whisper.pick_device() == ("cuda", "float16")
+    monkeypatch.setenv("DLX_DEVICE", "cpu")
+    assert whisper.pick_device() == ("cpu", "int8")
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
+    monkeypatch.setenv("DLX_DEVICE", "cuda")
+    with pytest.raises(InputError, match="no CUDA GPU"):
+        whisper.pick_device()
+    monkeypatch.delenv("DLX_DEVICE")
+    assert whisper.pick_device() == ("cpu", "int8")
+
+
+@pytest.mark.gpu
+def test_whisper_on_cuda_float16():
+    rec = speech.load(speech.WHISPER)
+    assert (rec.device, rec.compute_type) == ("cuda", "float16")
+    sample = speech.sample("librivox-dashwood.flac")
+    t = speech.transcribe(speech.read_audio(sample.path), rec)
+    assert speech.word_error_rate(sample.reference, t.text).wer <= 0.1
