@@ -26,13 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-pruner", action="store_true", help="run every trial to the end")
     p.add_argument("--epochs", type=int, default=None, help="epochs per trial (default: the model's default)")
     data = p.add_argument_group("data options (as the model needs them)")
-    data.add_argument("--csv", help="a CSV file")
+    data.add_argument("--csv", help="a CSV file (time series: or bundled:NAME)")
+    data.add_argument("--reviews", type=int, help="nlp-sentiment: train on this many reviews (default all)")
     data.add_argument("--label-col", help="fraud: the label column")
     data.add_argument("--time-col", help="time series: the time column")
     data.add_argument("--value-col", help="time series: the value column")
     data.add_argument("--horizon", type=int, help="time series: steps to forecast")
     data.add_argument("--season", type=int, help="time series: season length")
-    data.add_argument("--model-kind", "--model-type", dest="model_kind",
+    data.add_argument("--model", "--model-kind", dest="model_kind",
                       help="time series: which network (lstm, gru, rnn, transformer, mlp)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_tune)
