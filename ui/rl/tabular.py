@@ -37,7 +37,7 @@ def _config() -> tuple[str, rl.QLearningConfig]:
         alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
                           help="How far each update moves Q toward what was just seen.")
         gamma = c2.slider("Discount γ", 0.50, 1.0, 0.99, 0.01, key="rl_q_gamma")
-        episodes = c3.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes")
+        episodes = c3.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes", format_func="{:,}".format)
         eps_start = c1.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
                               help="Chance of a random action: exploring.")
         eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",

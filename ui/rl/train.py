@@ -48,7 +48,7 @@ def _config() -> tuple[str, rl.AgentConfig]:
                                help="Grid worlds only: a move may slide to a side.")
     with right:
         c1, c2, c3 = st.columns(3)
-        timesteps = c1.select_slider("Timesteps", TIMESTEPS, 50_000, key="rl_timesteps",
+        timesteps = c1.select_slider("Timesteps", TIMESTEPS, 50_000, key="rl_timesteps", format_func="{:,}".format,
                                      help="Environment steps to learn from. PPO needs ~50,000 for CartPole.")
         lr = c2.select_slider("Learning rate", LEARNING_RATES, rl.DEFAULT_LEARNING_RATE[algo],
                               key=f"rl_lr_{algo}", format_func=lambda v: f"{v:g}",

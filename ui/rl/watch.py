@@ -5,6 +5,8 @@ Engine calls: `rl.play(policy, env_id, seed=...)` for each player, `rl.animation
 
 from __future__ import annotations
 
+import zlib
+
 import streamlit as st
 
 from dl_core import rl
@@ -48,7 +50,8 @@ def view() -> None:
         c2.info("No agent for this environment yet (and no hand-written rule): train one in the first tabs. "
                 "You can still watch the random agent.", icon=":material/info:")
         players = {"random agent (again)": rl.random_policy(env_id, 1)}
-    player = c2.selectbox("Player", list(players), key="rl_watch_player")
+    # Keyed by who can play: a newly trained agent becomes the default choice.
+    player = c2.selectbox("Player", list(players), key=f"rl_watch_player_{zlib.crc32('|'.join(players).encode())}")
     seed = c3.number_input("Start (reset seed)", 0, 1_000_000, 7, key="rl_watch_seed")
     trained = next((t for n, t in state.agents(env_id).items() if player.startswith(n)), None)
     slippery = trained.model.slippery if trained is not None else None
