@@ -1,0 +1,47 @@
+"""Recommendations page in Chromium: upload ratings, train the default model from the For me tab, rate
+three films with stars, see recommendations with "because you liked"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dl_core import recommend
+from tests.e2e.conftest import exception_texts, goto, settle
+
+
+@pytest.mark.slow
+def test_rate_three_films_and_see_recommendations(page, app_url, tmp_path):
+    small = recommend.load_movielens(max_users=40)
+    path = tmp_path / "my_ratings.csv"
+    small.frame().to_csv(path, index=False)  # columns user, item, title, rating, time
+    popular = np.argsort(-small.item_counts(), kind="stable")[:3]
+    titles = [small.catalogue.titles[i] for i in popular]
+
+    goto(page, app_url, "recommend", seconds=240)
+    page.get_by_text("My CSV of interactions").click()
+    settle(page)
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    settle(page)
+    page.get_by_text("Using my_ratings.csv").first.wait_for()
+
+    page.get_by_role("tab", name="For me").click()
+    page.get_by_role("button", name="Train the default model").click()
+    settle(page, 400)
+    assert not exception_texts(page)
+    box = page.locator("[data-testid='stMultiSelect']").filter(has_text="Films you have seen")
+    for title in titles:
+        box.locator("input").click()
+        box.locator("input").fill(title)
+        page.get_by_role("option", name=title).first.click()
+        settle(page)
+        page.keyboard.press("Escape")
+    stars = page.locator("[data-testid='stFeedback']")
+    assert stars.count() == 3
+    stars.first.get_by_role("radio").nth(4).click()  # five stars for the first film
+    settle(page)
+    assert page.get_by_text("Recommended for you").count()
+    table = page.locator("[data-testid='stDataFrame']").filter(has_text="because you liked").first
+    table.wait_for()
+    assert page.get_by_text("3 rating(s), 3 liked").count()
+    assert not exception_texts(page)
