@@ -87,7 +87,7 @@ def model_card(name: str) -> ModelCard:
     package = "pocketsphinx"
     version, _, files = _wheel(package, "pocketsphinx/model/en-us/")
     return ModelCard(
-        name=POCKETSPHINX, title="PocketSphinx 5 (CMU Sphinx)", kind="classical",
+        name=POCKETSPHINX, title="PocketSphinx 5", kind="classical",
         description="Hidden Markov models of phones with Gaussian-mixture emissions over 13 MFCCs, a 3-gram "
                     "language model and a pronouncing dictionary, searched with Viterbi beam search.",
         package=package, version=version,

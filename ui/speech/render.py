@@ -8,12 +8,17 @@ import html
 import json
 
 import numpy as np
+import plotly.colors as pc
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dl_core import speech
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}}
+# Plotly's Magma as rgb() stops: the app's plotly.js drew the named scale's first stop ("#000004")
+# as lavender/pink, so silence looked loud (seen in Chromium, with and without Streamlit's theme).
+MAGMA = [[i / (len(pc.sequential.Magma) - 1), "rgb({}, {}, {})".format(*pc.hex_to_rgb(c))]
+         for i, c in enumerate(pc.sequential.Magma)]
 
 
 def hearing_figure(audio: speech.Audio, mel: speech.LogMel) -> go.Figure:
@@ -25,7 +30,7 @@ def hearing_figure(audio: speech.Audio, mel: speech.LogMel) -> go.Figure:
                              fill="toself", mode="none", fillcolor="#1f77b4", name="waveform",
                              hoverinfo="skip"), 1, 1)
     fig.add_trace(go.Heatmap(z=mel.values, x=mel.times, y=np.arange(mel.values.shape[0]),
-                             colorscale="Magma", colorbar={"title": "log energy", "len": 0.65, "y": 0.33},
+                             colorscale=MAGMA, colorbar={"title": "log energy", "len": 0.65, "y": 0.33},
                              customdata=np.repeat(mel.band_hz[:, None], mel.values.shape[1], axis=1),
                              hovertemplate="%{x:.2f} s · band %{y} (~%{customdata:.0f} Hz)<br>%{z:.2f}"
                                            "<extra></extra>"), 2, 1)

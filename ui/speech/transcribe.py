@@ -64,7 +64,9 @@ def view() -> None:
 
 def _show(clip: shared.Clip, t: speech.Transcript) -> None:
     card = speech.model_card(t.model)
-    st.subheader(f"{card.title} ({card.kind})")
+    st.subheader(card.title)
+    st.markdown(":violet-badge[deep learning]" if card.kind == "deep"
+                else ":gray-badge[classical, before deep learning]")
     st.markdown(f"> {t.text}" if t.text else "*No speech recognised.*")
     c1, c2 = st.columns(2)
     c1.metric("Time", f"{t.seconds:.2f} s", help="model load not included (loaded once per server)")
