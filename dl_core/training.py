@@ -221,6 +221,21 @@ def classification_metrics(model: "nn.Module", loader: "DataLoader") -> dict[str
     return {"val_loss": loss_sum / max(total, 1), "val_accuracy": correct / max(total, 1)}
 
 
+class _OnDevice:
+    """A loader whose batches arrive on `device` (evaluate functions need not move them)."""
+
+    def __init__(self, loader: "DataLoader", device: "torch.device") -> None:
+        self.loader, self.device = loader, device
+
+    def __iter__(self):
+        for batch in self.loader:
+            moved = _to(batch, self.device)
+            yield moved if isinstance(batch, (list, tuple)) else moved[0]
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+
 def _to(batch, device):
     if isinstance(batch, (list, tuple)):
         return tuple(b.to(device, non_blocking=True) if hasattr(b, "to") else b for b in batch)
@@ -322,7 +337,7 @@ def fit(
                 model.eval()
                 with torch.no_grad(), seeded(_batch_seed(config.seed, epoch, -1)), \
                         devices.autocast(dev, config.mixed_precision):
-                    metrics = dict(evaluate(model, val_loader))
+                    metrics = dict(evaluate(model, _OnDevice(val_loader, dev)))
                 log.val_loss = metrics.pop("val_loss", None)
                 log.metrics = metrics
             log.seconds = time.perf_counter() - t0

@@ -124,3 +124,22 @@ def test_fit_on_gpu_with_autocast():
     r = training.fit(_model(), (x, y), (x, y), config=training.TrainConfig(epochs=5, lr=0.02, device="cuda"),
                      evaluate=training.classification_metrics)
     assert r.history[-1].metrics["val_accuracy"] > 0.85
+
+
+@pytest.mark.gpu
+def test_seeded_fits_on_gpu_reproduce_and_the_queue_is_used():
+    from dl_core import training_queue
+
+    def run(seed):
+        x, y = _blobs()
+        with training.seeded(seed):
+            model = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 32), torch.nn.ReLU(), torch.nn.Dropout(0.3),
+                                        torch.nn.Linear(32, 2))
+        training.fit(model, (x, y), config=training.TrainConfig(epochs=3, seed=seed, device="cuda",
+                                                                mixed_precision=False))
+        return {k: v.detach().cpu() for k, v in model.state_dict().items()}
+
+    a, b, c = run(0), run(0), run(1)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not torch.equal(a["0.weight"], c["0.weight"])
+    assert training_queue.get().state().running == 0  # the slot was given back
