@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import sys
 from collections.abc import Sequence
@@ -21,17 +20,6 @@ from .errors import InputError, ModelUnavailableError
 # The use cases whose `dl_core.<name>.cli` module adds sub-commands, in the order of `--help`.
 USE_CASES = ("vision", "nlp", "generative", "clustering", "timeseries", "fraud", "rl", "speech", "recommend",
              "tuning")
-
-
-def _cli_module(use_case: str) -> str | None:
-    # TRANSITION (layout issue): a use case not yet moved into its package keeps dl_core/commands/.
-    for name in (f"{__package__}.{use_case}.cli", f"{__package__}.commands.{use_case}"):
-        try:
-            if importlib.util.find_spec(name) is not None:
-                return name
-        except ModuleNotFoundError:
-            continue
-    return None
 
 
 def emit(payload: Any, as_json: bool) -> None:
@@ -112,9 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     prep.add_argument("--json", action="store_true", help="machine-readable output")
     prep.set_defaults(func=_prepare)
     for use_case in USE_CASES:
-        name = _cli_module(use_case)
-        if name is not None:
-            importlib.import_module(name).register(sub)
+        importlib.import_module(f"{__package__}.{use_case}.cli").register(sub)
     return parser
 
 

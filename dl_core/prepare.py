@@ -56,7 +56,7 @@ def _diffusion(callbacks: list[Any]) -> None:
 def _judge_exists() -> bool:
     from . import generative, store
 
-    return store.path_for(generative.judge.CLASSIFIER_FILE).is_file()
+    return store.path_for(generative.CLASSIFIER_FILE).is_file()
 
 
 def _judge(callbacks: list[Any]) -> None:
@@ -66,9 +66,9 @@ def _judge(callbacks: list[Any]) -> None:
 
 
 def _directions_exists() -> bool:
-    from .generative import face_gan
+    from . import generative, store
 
-    return face_gan._load_directions() is not None
+    return store.path_for(generative.DIRECTIONS_FILE).is_file()
 
 
 def _directions(callbacks: list[Any]) -> None:

@@ -41,6 +41,7 @@ from .diffusion import (
 )
 from .digits import digits_16, digits_flat
 from .face_gan import (
+    DIRECTIONS_FILE,
     FACE_MODEL,
     LATENT_DIM,
     MAX_FACES,
@@ -74,7 +75,7 @@ from .gan2d import (
 )
 from .hub_text_to_image import T2I_MODEL, check_text_to_image, text_to_image
 from .images import gif_bytes, image_grid, png_bytes
-from .judge import CONFIDENCE, DigitJudge, Quality, digit_judge, judge_samples
+from .judge import CLASSIFIER_FILE, CONFIDENCE, DigitJudge, Quality, digit_judge, judge_samples
 from .vae import VAEConfig, decode_latents, latent_codes, latent_grid, reconstruction_loss, train_vae
 
 __all__ = [
@@ -82,13 +83,13 @@ __all__ = [
     "MAX_SEED", "check_count", "check_seed",
     # faces
     "FACE_MODEL", "LATENT_DIM", "MAX_FACES", "MAX_FRAMES", "LatentDirection", "check_truncation",
-    "face_directions", "face_latents", "faces", "interpolate", "latent_directions", "move",
+    "DIRECTIONS_FILE", "face_directions", "face_latents", "faces", "interpolate", "latent_directions", "move",
     "render_faces", "slerp",
     # diffusion and its judge
     "MAX_SAMPLES", "MODEL_FILE", "MODEL_NAME", "SAMPLERS", "DiffusionConfig", "DiffusionDigits", "Sampler",
     "Samples", "build_default_diffusion", "check_sampling", "default_diffusion_exists", "evaluate_model",
     "from_net", "load_diffusion_model", "parse_digits", "sample", "save_model", "to_uint8", "train_diffusion",
-    "CONFIDENCE", "DigitJudge", "Quality", "digit_judge", "judge_samples",
+    "CLASSIFIER_FILE", "CONFIDENCE", "DigitJudge", "Quality", "digit_judge", "judge_samples",
     # VAE
     "VAEConfig", "decode_latents", "latent_codes", "latent_grid", "reconstruction_loss", "train_vae",
     # 2-D GAN lab
