@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test venv lint bench screenshots clean
+.PHONY: run test venv lint bench prepare screenshots clean
 
 $(STAMP): requirements.txt requirements-nodeps.txt
 	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" || { echo "Python 3.11 is needed: make PYTHON=/path/to/python3.11"; exit 1; }
@@ -17,13 +17,20 @@ $(STAMP): requirements.txt requirements-nodeps.txt
 
 venv: $(STAMP)
 
+# `prepare` first: it trains the default models the pages would otherwise train on a first click
+# (a few minutes once; later runs find them ready and start at once). A model that fails to build
+# does not stop the app: its page builds it on first use instead ("-" ignores the exit status).
 run: $(STAMP)
+	-$(BIN)/python -m dl_core prepare
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	# One thread per process: steadiest on small shared CI machines (the app itself picks its own).
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/python -m pytest
+
+prepare: $(STAMP)
+	$(BIN)/python -m dl_core prepare
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
