@@ -24,7 +24,8 @@ LIKE_AT = 3.0  # stars from which a rated film counts as liked (1-5 stars)
 MAX_RATED = 2000
 RIDGE = 1.0  # rating MF fold-in: shrinks a vector fitted to a handful of stars towards the average person
 STEPS = 100  # ranking fold-in: optimiser steps on the person's own vector
-BPR_PAIRS = 40_000  # BPR fold-in: (liked, unrated) pairs compared per step, at most 2,000 unrated items
+FOLDIN_NEGATIVES = 2000  # ranking fold-in: unrated items sampled once to learn against
+BPR_PAIRS = 40_000  # BPR fold-in: at most this many (liked, unrated) pairs per step
 MAP_METHODS = ("pca", "tsne")
 
 
@@ -101,32 +102,35 @@ def _als(rec: Recommender, liked: list[int]) -> np.ndarray:
 
 
 def _ranking(rec: Recommender, liked: list[int], rated: list[int], start: np.ndarray) -> np.ndarray:
-    """Adam on the person's vector u alone, item vectors V fixed; the gradients are written out (numpy)
-    because a torch graph per step cost more than the arithmetic. Scores s = V u + b."""
-    v = rec.item_factors.astype(np.float64)  # (n, d)
-    bias = rec.item_bias if rec.item_bias is not None else np.zeros(rec.n_items)
+    """Adam on the person's vector u alone, item vectors V fixed, on their liked items and a fixed random
+    sample of items they have not rated (as in training, where negatives are sampled too). The gradients
+    are written out in numpy: a torch graph per step cost more than the arithmetic."""
     mask = np.ones(rec.n_items, bool)
     mask[rated] = False
-    negative = np.flatnonzero(mask)
-    n_neg = min(2000, max(100, BPR_PAIRS // max(len(liked), 1)))
-    if len(negative) > n_neg:  # a fixed sample keeps (liked x negatives) small: milliseconds
-        negative = np.random.default_rng(0).choice(negative, n_neg, replace=False)
+    unrated = np.flatnonzero(mask)
+    n_neg = FOLDIN_NEGATIVES
+    if rec.loss == "bpr":
+        n_neg = min(n_neg, max(100, BPR_PAIRS // max(len(liked), 1)))
+    if len(unrated) > n_neg:
+        unrated = np.random.default_rng(0).choice(unrated, n_neg, replace=False)
+    idx = np.concatenate([liked, unrated])  # the liked items first: positions 0..L-1
+    n_pos = len(liked)
+    v = rec.item_factors[idx].astype(np.float64)  # (L + N, d)
+    bias = (rec.item_bias[idx] if rec.item_bias is not None else np.zeros(len(idx))).astype(np.float64)
     u = start.astype(np.float64)
     m, s2 = np.zeros_like(u), np.zeros_like(u)
     reg = max(rec.reg, 1e-3)
     b1, b2, lr = 0.9, 0.999, 0.05
     for t in range(1, STEPS + 1):
-        scores = v @ u + bias  # (n,)
-        grad_s = np.zeros(rec.n_items)
-        if rec.loss == "bpr":  # every liked item against every item the person has not rated
-            d = scores[liked][:, None] - scores[negative][None, :]  # (L, N)
-            w = 1.0 / (1.0 + np.exp(np.clip(d, -30, 30))) / d.size  # σ(-d) / (L N): d loss / d d, negated
-            np.add.at(grad_s, liked, -w.sum(1))
-            np.add.at(grad_s, negative, w.sum(0))
-        else:  # softmax over the catalogue: softmax(s) - the mean one-hot of the liked items
+        scores = v @ u + bias  # (L + N,)
+        if rec.loss == "bpr":  # every liked item against every sampled unrated one
+            d = scores[:n_pos, None] - scores[None, n_pos:]  # (L, N)
+            w = 1.0 / (1.0 + np.exp(np.clip(d, -30, 30))) / d.size  # σ(-d) / (L N)
+            grad_s = np.concatenate([-w.sum(1), w.sum(0)])
+        else:  # softmax over liked + sampled items: softmax(s) - the mean one-hot of the liked items
             p = np.exp(scores - scores.max())
             grad_s = p / p.sum()
-            np.add.at(grad_s, liked, -1.0 / len(liked))
+            grad_s[:n_pos] -= 1.0 / n_pos
         grad = v.T @ grad_s + 2 * reg * u
         m = b1 * m + (1 - b1) * grad
         s2 = b2 * s2 + (1 - b2) * grad**2
