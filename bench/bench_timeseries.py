@@ -9,6 +9,9 @@ page's default settings), and how fast is LSTM training?
 2. LSTM (hidden 32, window 30), 20 epochs on a 2,000-point series through dl_core.training.fit, against a
    plain torch loop doing the same work, in one run (medians of repeats): the ratio is robust to a
    busy machine, the seconds are not.
+3. `--page`: in headless Chromium, /timeseries settling on a first and a warm visit, and the median rerun
+   of the controls that need no new model work once a model is trained (the backtest-origin and the
+   anomaly-threshold sliders: fragments; a training setting: the whole page).
 """
 
 from __future__ import annotations
@@ -104,17 +107,78 @@ def speed(repeats: int) -> None:
           f"ratio {statistics.median(a) / statistics.median(b):.2f} (median of {repeats}; target <= 5 s)")
 
 
+async def _page_timings(url: str, repeats: int) -> dict:
+    from browser import CHROMIUM, CHROMIUM_ARGS, settle, timed_rerun
+    from playwright.async_api import async_playwright
+
+    async def reruns(page, slider) -> float:
+        times = []
+        for i in range(repeats):
+            await slider.focus()
+            key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+            times.append(await timed_rerun(page, lambda key=key: page.keyboard.press(key), 120))
+            await settle(page, 120)
+        return statistics.median(times)
+
+    out: dict = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for visit in ("first", "warm"):
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = await context.new_page()
+            t0 = time.perf_counter()
+            await page.goto(f"{url}/timeseries", wait_until="domcontentloaded")
+            out[f"{visit}_open"] = await settle(page, 300) - t0
+            if visit == "warm":
+                t0 = time.perf_counter()
+                await page.get_by_role("button", name="Train and backtest").click()
+                await page.locator("[data-testid='stTable']").first.wait_for(timeout=600_000)
+                out["train_default_lstm"] = await settle(page, 600) - t0
+                def slider(text: str, page=page):
+                    return page.locator("[data-testid='stSlider']").filter(has_text=text).get_by_role("slider")
+
+                out["origin_rerun"] = await reruns(page, slider("Backtest origin"))
+                await page.get_by_role("tab", name="Residuals and anomalies").click()
+                out["anomaly_k_rerun"] = await reruns(page, slider("Flag errors"))
+                await page.get_by_text("Network and training").click()
+                out["setting_rerun_whole_page"] = await reruns(page, slider("Layers"))
+            await context.close()
+        await browser.close()
+    return out
+
+
+def page(repeats: int) -> None:
+    import asyncio
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from browser import app_server
+
+    with app_server(env={"OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"]}) as (url, _):
+        t = asyncio.run(_page_timings(url, repeats))
+    print(f"== /timeseries in Chromium: settles {t['first_open']:.2f} s on the first visit, {t['warm_open']:.2f} s "
+          f"warm (target <= 3 s); default LSTM trained and backtested in {t['train_default_lstm']:.1f} s")
+    print(f"   median rerun (target <= 0.150 s): backtest origin {t['origin_rerun']:.3f} s, anomaly threshold "
+          f"{t['anomaly_k_rerun']:.3f} s (fragments); a training setting {t['setting_rerun_whole_page']:.3f} s "
+          "(whole page)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--series", nargs="*", default=ts.bundled_names())
     parser.add_argument("--models", nargs="*", default=list(ts.MODELS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--page", action="store_true", help="also time the page in headless Chromium")
+    parser.add_argument("--page-repeats", type=int, default=9)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     np.set_printoptions(precision=3)
-    speed(args.repeats)
+    if args.page:
+        page(args.page_repeats)
+    if not args.skip_speed:
+        speed(args.repeats)
     if not args.skip_quality:
         quality(args.series, args.models)
 

@@ -106,14 +106,27 @@ def _upload() -> tuple[pd.DataFrame, str | None, str | None, tuple, list[str]]:
     return frame, auto, positive, ("csv", upload.file_id, label_col, positive), notices
 
 
+def _prepare(frame: pd.DataFrame, label_col: str | None, positive: str | None) -> fraud.FraudData | str:
+    try:
+        return fraud.prepare(frame, label_col=label_col, positive=positive)
+    except InputError as exc:
+        return str(exc)  # remembered: a bad choice is not re-checked on every rerun
+
+
+@st.cache_data(max_entries=4, show_spinner="Preparing the transactions…")
+def _prepared_synthetic(key: tuple, _frame: pd.DataFrame) -> fraud.FraudData | str:
+    """The synthetic data's split, shared by every session as a copy (the default opens at once)."""
+    return _prepare(_frame, "is_fraud", None)
+
+
 def _prepared(key: tuple, frame: pd.DataFrame, label_col: str | None, positive: str | None) -> fraud.FraudData:
+    """The split for the current data settings, kept in this session (one object per session: the
+    baselines fitted on it are kept with it)."""
     kept = st.session_state.get(PREPARED)
     if kept is None or kept[0] != key:
-        try:
-            kept = (key, fraud.prepare(frame, label_col=label_col, positive=positive))
-        except InputError as exc:
-            kept = (key, str(exc))  # remembered: a bad choice is not re-checked on every rerun
-        st.session_state[PREPARED] = kept
+        prepared = (_prepared_synthetic(key, frame) if key[0] == "synthetic"
+                    else _prepare(frame, label_col, positive))
+        kept = st.session_state[PREPARED] = (key, prepared)
     if isinstance(kept[1], str):
         raise InputError(kept[1])
     return kept[1]

@@ -45,6 +45,6 @@ def view(run: Run, words: Words) -> None:
     what = "score" if who == "mlp" else "reconstruction error"
     st.plotly_chart(charts.attribution_figure(run.cache[key], f"What pushed this {what} up (red) or down (blue)"),
                     key="fraud_attr")
-    st.caption(f"Integrated gradients from an average row of {words.negatives} to this one: the bars add up to "
+    st.caption(f"Integrated gradients from the average of the {words.negatives} to this one: the bars add up to "
                "the change in the network's output (the MLP's logit, or the autoencoder's error). One-hot columns "
                "are summed back into their original column.")

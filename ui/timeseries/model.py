@@ -101,6 +101,8 @@ def view(chosen: Chosen) -> Kept | None:
         return Kept(key, result)
 
     kept = actions.run(RUN, clicked, train)
+    if clicked and kept is not None and kept.key == key and not kept.stopped:
+        st.rerun()  # redraw without the live widgets (Stop button, progress bar): the result is final
     if not clicked:
         kept = _after_stop(kept) or kept
         live.show_history(RUN)
