@@ -199,3 +199,33 @@ def test_page_and_cli_train_the_same_encoder(capsys):
     assert page_tags["dlx.source"] == "app"
     assert page_params == cli_params and page_params["temperature"] == "0.3" and page_params["seed"] == "4"
     assert page_metrics == cli_metrics and page_metrics["final_ari"] == page.metrics["ari"]
+
+
+def test_default_grid_is_fitted_once_then_read(monkeypatch, tmp_path):
+    """Issue 13: the page opens on the default grid: the first visit on a data folder fits it (with a
+    progress bar) and saves it; later sessions, and a restarted server, read it instead of fitting."""
+    from dl_core.clustering import grid as grid_module
+    from ui.clustering import grid as grid_view
+
+    monkeypatch.setenv("DLX_DATA_DIR", str(tmp_path))
+    real, built = grid_module.comparison_grid, []
+
+    def small_default(**kwargs):  # 4 of the 72 default panels: enough to follow the path
+        built.append(kwargs)
+        return real(["blobs", "noisy-moons"], ["kmeans", "dbscan"], **kwargs)
+
+    monkeypatch.setattr(grid_module, "comparison_grid", small_default)
+    fits = _counting(monkeypatch, "fit_panel")
+    grid_view._saved_default.clear()  # as in a freshly started server
+    try:
+        chosen = {"cl_grid_n": cl.DEFAULT_N_SAMPLES, "cl_grid_datasets": ["blobs", "noisy-moons"],
+                  "cl_grid_algos": ["kmeans", "dbscan"]}
+        at = open_clustering(**chosen)
+        assert not exceptions(at) and len(built) == 1 and fits == []
+        assert grid_module.default_grid_path().is_file()
+        grid_view._saved_default.clear()  # a restarted server: nothing in memory, the file on disk
+        again = open_clustering(**chosen)
+        assert not exceptions(again) and len(built) == 1 and fits == []
+        assert any("4 panels" in c.value for c in again.caption)
+    finally:
+        grid_view._saved_default.clear()

@@ -24,7 +24,9 @@ def test_upload_csv_and_see_clusters(page, app_url, tmp_path):
     path = tmp_path / "shapes.csv"
     frame.to_csv(path, index=False)
 
-    goto(page, app_url, "clustering", seconds=240)  # the first visit also computes the 6 x 12 grid
+    goto(page, app_url, "clustering", seconds=240)  # the first visit on a data folder fits the default grid
+    # The grid's panels say how each algorithm did, in words a person can read.
+    page.locator(".js-plotly-plot").first.get_by_text("ARI 1.00").first.wait_for(timeout=180_000)  # k-means on blobs
     page.get_by_role("tab", name="Your table (CSV)").click()
     page.locator("input[type=file]").first.set_input_files(str(path))
     settle(page)
@@ -33,5 +35,14 @@ def test_upload_csv_and_see_clusters(page, app_url, tmp_path):
     assert _metric(page, "clusters found") == "3"
     # No label column chosen yet on a new file: pick "kind" to score against it.
     assert _metric(page, "ARI vs label") == "–"
+    page.get_by_label("label column (optional: scores ARI/NMI, never used as a feature)").click()
+    page.get_by_role("option", name="kind").click()
+    settle(page)
+    assert float(_metric(page, "ARI vs label")) > 0.95
+    k = page.get_by_role("slider", name="k (clusters)")
+    k.focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    assert _metric(page, "clusters found") == "4"
     assert page.get_by_role("button", name="Download the CSV with a cluster column").is_visible()
     assert not exception_texts(page)

@@ -82,6 +82,19 @@ def deep_tab() -> None:
     results(trained)
 
 
+def _scatter(trained: TrainedModel, method: str):
+    """The 2-D picture of this person's codes, built once per model and projection (kept in the session)."""
+    key = (id(trained.model), method)
+    figures = st.session_state.setdefault(f"{RUN}::figures", {})
+    if key not in figures:
+        if not any(k[0] == key[0] for k in figures):
+            figures.clear()  # a new model: the old pictures are of no use
+        P = _embed2d(trained.details["codes"], method, 0)
+        hover = [f"digit {d} (row {i})" for i, d in enumerate(_digits().y)]
+        figures[key] = plots.scatter_figure(P, np.asarray(trained.details["labels"]), hover, axis=method.upper())
+    return figures[key]
+
+
 @st.fragment
 def results(trained: TrainedModel) -> None:
     """The comparison, the 2-D picture and the digits of each cluster: a fragment, so choosing a
@@ -96,15 +109,13 @@ def results(trained: TrainedModel) -> None:
 
     method = st.radio("2-D picture of the learned codes", ["pca", "tsne"], horizontal=True, key="cl_deep_proj",
                       format_func={"pca": "PCA (instant)", "tsne": "t-SNE (a few seconds)"}.get)
-    P = _embed2d(trained.details["codes"], method, 0)
     labels = np.asarray(trained.details["labels"])
-    hover = [f"digit {d} (row {i})" for i, d in enumerate(data.y)]
     plot_col, side = st.columns([3, 2])
     with plot_col:
         st.caption("Colour = k-means cluster in the learned space; hover shows the true digit. "
                    "Drag a box or lasso round points to see their images on the right.")
-        event = st.plotly_chart(plots.scatter_figure(P, labels, hover, axis=method.upper()), key="cl_deep_scatter",
-                                on_select="rerun", selection_mode=("box", "lasso", "points"))
+        event = st.plotly_chart(_scatter(trained, method), key="cl_deep_scatter", on_select="rerun",
+                                selection_mode=("box", "lasso", "points"))
     with side:
         picked = sorted({int(p["customdata"]) for p in (event.selection.points if event else [])
                          if p.get("customdata") is not None})

@@ -7,9 +7,10 @@ row only. The default grid comes from the copy saved in the data folder (compute
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dl_core import clustering as cl
@@ -23,7 +24,7 @@ INTRO = ("Six toy data sets, twelve scikit-learn algorithms: the classic compari
          "information** (NMI) against the true groups (1 = perfect, 0 = chance), or the **silhouette** "
          "where there are no true groups, and the fit time. Grey points are *noise* (density-based "
          "algorithms may leave points out).")
-PROGRESS_AFTER_S = 0.3  # a rerun served from the cache never shows a progress bar
+DEFAULT_DATA = (cl.DEFAULT_N_SAMPLES, cl.DEFAULT_NOISE, cl.DEFAULT_SEED)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -41,7 +42,10 @@ def _panel(dataset: str, algorithm: str, n_clusters: int, params: tuple, n_sampl
 @st.cache_resource(show_spinner=False)
 def _saved_default() -> dict[cl.Panel, cl.Cell] | None:
     grid = cl.load_default_grid()
-    return None if grid is None else dict(zip(cl.panels(), grid.cells))
+    if grid is None:
+        return None
+    by_name = {(c.dataset, c.algorithm): c for c in grid.cells}
+    return {p: by_name[(p.dataset, p.algorithm)] for p in cl.panels() if (p.dataset, p.algorithm) in by_name}
 
 
 def _default_cells(build: bool) -> dict[cl.Panel, cl.Cell]:
@@ -56,14 +60,36 @@ def _default_cells(build: bool) -> dict[cl.Panel, cl.Cell]:
             on_wait=lambda: bar.progress(0.0, text="Another session is fitting the default grid; waiting for it…"))
         bar.empty()
         _saved_default.clear()
-        cells = _saved_default() or dict(zip(cl.panels(), grid.cells))
+        cells = _saved_default()
+        if cells is None:  # the data folder is not writable: use what was computed, this time
+            by_name = {(c.dataset, c.algorithm): c for c in grid.cells}
+            cells = {p: by_name[(p.dataset, p.algorithm)] for p in cl.panels() if (p.dataset, p.algorithm) in by_name}
     return cells or {}
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _figure(key: tuple, _grid: cl.Grid, datasets: tuple, algorithms: tuple):
-    """The grid figure of the panels `key` names (built in ~0.1 s; shared, never mutated)."""
-    return plots.grid_figure(_grid, datasets, algorithms)
+@dataclass
+class GridView:
+    """What the tab draws for one choice of controls: built once, then shared (never mutated)."""
+
+    grid: cl.Grid
+    figure: go.Figure
+    table: pd.DataFrame
+
+
+@st.cache_resource(show_spinner="Fitting the panels whose settings changed…", max_entries=32)
+def _grid_view(datasets: tuple, algorithms: tuple, params: tuple, n_clusters: int | None, tuned: bool,
+               n_samples: int, noise: float, seed: int) -> GridView:
+    """One cache entry per choice of controls (a rerun with the same choice costs one lookup); inside,
+    each panel comes from the saved default grid or from its own cache, so only new panels are fitted."""
+    todo = cl.panels(datasets, algorithms, {a: dict(p) for a, p in params}, n_clusters, tuned)
+    known = _default_cells(build=False) if (n_samples, noise, seed) == DEFAULT_DATA else {}
+    cells = [known[p] if p in known else _panel(p.dataset, p.algorithm, p.n_clusters, p.params, n_samples, noise,
+                                                seed) for p in todo]
+    grid = cl.Grid(data={d: _dataset(d, n_samples, noise, seed) for d in datasets}, cells=cells)
+    table = pd.DataFrame(grid.rows())
+    table["dataset"] = table["dataset"].map(cl.DATASETS)
+    table["algorithm"] = table["algorithm"].map(cl.ALGORITHMS)
+    return GridView(grid, plots.grid_figure(grid, datasets, algorithms), table)
 
 
 def _controls() -> dict | None:
@@ -100,32 +126,21 @@ def grid_tab() -> None:
     chosen = _controls()
     if chosen is None:
         return
-    n, noise, seed = chosen["n_samples"], chosen["noise"], chosen["seed"]
-    todo = cl.panels(chosen["datasets"], chosen["algorithms"], chosen["params"], chosen["n_clusters"],
-                     chosen["tuned"])
-    known: dict[cl.Panel, cl.Cell] = {}
-    if (n, noise, seed) == (cl.DEFAULT_N_SAMPLES, cl.DEFAULT_NOISE, cl.DEFAULT_SEED):
+    datasets, algorithms = tuple(chosen["datasets"]), tuple(cl.canonical(a) for a in chosen["algorithms"])
+    if (chosen["n_samples"], chosen["noise"], chosen["seed"]) == DEFAULT_DATA:
+        # The first visit ever (on this data folder) fits the default grid with a progress bar, once.
         default = set(cl.panels())
-        known = _default_cells(build=all(p in default for p in todo))
-    slot, started, cells = st.empty(), time.perf_counter(), []
-    for i, p in enumerate(todo, start=1):
-        cell = known.get(p)
-        cells.append(cell if cell is not None else _panel(p.dataset, p.algorithm, p.n_clusters, p.params, n, noise,
-                                                          seed))
-        if time.perf_counter() - started > PROGRESS_AFTER_S:
-            slot.progress(i / len(todo), text=f"Fitting the panels whose settings changed: {i} of {len(todo)}…")
-    slot.empty()
-    datasets = tuple(dict.fromkeys(p.dataset for p in todo))
-    algorithms = tuple(dict.fromkeys(p.algorithm for p in todo))
-    grid = cl.Grid(data={d: _dataset(d, n, noise, seed) for d in datasets}, cells=cells)
+        _default_cells(build=all(p in default for p in cl.panels(datasets, algorithms, chosen["params"],
+                                                                  chosen["n_clusters"], chosen["tuned"])))
+    params = tuple(sorted((a, tuple(sorted(p.items()))) for a, p in chosen["params"].items()))
+    view_ = _grid_view(datasets, algorithms, params, chosen["n_clusters"], chosen["tuned"], chosen["n_samples"],
+                       chosen["noise"], chosen["seed"])
+    cells = view_.grid.cells
     st.caption(f"{len(cells)} panels; fitting them took {sum(c.seconds for c in cells):.1f} s in all (one thread "
                "each). A control re-fits only the panels it changes; the others come from a cache.")
-    st.plotly_chart(_figure((tuple(todo), n, noise, seed), grid, datasets, algorithms), key="cl_grid_fig")
+    st.plotly_chart(view_.figure, key="cl_grid_fig")
     with st.expander("All scores as a table"):
-        table = pd.DataFrame(grid.rows())
-        table["dataset"] = table["dataset"].map(cl.DATASETS)
-        table["algorithm"] = table["algorithm"].map(cl.ALGORITHMS)
-        st.dataframe(table, hide_index=True, key="cl_grid_table")
+        st.dataframe(view_.table, hide_index=True, key="cl_grid_table")
 
 
 @st.fragment

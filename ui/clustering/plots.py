@@ -48,15 +48,16 @@ PANEL_PX = 190  # height of one grid row: about square panels on a wide page
 def grid_figure(grid: clustering.Grid, datasets: Sequence[str], algorithms: Sequence[str]) -> go.Figure:
     """The grid as ONE scatter: panel (algorithm i, data set j) is the unit box [j, j+1] x [-i-1, -i],
     each data set scaled into it, the grid lines are the panel borders. One trace instead of 72
-    subplots makes the figure ~100x faster to build and cheap to send again on a rerun.
-    Algorithms go down, data sets across; each panel's scores and fit time sit in its lower corner."""
+    subplots makes the figure ~30x faster to build (0.1 s, not 3 s) and cheap to send again on a rerun.
+    Algorithms go down, data sets across; each panel's scores and fit time sit below its points."""
     rows, cols = len(algorithms), len(datasets)
     cells = {(c.dataset, c.algorithm): c for c in grid.cells}
     xs, ys, codes, notes = [], [], [], []
     for j, d in enumerate(datasets):
         X, _ = grid.data[d]
         half = float(np.abs(X).max()) or 1.0
-        px, py = j + 0.5 + 0.44 * X[:, 0] / half, 0.44 * X[:, 1] / half - 0.5  # centred in the box
+        # The points fill the upper part of the box; the strip below them holds the scores.
+        px, py = j + 0.5 + 0.38 * X[:, 0] / half, 0.38 * X[:, 1] / half - 0.42
         for i, a in enumerate(algorithms):
             cell = cells[(d, a)]
             xs.append(px)

@@ -53,22 +53,32 @@ def _clustered(setting: tuple, algorithm: str, k: int, params: tuple, _prepared:
     return cl.cluster_matrix(_prepared.X, algorithm, k, dict(params), _prepared.truth, 0)
 
 
-@st.cache_data(show_spinner="Trying k = 1…10…", max_entries=16)
-def _k_scan(setting: tuple, _X: np.ndarray):
-    return cl.k_scan(_X, 10, 0)
+@st.cache_resource(show_spinner="Trying k = 1…10…", max_entries=16)
+def _k_scan_figure(setting: tuple, _X: np.ndarray):
+    """The elbow and silhouette figure (figures are cached whole: building one costs more than a rerun)."""
+    return plots.k_scan_figure(cl.k_scan(_X, 10, 0))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _scatter_figure(setting: tuple, algorithm: str, k: int, params: tuple, dims: int, _prepared: cl.Prepared,
+                    _labels: np.ndarray):
+    """The clusters in 2-D or 3-D (principal components when there are more columns), at most
+    MAX_PLOT_POINTS of them, hover = the label column's value: (figure, caption or None)."""
+    P = cl.projection(_prepared.X, dims)
+    axis = "PC" if _prepared.X.shape[1] > dims else "feature"
+    shown, note = np.arange(len(P)), None
+    if len(P) > MAX_PLOT_POINTS:
+        shown = np.sort(np.random.default_rng(0).choice(len(P), MAX_PLOT_POINTS, replace=False))
+        note = f"Showing a random {MAX_PLOT_POINTS:,} of {len(P):,} rows."
+    hover = None
+    if _prepared.truth is not None:
+        hover = [f"{setting[2]}: {_prepared.truth_names[_prepared.truth[i]]}" for i in shown]
+    return plots.scatter_figure(P[shown], _labels[shown], hover, axis=axis), note
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _projection(setting: tuple, dims: int, _X: np.ndarray) -> np.ndarray:
-    return cl.projection(_X, dims)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _outputs(setting: tuple, algorithm: str, k: int, params: tuple, _frame, _prepared, _result):
-    """The cluster profiles and the downloadable CSV with a cluster column."""
-    profiles = cl.profiles(_prepared.raw, _result.labels).round(3)
-    csv = cl.with_clusters(_frame, _prepared, _result.labels).to_csv(index=False)
-    return profiles, csv
+def _profiles(setting: tuple, algorithm: str, k: int, params: tuple, _prepared, _labels):
+    return cl.profiles(_prepared.raw, _labels).round(3)
 
 
 def _source():
@@ -76,7 +86,7 @@ def _source():
     upload = st.file_uploader("CSV file", type=["csv", "txt"], key="cl_csv")
     if upload is None:
         frame = _example()
-        st.download_button("Download the example CSV", frame.to_csv(index=False), "wine.csv", "text/csv",
+        st.download_button("Download the example CSV", lambda: frame.to_csv(index=False), "wine.csv", "text/csv",
                            key="cl_csv_example")
         return frame, [], "wine.csv", EXAMPLE
     table = _read(upload.file_id, upload.name, upload)
@@ -131,18 +141,21 @@ def table_tab() -> None:
     st.subheader("How many clusters?")
     if len(prepared.X) >= 3:
         with errors.guard(stop=False):
-            st.plotly_chart(plots.k_scan_figure(_k_scan(setting, prepared.X)), key="cl_csv_kscan")
+            st.plotly_chart(_k_scan_figure(setting, prepared.X), key="cl_csv_kscan")
             st.caption("Look for the bend of the elbow and the peak of the silhouette (k-means, same scaling).")
-    profiles, csv = _outputs(setting, *chosen, frame, prepared, result)
+    profiles = _profiles(setting, *chosen, prepared, result.labels)
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Cluster profiles")
         st.caption("Rows per cluster and the mean of each column, in the file's own units.")
         st.dataframe(profiles, key="cl_csv_profiles")
-        st.download_button("Download the CSV with a cluster column", csv, f"{Path(name).stem}_clusters.csv",
-                           "text/csv", key="cl_csv_download", icon=":material/download:")
+        # The CSV is written when the button is pressed, not on every rerun.
+        st.download_button("Download the CSV with a cluster column",
+                           lambda: cl.with_clusters(frame, prepared, result.labels).to_csv(index=False),
+                           f"{Path(name).stem}_clusters.csv", "text/csv", key="cl_csv_download",
+                           icon=":material/download:")
     with right:
-        _scatter(setting, prepared, result, label)
+        _scatter(setting, chosen, prepared, result)
 
 
 def _metrics(result: cl.Clustering) -> None:
@@ -154,21 +167,14 @@ def _metrics(result: cl.Clustering) -> None:
     m[4].metric("fit time", f"{result.seconds:.2f} s")
 
 
-def _scatter(setting: tuple, prepared: cl.Prepared, result: cl.Clustering, label: str | None) -> None:
-    dims = st.radio("view", ["2-D", "3-D"], horizontal=True, key="cl_csv_dims")
-    n_dims = 3 if dims == "3-D" else 2
-    P = _projection(setting, n_dims, prepared.X)
-    axis = "PC" if prepared.X.shape[1] > n_dims else "feature"
-    shown = np.arange(len(P))
-    if len(P) > MAX_PLOT_POINTS:
-        shown = np.sort(np.random.default_rng(0).choice(len(P), MAX_PLOT_POINTS, replace=False))
-        st.caption(f"Showing a random {MAX_PLOT_POINTS:,} of {len(P):,} rows.")
-    hover = None
-    if prepared.truth is not None:
-        hover = [f"{label}: {prepared.truth_names[prepared.truth[i]]}" for i in shown]
-    st.plotly_chart(plots.scatter_figure(P[shown], result.labels[shown], hover, axis=axis), key="cl_csv_scatter")
-    if prepared.X.shape[1] > n_dims:
-        st.caption(f"The {prepared.X.shape[1]} scaled columns projected on their first {n_dims} principal "
+def _scatter(setting: tuple, chosen: tuple, prepared: cl.Prepared, result: cl.Clustering) -> None:
+    dims = 3 if st.radio("view", ["2-D", "3-D"], horizontal=True, key="cl_csv_dims") == "3-D" else 2
+    figure, note = _scatter_figure(setting, *chosen, dims, prepared, result.labels)
+    if note:
+        st.caption(note)
+    st.plotly_chart(figure, key="cl_csv_scatter")
+    if prepared.X.shape[1] > dims:
+        st.caption(f"The {prepared.X.shape[1]} scaled columns projected on their first {dims} principal "
                    "components.")
 
 
