@@ -301,6 +301,30 @@ def log_curve(run: Any, records: Sequence[EpisodeRecord], *, step_of: str = "ste
         tracking.client().log_batch(run.run_id, metrics=items[start:start + 1000])
 
 
+@dataclass
+class Learned:
+    agent: Agent
+    episodes: tuple[EpisodeRecord, ...]
+    seconds: float  # wall time, the process start included
+    learn_seconds: float  # inside SB3's learn
+
+
+def learn_agent(env_id: str, config: AgentConfig | None = None, *, callbacks: Sequence[AgentCallback] = (),
+                cancel: "CancelToken | None" = None) -> Learned:
+    """The learning alone: no evaluation, no MLflow, no training-queue slot. `train_agent` is what
+    pages and the CLI call; bench/bench_rl.py times this (also where MLflow is not installed)."""
+    from ..training import CancelToken
+
+    cfg = config or AgentConfig()
+    cfg.check(env_id)
+    cfg = cfg.resolved()
+    records: list[EpisodeRecord] = []
+    weights, steps, seconds, learn_seconds = _train_in_child(env_id, cfg, agent_device(cfg.device), callbacks,
+                                                             cancel or CancelToken(), records)
+    return Learned(Agent(env_id, cfg.algo, cfg.net_arch, weights, cfg.slippery, steps), tuple(records),
+                   seconds, learn_seconds)
+
+
 def slug(name: str) -> str:
     """'heuristic (lean + spin)' -> 'heuristic_lean_spin': a policy name as part of a metric name."""
     return "_".join("".join(c if c.isalnum() else " " for c in name).split())
