@@ -124,3 +124,14 @@ def test_whisper_on_cuda_float16():
     sample = speech.sample("librivox-dashwood.flac")
     t = speech.transcribe(speech.read_audio(sample.path), rec)
     assert speech.word_error_rate(sample.reference, t.text).wer <= 0.1
+
+
+def test_importing_the_speech_api_stays_cheap():
+    import subprocess
+    import sys
+
+    code = "import dl_core.speech, sys; print(' '.join(sys.modules))"
+    mods = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              cwd=speech.samples()[0].path.parents[2]).stdout.split())
+    heavy = {"torch", "av", "faster_whisper", "ctranslate2", "pocketsphinx", "jiwer", "streamlit", "transformers"}
+    assert not heavy & mods, heavy & mods
