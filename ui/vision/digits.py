@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dl_core import registry, vision
-from ui import actions, charts, errors, loaders
+from ui import actions, charts, errors, loaders, tuning
 from ui import training as live
 
 from . import figures
@@ -63,9 +63,8 @@ class _Shown:
     seconds: float | None
 
 
-def _shown(just_trained: bool) -> _Shown | None:
-    # Right after training, LiveTraining has drawn the curves already; on later reruns draw them again.
-    state = live.state(LIVE) if just_trained else live.show_history(LIVE)
+def _shown() -> _Shown | None:
+    state = live.show_history(LIVE)  # the curves (and a note if the run was stopped)
     result = actions.kept(RESULT)
     if state is not None and state.model is not None and state.stopped:
         cfg = st.session_state.get("dg_config", vision.DigitsCNNConfig())
@@ -158,14 +157,18 @@ def show() -> None:
     st.markdown("scikit-learn's **1,797 handwritten digits**, 8×8 pixels each. Choose an architecture and "
                 "training settings, then watch the loss and accuracy curves as it trains.")
     cfg = _config()
+    tuning.tune_section("vision-digits", data=None, key="digits", widget_keys={
+        "conv_layers": "dg_conv", "filters": "dg_filters", "kernel_size": "dg_kernel", "dropout": "dg_dropout",
+        "lr": "dg_lr", "batch_size": "dg_batch"})
     clicked = st.button("Train", type="primary", key="dg_train", icon=":material/play_arrow:")
     with errors.guard(stop=False):
         cfg.check()  # a bad setting shows at once, not only after a click
     before = actions.kept(RESULT)
-    result = actions.run(RESULT, clicked, lambda: _train(cfg))
+    if actions.run(RESULT, clicked, lambda: _train(cfg)) is not before:
+        st.rerun()  # draw the finished run's results without the live view's Stop button
     shown = None
     with errors.guard(stop=False):
-        shown = _shown(just_trained=clicked and result is not before)
+        shown = _shown()
         if shown is None:
             st.info("Press **Train** to watch the network learn: the curves update after every epoch.")
         else:
