@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,6 +53,18 @@ class DigitJudge:
         return torch.softmax(logits, -1).cpu().numpy()
 
 
+def on_model_device(evaluate: Callable) -> Callable:
+    """An `evaluate(model, loader)` for `training.fit` that first moves each validation batch to the
+    model's device: fit hands `evaluate` the loader as it is (tensors on the CPU), which fails on a
+    GPU under autocast ("Input type (float) and bias type (BFloat16) should be the same")."""
+
+    def run(model: "nn.Module", loader: Any) -> dict[str, float]:
+        dev = next(model.parameters()).device
+        return evaluate(model, [tuple(t.to(dev) for t in batch) for batch in loader])
+
+    return run
+
+
 def _device() -> "torch.device":
     from .. import device
 
@@ -74,7 +86,8 @@ def train_classifier(epochs: int = 20, seed: int = 0, device: "torch.device | No
         model = build_classifier()
     cfg = training.TrainConfig(epochs=epochs, lr=2e-3, batch_size=128, seed=seed, device=str(dev),
                                monitor="val_loss", monitor_mode="min")
-    training.fit(model, (x_aug, y_aug), (x_te, y_te), config=cfg, evaluate=training.classification_metrics)
+    training.fit(model, (x_aug, y_aug), (x_te, y_te), config=cfg,
+                 evaluate=on_model_device(training.classification_metrics))
     judge = DigitJudge(model=model.eval(), accuracy=0.0, device=dev)
     judge.accuracy = float((judge.probabilities(x_te).argmax(1) == y_te.numpy()).mean())
     return judge

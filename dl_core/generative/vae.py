@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import InputError
 from .checks import check_seed
 from .digits import PIXELS, digits_flat
+from .judge import on_model_device
 
 if TYPE_CHECKING:
     import torch
@@ -143,13 +144,14 @@ def train_vae(data: "tuple[torch.Tensor, torch.Tensor] | None" = None, config: V
     def step(m, batch):
         return vae_loss(m, batch, beta)
 
-    def evaluate(m, loader):
-        losses = [vae_loss(m, b, beta).item() for b in loader]
-        rec = float(np.mean([reconstruction_loss(m, b[0]) for b in loader]))
+    def evaluate(m, batches):
+        losses = [vae_loss(m, b, beta).item() for b in batches]
+        rec = float(np.mean([reconstruction_loss(m, b[0]) for b in batches]))
         return {"val_loss": float(np.mean(losses)), "val_reconstruction": rec}
 
     with tracking.training_run(EXPERIMENT, config, caller=caller) as run:
-        result = training.fit(model, (x_tr,), (x_te,), config=cfg, batch_loss=step, evaluate=evaluate,
+        result = training.fit(model, (x_tr,), (x_te,), config=cfg, batch_loss=step,
+                              evaluate=on_model_device(evaluate),
                               callbacks=[*callbacks, run.callback], cancel=cancel)
         metrics = {"test_reconstruction_loss": reconstruction_loss(model, x_te)}
         run.log_final(metrics, model=model)

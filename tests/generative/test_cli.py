@@ -1,7 +1,8 @@
 """`python -m dl_core generative ...`: JSON contracts, one-line errors with status 2.
 
-The commands run in a subprocess through `dl_core.cli.main`, with only this use case's commands
-registered, so these tests do not depend on the other use cases' command modules.
+The commands run through `dl_core.cli.main` with only this use case's commands registered, so these
+tests do not depend on the other use cases' command modules: in this process (`cli`, quick), or in a
+subprocess (`run_cli`) where a fresh process matters (the page-vs-CLI test, the diffusion training).
 """
 
 from __future__ import annotations
@@ -23,12 +24,27 @@ def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_cli_faces_writes_n_pngs(tmp_path):
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """Run `python -m dl_core generative ARGS` in this process: (exit status, stdout, stderr)."""
+    from dl_core import cli as core_cli
+
+    monkeypatch.setattr(core_cli, "USE_CASES", ("generative",))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        status = core_cli.main(["generative", *args])
+        out = capsys.readouterr()
+        return status, out.out, out.err
+
+    return run
+
+
+def test_cli_faces_writes_n_pngs(tmp_path, cli):
     from PIL import Image
 
-    done = run_cli("faces", "--n", "3", "--seed", "7", "--out", str(tmp_path), "--json")
-    assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
+    status, out, err = cli("faces", "--n", "3", "--seed", "7", "--out", str(tmp_path), "--json")
+    assert status == 0, err
+    payload = json.loads(out)
     files = sorted(tmp_path.glob("*.png"))
     assert payload == {"files": [str(f) for f in files], "n": 3, "seed": 7, "truncation": 1.0}
     assert Image.open(files[0]).size == (64, 64)
@@ -41,10 +57,10 @@ def test_cli_faces_writes_n_pngs(tmp_path):
     (("train-gan", "--shape", "square"), "Unknown shape 'square'"),
     (("train-gan", "--epochs", "0"), "epochs must be between 1 and 500"),
 ])
-def test_cli_bad_input_is_one_line_and_status_2(tmp_path, args, message):
-    done = run_cli(*args, *(("--out", str(tmp_path)) if args[0] == "faces" else ()))
-    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+def test_cli_bad_input_is_one_line_and_status_2(tmp_path, cli, args, message):
+    status, _, err = cli(*args, *(("--out", str(tmp_path)) if args[0] == "faces" else ()))
+    assert status == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.slow
@@ -60,20 +76,20 @@ def test_cli_train_diffusion_json_contract(tmp_path, quick_judge):
     assert payload["recognised_share"] == pytest.approx(sum(payload["per_digit"].values()) / 10)
 
 
-def test_cli_train_vae_json_contract():
-    done = run_cli("train-vae", "--epochs", "3", "--json")
-    assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
+def test_cli_train_vae_json_contract(cli):
+    status, out, err = cli("train-vae", "--epochs", "3", "--json")
+    assert status == 0, err
+    payload = json.loads(out)
     assert set(payload) == {"test_reconstruction_loss", "epochs", "latent", "seconds"}
     assert 0 < payload["test_reconstruction_loss"] < 45  # 64 pixels; an untrained decoder scores ~44
     assert payload["epochs"] == 3 and payload["latent"] == 2
 
 
-def test_cli_train_gan_on_a_csv(tmp_path):
+def test_cli_train_gan_on_a_csv(tmp_path, cli):
     csv = tmp_path / "points.csv"
     csv.write_text("\n".join(f"{i % 10},{(i * 3) % 11}" for i in range(60)))  # no header row
-    done = run_cli("train-gan", "--csv", str(csv), "--epochs", "2", "--json")
-    assert done.returncode == 0, done.stderr
-    payload = json.loads(done.stdout)
+    status, out, err = cli("train-gan", "--csv", str(csv), "--epochs", "2", "--json")
+    assert status == 0, err
+    payload = json.loads(out)
     assert payload["epochs"] == 2 and payload["data"] == "your points" and 0 <= payload["coverage"] <= 1
     assert any("standardised" in n for n in payload["notices"])

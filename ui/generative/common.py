@@ -1,4 +1,4 @@
-"""Pieces the generative tabs share: an error boundary that returns None, cached PNG grids, an ETA."""
+"""Pieces the generative tabs share: an error boundary that returns None, PNG grids, an ETA."""
 
 from __future__ import annotations
 
@@ -25,11 +25,20 @@ def attempt(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return None
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+MAX_WIDTH = 1460  # st.image shrinks (decodes and re-encodes) anything wider, on every rerun
+
+
 def grid_png(images: np.ndarray, cols: int = 8, pad: int = 2, scale: int = 1) -> bytes:
-    """`generative.image_grid` as PNG bytes, cached on the pixels: a rerun that draws the same
-    images again skips building and encoding the picture."""
+    """`generative.image_grid` as PNG bytes. Views cache these bytes (keyed on the small settings
+    that made the images, or once per result) and draw them with `show_png`, so a rerun that draws
+    the same picture again neither rebuilds nor re-encodes it."""
     return generative.png_bytes(generative.image_grid(images, cols=cols, pad=pad, scale=scale))
+
+
+def show_png(png: bytes, caption: str | None = None, where: Any = st) -> None:
+    """st.image for PNG bytes, told they are PNG: with the default output_format ('auto') Streamlit
+    decodes an RGB PNG and re-encodes it as a JPEG on every rerun (slow, and blurs pixel art)."""
+    where.image(png, caption=caption, output_format="PNG")
 
 
 def duration(seconds: float) -> str:

@@ -2,39 +2,43 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from dl_core import generative, registry
 
 from .. import cards, loaders
-from .common import attempt, grid_png
+from .common import MAX_WIDTH, attempt, grid_png, show_png
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _faces(n: int, seed: int, psi: float) -> np.ndarray:
-    return generative.faces(loaders.model(generative.FACE_MODEL), n, seed, psi)
+def _faces_png(n: int, seed: int, psi: float) -> bytes:
+    """The grid of faces as PNG bytes, cached on the settings (a rerun redraws from here)."""
+    return grid_png(generative.faces(loaders.model(generative.FACE_MODEL), n, seed, psi), cols=8, scale=2)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _interpolation(seed_a: int, seed_b: int, frames: int, psi: float) -> tuple[np.ndarray, bytes]:
+def _interpolation(seed_a: int, seed_b: int, frames: int, psi: float) -> tuple[bytes, bytes]:
+    """The strip as PNG bytes (no wider than the page) and the animated GIF."""
     strip = generative.interpolate(loaders.model(generative.FACE_MODEL), seed_a, seed_b, frames, psi)
-    return strip, generative.gif_bytes(strip)
+    cols = min(frames, 15)
+    return grid_png(strip, cols=cols, scale=2 if cols * 66 * 2 <= MAX_WIDTH else 1), generative.gif_bytes(strip)
 
 
 @st.cache_resource(show_spinner="Finding latent directions from 256 faces (once per machine)…")
 def _directions() -> list[generative.LatentDirection]:
-    return generative.face_directions(
-        loaders.model(generative.FACE_MODEL),
-        on_wait=lambda: st.info("Another session is computing the directions; waiting for it…",
-                                icon=":material/hourglass_top:"))
+    # No message from inside a cached function (Streamlit would replay it on every later call): if
+    # another session is computing them, the spinner above stays up a few seconds longer.
+    return generative.face_directions(loaders.model(generative.FACE_MODEL))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _moved(n: int, seed: int, psi: float, which: int, amounts: tuple[float, ...]) -> np.ndarray:
+def _moved(n: int, seed: int, psi: float, which: int, amounts: tuple[float, ...]) -> tuple[bytes, bytes]:
+    """(original, moved) face `which` as PNG bytes."""
     directions = _directions()
     z = generative.face_latents(n, seed, psi)[which - 1: which]
-    return generative.render_faces(loaders.model(generative.FACE_MODEL), generative.move(z, directions, amounts))
+    generator = loaders.model(generative.FACE_MODEL)
+    moved = generative.render_faces(generator, generative.move(z, directions, amounts))
+    return grid_png(generative.render_faces(generator, z), cols=1, scale=4), grid_png(moved, cols=1, scale=4)
 
 
 def faces_tab() -> None:
@@ -51,10 +55,10 @@ def faces_tab() -> None:
     psi = float(c3.slider("Truncation ψ", 0.0, 2.0, 1.0, 0.05, key="gen_face_psi",
                           help="z is multiplied by ψ: below 1, faces are more typical and cleaner but less "
                                "varied; 1 is the untouched model; above 1, stranger faces."))
-    images = attempt(_faces, n, seed, psi)
-    if images is None:
+    drawn = attempt(_faces_png, n, seed, psi)
+    if drawn is None:
         return
-    st.image(grid_png(images, cols=8, scale=2), caption=f"{n} faces from seed {seed}, ψ = {psi:.2f}")
+    show_png(drawn, caption=f"{n} faces from seed {seed}, ψ = {psi:.2f}")
 
     st.subheader("Move along latent directions")
     st.caption("Directions in z found here by measuring the generator: regression of each face's "
@@ -62,7 +66,7 @@ def faces_tab() -> None:
                "Slide to move the chosen face along them.")
     if st.toggle("Show the direction sliders", key="gen_face_dirs_on",
                  help="Computed once from 256 faces (a few seconds), then kept on disk."):
-        _directions_view(images, n, seed, psi)
+        _directions_view(n, seed, psi)
 
     st.subheader("Interpolate between two faces")
     c1, c2, c3 = st.columns(3)
@@ -72,7 +76,7 @@ def faces_tab() -> None:
     result = attempt(_interpolation, seed_a, seed_b, frames, psi)
     if result is not None:
         strip, gif = result
-        st.image(grid_png(strip, cols=frames, scale=2), caption="Spherical interpolation of z from face A to face B")
+        show_png(strip, caption="Spherical interpolation of z from face A to face B")
         c1, c2 = st.columns([1, 3])
         c1.image(gif, caption="animated")
         c2.download_button("Download the GIF", gif, file_name=f"faces_{seed_a}_to_{seed_b}.gif",
@@ -81,14 +85,14 @@ def faces_tab() -> None:
 
 
 @st.fragment
-def _directions_view(images: np.ndarray, n: int, seed: int, psi: float) -> None:
+def _directions_view(n: int, seed: int, psi: float) -> None:
     """A fragment: moving a direction slider redraws only the two faces here, not the whole page."""
     directions = _directions()
     which = st.slider("Face from the grid", 1, n, 1, key="gen_face_pick") if n > 1 else 1
     cols = st.columns(len(directions))
     amounts = tuple(float(col.slider(d.name, -3.0, 3.0, 0.0, 0.25, key=f"gen_face_dir_{i}", help=d.description))
                     for i, (col, d) in enumerate(zip(cols, directions)))
-    moved = _moved(n, seed, psi, int(which), amounts)
+    original, moved = _moved(n, seed, psi, int(which), amounts)
     left, right = st.columns(2)
-    left.image(grid_png(images[which - 1: which], cols=1, scale=4), caption="original")
-    right.image(grid_png(moved, cols=1, scale=4), caption="moved")
+    show_png(original, caption="original", where=left)
+    show_png(moved, caption="moved", where=right)

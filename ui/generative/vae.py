@@ -12,7 +12,7 @@ from dl_core import generative
 
 from .. import actions
 from .. import training as live
-from .common import grid_png
+from .common import grid_png, show_png
 
 VAE_RUN = "gen_vae"  # ui.training name (live curves, the model) and ui.actions key of the VAE training
 
@@ -22,8 +22,8 @@ def _train(config: generative.VAEConfig) -> Any:
     with slot.container():
         run_ui = live.LiveTraining(VAE_RUN, config.epochs, title="VAE loss (reconstruction + KL)")
         trained = generative.train_vae(None, config, callbacks=[run_ui])
+        run_ui.finish(trained.model, trained.fit, extra={"config": config, **trained.metrics})
     slot.empty()  # the Stop button and the live chart go once the training is over
-    run_ui.finish(trained.model, trained.fit, extra={"config": config, **trained.metrics})
     return trained
 
 
@@ -71,9 +71,10 @@ def _views(model: Any) -> dict[str, Any]:
     memo = {"model": model, "codes2": codes2, "labels": y_te}
     if model.latent >= 2:
         images, axis = generative.latent_grid(model, size=15, span=2.5)
-        memo["grid"] = ((images.reshape(-1, 8, 8) * 255).astype(np.uint8), axis)
+        memo["grid"] = (grid_png((images.reshape(-1, 8, 8) * 255).astype(np.uint8), cols=15, pad=1, scale=4), axis)
     rebuilt = generative.decode_latents(model, generative.latent_codes(model, torch.from_numpy(x_te[:10])))
-    memo["rebuilt"] = (np.concatenate([x_te[:10].reshape(-1, 8, 8), rebuilt]) * 255).astype(np.uint8)
+    both = (np.concatenate([x_te[:10].reshape(-1, 8, 8), rebuilt]) * 255).astype(np.uint8)
+    memo["rebuilt"] = grid_png(both, cols=10, pad=1, scale=6)
     st.session_state["gen_vae_views"] = memo
     return memo
 
@@ -99,20 +100,19 @@ def _explorer() -> None:
         if model.latent > 1:
             point[0, 1] = zy
         st.subheader("Decoded point")
-        st.image(grid_png((generative.decode_latents(model, point) * 255).astype(np.uint8), cols=1, pad=0,
+        show_png(grid_png((generative.decode_latents(model, point) * 255).astype(np.uint8), cols=1, pad=0,
                           scale=24), caption=f"decoder(z₁={zx:.1f}, z₂={zy:.1f})")
 
 
 def _overview() -> None:
     views = _views(live.state(VAE_RUN).model.eval())
     if "grid" in views:
-        flat, axis = views["grid"]
+        png, axis = views["grid"]
         st.subheader("Decoded grid across the latent plane")
-        st.image(grid_png(flat, cols=15, pad=1, scale=4),
-                 caption=f"z₁ from {axis[0]:.1f} (left) to {axis[-1]:.1f}; z₂ from {axis[-1]:.1f} (top) "
+        show_png(png, caption=f"z₁ from {axis[0]:.1f} (left) to {axis[-1]:.1f}; z₂ from {axis[-1]:.1f} (top) "
                          f"to {axis[0]:.1f}")
     st.subheader("Reconstructions of test digits")
-    st.image(grid_png(views["rebuilt"], cols=10, pad=1, scale=6), caption="top: test digits · bottom: rebuilt")
+    show_png(views["rebuilt"], caption="top: test digits · bottom: rebuilt")
 
 
 def _map_figure(codes2: np.ndarray, labels: np.ndarray, zx: float, zy: float) -> go.Figure:
