@@ -75,7 +75,8 @@ def deep_tab() -> None:
     trained = _with_stopped(actions.run(RUN, clicked, lambda: _train(cfg)))
     if trained is None:
         if live.state(RUN) is None:
-            st.info("Press **Train the encoder**: 40 epochs take 10-30 seconds on a laptop CPU.")
+            st.info("Press **Train the encoder**: a progress bar and the loss curves show how it goes, and "
+                    "**Stop training** keeps the model as it is at that moment.")
         return
     if not clicked:  # right after training, the live chart is already on screen
         live.show_history(RUN)

@@ -33,10 +33,13 @@ def colour_codes(labels: np.ndarray) -> np.ndarray:
 
 def panel_caption(cell: clustering.Cell) -> str:
     """What a grid panel says about its fit: the scores first (the point), then the time."""
+    def num(v: float) -> str:
+        return f"{round(v, 2) + 0.0:.2f}"  # + 0.0: a tiny negative ARI reads 0.00, not -0.00
+
     if cell.ari is not None:
-        score = f"<b>ARI {cell.ari:.2f}</b> · NMI {cell.nmi:.2f}"
+        score = f"<b>ARI {num(cell.ari)}</b> · NMI {num(cell.nmi)}"
     elif cell.silhouette is not None:
-        score = f"<b>silhouette {cell.silhouette:.2f}</b>"
+        score = f"<b>silhouette {num(cell.silhouette)}</b>"
     else:
         score = "<b>1 cluster</b>"
     return f"{score}<br>{cell.seconds:.2f} s"
