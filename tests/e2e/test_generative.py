@@ -31,7 +31,7 @@ def test_gan_lab_trains_on_an_upload_and_replays_at_once(page, app_url, tmp_path
     page.locator("[data-testid='stSelectbox']:visible").filter(has_text="Real data").click()
     page.get_by_role("option", name="upload a CSV").click()
     settle(page)
-    page.locator("input[type=file]:visible").set_input_files(str(points))
+    page.locator("input[type=file]").set_input_files(str(points))  # the page's only uploader
     settle(page)
     epochs = page.locator("[data-testid='stSlider']:visible").filter(has_text="Epochs").get_by_role("slider")
     epochs.focus()
@@ -42,8 +42,10 @@ def test_gan_lab_trains_on_an_upload_and_replays_at_once(page, app_url, tmp_path
     page.get_by_text("Coverage:").wait_for(timeout=300_000)
     settle(page)
     assert page.get_by_role("button", name="Stop training").count() == 0  # gone once training ended
-    replay = page.locator("[data-testid='stSlider']:visible").filter(has_text="Show epoch").get_by_role("slider")
-    assert replay.get_attribute("aria-valuenow") == "2"  # there at once, on the last epoch
+    replay = page.locator("[data-testid='stSlider']:visible").filter(has_text="Show epoch")
+    assert replay.locator("[data-testid='stSliderThumbValue']").inner_text() == "2"  # there at once, last epoch
+    page.get_by_text("Epoch 2: real vs generated").wait_for()
+    replay = replay.get_by_role("slider")
     replay.focus()
     replay.press("ArrowLeft")
     page.get_by_text("Epoch 1: real vs generated").wait_for()
