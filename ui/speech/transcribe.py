@@ -35,7 +35,7 @@ def view() -> None:
         return
     with st.expander("Whisper's decoding settings", icon=":material/tune:"):
         c1, c2, c3 = st.columns(3)
-        beam = c1.slider("Beam size", 1, 10, 1, key="speech_beam",
+        beam = c1.slider("Beam size", 1, 10, 5, key="speech_beam",
                          help="1 = greedy (take the likeliest token each step). Larger beams keep several "
                               "candidate sentences alive and pick the best whole: slower, sometimes better.")
         temperature = c2.slider("Temperature", 0.0, 1.0, 0.0, 0.1, key="speech_temperature",
