@@ -8,14 +8,14 @@ are then compared (no more training) and marked "stopped part-way".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import streamlit as st
 
 from dl_core import fraud
 from dl_core.training import TrainedModel
-from ui import actions, errors, training
+from ui import actions, errors, training, tuning
 
 from .data import Chosen
 
@@ -123,6 +123,12 @@ def view(chosen: Chosen) -> Run | None:
     """Draw step 2 and return the kept run (None before the first training)."""
     st.header("2 · Train", divider="gray")
     mlp, ae, baselines = _settings()
+    # Trials are judged on validation PR-AUC; the baselines stay the "Train models" button's business.
+    tune_base = replace(mlp, baselines=(), monitor="val_pr_auc", monitor_mode="max")
+    tuning.tune_section("fraud-mlp", data={"data": chosen.data, "base": tune_base}, key=f"fraud::{chosen.key}",
+                        widget_keys={"loss": "fraud_loss", "layers": "fraud_layers", "width": "fraud_width",
+                                     "dropout": "fraud_dropout", "lr": "fraud_lr"},
+                        convert={"loss": lambda v: "focal loss" if v == "focal" else "class weights"})
     clicked = st.button("Train models", type="primary", key="fraud_train", icon=":material/model_training:")
     run = actions.run(RUN, clicked, lambda: _train(chosen, mlp, ae, baselines))
     if clicked and run is not None and run.results:

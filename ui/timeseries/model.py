@@ -13,7 +13,7 @@ import streamlit as st
 
 from dl_core import timeseries as ts
 from dl_core.training import TrainedModel
-from ui import actions, errors
+from ui import actions, errors, tuning
 from ui import training as live
 
 from .data import Chosen
@@ -91,6 +91,9 @@ def view(chosen: Chosen) -> Kept | None:
                f"tail of {len(chosen.series) - prep.test_start} points; the backtest forecasts "
                f"{prep.config.horizon} steps from {len(prep.origins)} origins in that tail.")
     errors.notices(prep.notices)
+    tuning.tune_section("timeseries", data={"series": chosen.series, "base": cfg}, key=f"ts::{chosen.key}",
+                        widget_keys={"hidden": "ts_hidden", "layers": "ts_layers", "dropout": "ts_dropout",
+                                     "lr": "ts_lr"})
     clicked = st.button("Train and backtest", type="primary", key="ts_train", icon=":material/play_arrow:")
 
     def train() -> Kept:
