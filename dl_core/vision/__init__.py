@@ -25,7 +25,6 @@ from .digits import (
     load_digits_cnn,  # the registry's loader string names dl_core.vision:load_digits_cnn
     load_digits_data,
     predict_digits,
-    prepare_digits_cnn,
     save_digits_cnn,
     shallow_baselines,
     train_digits_cnn,
@@ -87,7 +86,7 @@ __all__ = [
     # digits
     "DIGITS_FILE", "BaselineResult", "DigitsCNNConfig", "DigitsData", "DigitsReport", "build_digits_cnn",
     "count_parameters", "digit_from_image", "ensure_digits_cnn", "evaluate_digits", "load_digits_cnn",
-    "load_digits_data", "predict_digits", "prepare_digits_cnn", "save_digits_cnn", "shallow_baselines",
+    "load_digits_data", "predict_digits", "save_digits_cnn", "shallow_baselines",
     "train_digits_cnn",
     # transfer
     "MAX_CLASSES", "MAX_IMAGES", "MIN_PER_CLASS", "HeadConfig", "LabelledFeatures", "LabelledFiles", "build_head",

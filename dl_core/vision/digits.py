@@ -374,11 +374,6 @@ def ensure_digits_cnn(on_wait: Callable[[], None] | None = None, callbacks: Sequ
                             on_wait=on_wait)
 
 
-def prepare_digits_cnn(callbacks: Sequence["Callback"] = ()) -> bool:
-    """For `python -m dl_core prepare`: the default digits CNN, if it is missing."""
-    return ensure_digits_cnn(callbacks=callbacks, caller="cli")
-
-
 # ---- a person's own digit (canvas or upload) -----------------------------------------------------
 
 def digit_from_image(image: "np.ndarray | Image.Image", min_ink: float = 0.02) -> np.ndarray:

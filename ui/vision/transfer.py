@@ -128,9 +128,9 @@ def _train(data: vision.LabelledFeatures, cfg: vision.HeadConfig):
     return result
 
 
-def _shown(just_trained: bool) -> tuple[Any, dict[str, float], dict[str, Any]] | None:
+def _shown() -> tuple[Any, dict[str, float], dict[str, Any]] | None:
     """(head, metrics, details) of the finished run, or of a stopped run's partly trained head."""
-    state = live.state(LIVE) if just_trained else live.show_history(LIVE)
+    state = live.show_history(LIVE)  # the curves (and a note if the run was stopped)
     trained_on = st.session_state.get("tl_trained_on")
     if state is not None and state.model is not None and state.stopped and trained_on is not None:
         data, cfg = trained_on
@@ -193,7 +193,9 @@ def show() -> None:
                             disabled=inputs is None)
         before = actions.kept(RESULT)
         result = actions.run(RESULT, clicked and inputs is not None, lambda: _train(inputs[0], cfg))
+    if result is not before:
+        st.rerun()  # draw the finished run's results without the live view's Stop button
     with errors.guard(stop=False):
-        shown = _shown(just_trained=clicked and result is not before)
+        shown = _shown()
         if shown is not None:
             _results(*shown)
