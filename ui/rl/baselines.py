@@ -49,7 +49,10 @@ def view() -> None:
     st.caption(f"{table.attrs['env']}: {table.attrs['episodes']} evaluation episodes, seed {table.attrs['seed']}.")
     shown = table.assign(**{"return (mean ± std)": [f"{m:.2f} ± {s:.2f}" for m, s in
                                                     zip(table["mean_reward"], table["std_reward"], strict=True)]})
-    cols = ["policy", "return (mean ± std)"] + (["success_rate"] if shown["success_rate"].notna().any() else [])
+    cols = ["policy", "return (mean ± std)"]
+    if shown["success_rate"].notna().any():
+        shown["success rate"] = [f"{x:.1%}" for x in shown["success_rate"]]
+        cols.append("success rate")
     st.dataframe(shown[cols], hide_index=True, key="rl_base_table")
     st.plotly_chart(charts.comparison_figure(table), key="rl_base_chart")
     rules = rl.heuristics(table.attrs["env_id"])

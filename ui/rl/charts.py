@@ -23,8 +23,9 @@ def curve_figure(curve: pd.DataFrame, title: str = "", x_label: str = "timesteps
     fig = make_subplots(rows=1, cols=2 if success else 1,
                         subplot_titles=("Return per training episode",
                                         f"Success rate (rolling mean of {window})")[: 2 if success else 1])
-    fig.add_trace(go.Scattergl(x=curve[x_col], y=curve["reward"], mode="markers", name="episode return",
-                               marker={"size": 4, "color": "rgba(31,119,180,0.35)"}), 1, 1)
+    if not success:  # on a grid world every return is 0 or 1: the dots only draw two lines
+        fig.add_trace(go.Scattergl(x=curve[x_col], y=curve["reward"], mode="markers", name="episode return",
+                                   marker={"size": 4, "color": "rgba(31,119,180,0.35)"}), 1, 1)
     fig.add_trace(go.Scatter(x=curve[x_col], y=curve["rolling_reward"], mode="lines",
                              name=f"rolling mean of {window}", line={"color": "#d62728", "width": 2.5}), 1, 1)
     if success:
@@ -33,7 +34,9 @@ def curve_figure(curve: pd.DataFrame, title: str = "", x_label: str = "timesteps
         fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     fig.update_xaxes(title_text=x_label)
     fig.update_yaxes(title_text="return", row=1, col=1)
-    fig.update_layout(height=340, title=title or None, **_LAYOUT)
+    fig.update_layout(height=360, title=title or None, **_LAYOUT)
+    if title:
+        fig.update_layout(margin={**_LAYOUT["margin"], "t": 80})  # room for the title above the subplots
     return fig
 
 
@@ -56,7 +59,7 @@ def grid_figure(values: np.ndarray, arrows: Sequence[str], layout: Sequence[str]
     labels = {"H": "hole", "C": "cliff", "G": "goal"}
     text = [[labels.get(layout[r][c], arrows[r * cols + c]) for c in range(cols)] for r in range(rows)]
     lo, hi = zrange if zrange is not None else (float(z.min()), float(z.max()))
-    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", textfont={"size": 18 if cols <= 8 else 14},
+    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", textfont={"size": 22 if cols <= 8 else 16},
                                colorscale="Viridis", zmin=lo, zmax=hi if hi > lo else lo + 1,
                                colorbar={"title": "value", "thickness": 12},
                                hovertemplate="row %{y}, col %{x}: value %{z:.3f}<extra></extra>"))

@@ -67,6 +67,8 @@ def start(name: str, compute: Callable[[Sequence[Any], CancelToken], TrainedMode
     """Start `compute(callbacks, cancel)` in a thread, unless this session already runs one here."""
     job = st.session_state.get(_key(name))
     if job is not None and job.thread.is_alive():
+        st.toast("A training is already running here; following it (Stop it to start another).",
+                 icon=":material/hourglass_top:")
         return job
     job = Job(compute)
     st.session_state[_key(name)] = job
@@ -82,8 +84,9 @@ def running(name: str) -> bool:
 def follow(name: str, title: str, x_label: str = "timesteps") -> TrainedModel | None:
     """Draw the job until it ends, then return its result (an engine error is raised here)."""
     job: Job = st.session_state[_key(name)]
-    st.button("Stop training", key=f"stop::{name}", on_click=job.cancel.cancel, icon=":material/stop_circle:",
-              disabled=job.cancel.cancelled, help="Ends training now; the agent so far is evaluated and kept.")
+    stop = st.empty()  # emptied at the end, with the bar and the curve: the results replace them
+    stop.button("Stop training", key=f"stop::{name}", on_click=job.cancel.cancel, icon=":material/stop_circle:",
+                disabled=job.cancel.cancelled, help="Ends training now; the agent so far is evaluated and kept.")
     bar = st.progress(0.0, text="Starting the training process…")
     chart = st.empty()
     drawn = -1  # episodes in the chart now: the same figure twice would be a duplicate element
@@ -102,8 +105,8 @@ def follow(name: str, title: str, x_label: str = "timesteps") -> TrainedModel | 
             break
         time.sleep(REDRAW_SECONDS)
     del st.session_state[_key(name)]
-    bar.empty()
-    chart.empty()
+    for slot in (stop, bar, chart):
+        slot.empty()
     if job.error is not None:
         raise job.error
     return job.result

@@ -79,8 +79,9 @@ def baseline_table(trained: TrainedModel) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table["return (mean ± std)"] = [f"{m:.2f} ± {s:.2f}" for m, s in zip(table["mean_reward"], table["std_reward"],
                                                                          strict=True)]
-    cols = ["policy", "return (mean ± std)"] + (["success_rate"] if "success_rate" in table else [])
-    return table[cols]
+    if "success_rate" in table:
+        table["success rate"] = [f"{x:.1%}" for x in table["success_rate"]]
+    return table[["policy", "return (mean ± std)"] + (["success rate"] if "success_rate" in table else [])]
 
 
 def show_result(trained: TrainedModel, key: str, x_label: str = "timesteps") -> None:

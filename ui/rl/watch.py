@@ -63,7 +63,7 @@ def view() -> None:
     cols = st.columns(len(shown["players"]))
     for col, (name, p) in zip(cols, shown["players"].items(), strict=True):
         end = "ended by the task" if p["terminated"] else "reached the time limit"
-        col.image(p["gif"], caption=f"{name}: return {p['total']:.1f} in {p['steps']} steps ({end})")
+        col.image(p["gif"], width="stretch", caption=f"{name}: return {p['total']:.1f} in {p['steps']} steps ({end})")
     st.plotly_chart(charts.returns_figure({n: p["returns"] for n, p in shown["players"].items()}),
                     key="rl_watch_returns")
     st.caption(f"{shown['env']}, start seed {shown['seed']}. Long episodes show every few steps.")
