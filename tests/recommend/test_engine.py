@@ -221,6 +221,8 @@ def test_similar_items_and_the_embedding_map(bpr):
     frame = recommend.embedding_map(rec, "pca", max_items=50, min_count=2)
     assert len(frame) == 50 and {"x", "y", "title", "genre"} <= set(frame.columns)
     assert frame["genre"].isin(set(rec.catalogue.genre_names) | {"unknown"}).all()
+    tsne = recommend.embedding_map(rec, "tsne", max_items=30, min_count=2)
+    assert len(tsne) == 30 and np.isfinite(tsne[["x", "y"]].to_numpy()).all()
     with pytest.raises(InputError, match="map method"):
         recommend.embedding_map(rec, "umap")
 
