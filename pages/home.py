@@ -48,8 +48,8 @@ with right:
         "*Clustering, autoencoders, GANs, diffusion.*\n"
         "- **Semi-supervised**: a few labels plus many unlabelled examples. *Vision: digits with "
         "only N labels.*\n"
-        "- **Reinforcement**: an agent learns from rewards for its actions (games, robots). It is "
-        "not on these pages yet; the same building blocks (networks, gradient descent) drive it."
+        "- **Reinforcement**: an agent learns from rewards for its actions (games, robots). "
+        "*Reinforcement learning: balance a pole, cross a frozen lake.*"
     )
 
 st.subheader("Families of networks, and where to try them")
@@ -70,6 +70,12 @@ families = [
      "pages/generative.py", "Generative models", ":material/auto_awesome:"),
     ("Representation learning", "cluster in a learned space instead of raw pixels",
      "pages/clustering.py", "Clustering", ":material/bubble_chart:"),
+    ("Embeddings of people and things", "a vector per user and per film; close vectors, similar tastes",
+     "pages/recommend.py", "Recommendations", ":material/movie:"),
+    ("Speech transformers", "turn a log-mel spectrogram into words, beside a classical HMM recogniser",
+     "pages/speech.py", "Speech", ":material/mic:"),
+    ("Policy and value networks", "learn which action pays off, from rewards alone",
+     "pages/rl.py", "Reinforcement learning", ":material/sports_esports:"),
 ]
 cols = st.columns(2, gap="large")
 for i, (name, what, script, page, icon) in enumerate(families):
