@@ -243,6 +243,8 @@ def bench_page(repeats: int) -> None:
             restarted.stop()
         bare = Server(bare_script, data)
         try:
+            open_seconds(browser, bare.url)
+            bare_open = med([open_seconds(browser, bare.url) for _ in range(3)])
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             page.goto(bare.url)
@@ -254,6 +256,8 @@ def bench_page(repeats: int) -> None:
         finally:
             bare.stop()
         browser.close()
+    print(f"bare page with 25 widgets and a small chart, warm server, new session: settles in {bare_open:.2f} s "
+          f"(the clustering page: {med(warm) / bare_open:.1f}x that)")
     print(f"reruns (seconds; 'cached' = median of the repeats once both values were seen; bare page with 25 "
           f"widgets {base * 1000:.0f} ms):")
     for name, (first_move, cached) in rows.items():
