@@ -152,10 +152,13 @@ def train_recommender(data: Interactions | Split, config: RecommenderConfig, *, 
         baselines: dict[str, dict[str, float]] = {}
         for name in config.baselines:
             if name == config.model:
-                baselines[name] = {k: v for k, v in metrics.items() if k != "seconds"}
+                baselines[name] = dict(metrics)
                 continue
             try:
-                baselines[name] = _baseline(name, fit_data, seen, config).evaluate(split.test, config.k)
+                t0 = time.perf_counter()
+                fitted = _baseline(name, fit_data, seen, config)
+                fit_seconds = time.perf_counter() - t0
+                baselines[name] = {**fitted.evaluate(split.test, config.k), "seconds": fit_seconds}
             except InputError as exc:
                 notices.append(str(exc))
         for name, values in baselines.items():

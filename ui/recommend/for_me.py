@@ -85,4 +85,5 @@ def _similar(rec: recommend.Recommender, popular_first: list[int]) -> None:
                  column_config={"similarity": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
                                                                               format="%.2f")})
     st.caption("Cosine similarity of the learned item vectors (item-kNN: of the items' user columns), among "
-               "films at least 5 users had in training.")
+               "films at least 5 users had in training. Blockbusters sit close to each other: many of the same "
+               "people watched them all, and the model learned \"popular\" as one direction of its space.")

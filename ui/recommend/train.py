@@ -102,7 +102,8 @@ def show_results(results: dict) -> None:
     table = pd.DataFrame(recommend.metrics_table(results)).rename(columns=COLUMNS)
     k = latest.details["config"].k
     st.dataframe(table, hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if c != "model"})
+        c: st.column_config.NumberColumn(format="%.1f" if c == "train s" else "%.3f")
+        for c in table.columns if c != "model"})
     split = latest.details["split"]
     st.caption(f"k = {k} · {split.how}; {split.test.n_users:,} users, {len(split.test):,} held-out interactions. "
                "recall@k: share of a user's held-out items found in their top k (out of at most k); NDCG@k also "
