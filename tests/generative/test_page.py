@@ -152,3 +152,7 @@ def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_
     page.slider(key="gen_gan_show").set_value(1).run()
     assert not exceptions(page)
     assert any("Epoch 1: real vs generated" in json.dumps(c.proto.spec) for c in page.get("plotly_chart"))
+    page.slider(key="gen_gan_epochs").set_value(3)
+    page.button(key="gen_gan_train").click().run()  # a new run's replay starts at its own last epoch
+    assert not exceptions(page)
+    assert page.slider(key="gen_gan_show").value == 3 and page.slider(key="gen_gan_show").max == 3

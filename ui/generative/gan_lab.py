@@ -28,6 +28,20 @@ class Replay:
     snapshots: list[generative.Snapshot] = field(default_factory=list)
     seconds: float = 0.0
     complete: bool = False
+    # The figure of each epoch, built once (while training, or on the first replay of that epoch):
+    # moving the replay slider then only sends it again. About 30 KB an epoch.
+    figures: dict[int, go.Figure] = field(default_factory=dict)
+    coverages: dict[int, float] = field(default_factory=dict)
+
+    def coverage(self, epoch: int) -> float:
+        if epoch not in self.coverages:
+            self.coverages[epoch] = generative.coverage(self.real, self.snapshots[epoch - 1].generated)
+        return self.coverages[epoch]
+
+    def figure(self, epoch: int) -> go.Figure:
+        if epoch not in self.figures:
+            self.figures[epoch] = lab_figure(self.real, self.snapshots[epoch - 1], self.snapshots[:epoch])
+        return self.figures[epoch]
 
 
 def lab_figure(real: np.ndarray, snap: generative.Snapshot, snapshots: list[generative.Snapshot]) -> go.Figure:
@@ -35,9 +49,11 @@ def lab_figure(real: np.ndarray, snap: generative.Snapshot, snapshots: list[gene
                         subplot_titles=(f"Epoch {snap.epoch}: real vs generated, D's view",
                                         "Losses and D's average output"))
     axis = generative.surface_axis()
-    fig.add_trace(go.Contour(x=axis, y=axis, z=snap.surface, zmin=0, zmax=1, colorscale="RdBu",
-                             opacity=0.55, contours={"start": 0, "end": 1, "size": 0.1},
-                             colorbar={"title": "D: real?", "x": 0.43, "len": 0.9, "thickness": 12}, name="D"), 1, 1)
+    # A smoothed heatmap rather than a contour plot: it looks alike and the browser draws it as one
+    # image, which keeps moving the replay slider quick (a contour is re-traced on every redraw).
+    fig.add_trace(go.Heatmap(x=axis, y=axis, z=snap.surface, zmin=0, zmax=1, colorscale="RdBu", zsmooth="best",
+                             opacity=0.55, colorbar={"title": "D: real?", "x": 0.43, "len": 0.9, "thickness": 12},
+                             name="D"), 1, 1)
     show = real[:500]
     fig.add_trace(go.Scatter(x=show[:, 0], y=show[:, 1], mode="markers", name="real",
                              marker={"size": 4, "color": "black"}), 1, 1)
@@ -101,18 +117,20 @@ class _LiveLab:
         self.replay.seconds = time.perf_counter() - self.started
         self.bar.progress(snap.epoch / self.replay.epochs, text=f"Epoch {snap.epoch}/{self.replay.epochs} · "
                                                                 f"D loss {snap.d_loss:.3f} · G loss {snap.g_loss:.3f}")
-        self.chart.plotly_chart(lab_figure(self.replay.real, snap, self.replay.snapshots))
+        self.chart.plotly_chart(self.replay.figure(snap.epoch))
 
 
 def _train(data: np.ndarray | str, config: generative.GANConfig) -> Any:
     slot = st.empty()
     with slot.container():
         real = generative.toy_points(data, 1000) if isinstance(data, str) else data
-        trained = generative.train_gan(data, config, callbacks=[_LiveLab(real, config.epochs)])
+        live = _LiveLab(real, config.epochs)
+        trained = generative.train_gan(data, config, callbacks=[live])
     slot.empty()  # the Stop button, bar and live chart go: the replay below takes over at once
+    st.session_state.pop("gen_gan_show", None)  # a new run's replay starts at its last epoch
     st.session_state[REPLAY_KEY] = Replay(real=trained.details["real"], epochs=config.epochs,
                                           snapshots=trained.details["snapshots"], seconds=trained.fit.seconds,
-                                          complete=not trained.fit.cancelled)
+                                          complete=not trained.fit.cancelled, figures=live.replay.figures)
     return trained
 
 
@@ -154,9 +172,8 @@ def _replay_view() -> None:
     if not replay.complete:
         st.warning(f"Training was stopped after epoch {replay.snapshots[-1].epoch}.", icon=":material/stop_circle:")
     pick = st.slider("Show epoch", 1, done, done, key="gen_gan_show") if done > 1 else 1
-    snap = replay.snapshots[pick - 1]
-    st.plotly_chart(lab_figure(replay.real, snap, replay.snapshots[:pick]), key="gen_gan_fig")
-    st.caption(f"Coverage: {generative.coverage(replay.real, snap.generated):.0%} of real points have a generated "
+    st.plotly_chart(replay.figure(pick), key="gen_gan_fig")
+    st.caption(f"Coverage: {replay.coverage(pick):.0%} of real points have a generated "
                f"point nearby (a collapsed generator scores low) · {replay.seconds:.1f} s of training")
 
 

@@ -119,7 +119,8 @@ def _map_figure(codes2: np.ndarray, labels: np.ndarray, zx: float, zy: float) ->
     fig = go.Figure()
     for d in range(10):
         pts = codes2[labels == d]
-        fig.add_trace(go.Scattergl(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(d), marker={"size": 5}))
+        # SVG markers, not WebGL: 360 points draw faster so, also in browsers without a GPU.
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(d), marker={"size": 5}))
     fig.add_trace(go.Scatter(x=[zx], y=[zy], mode="markers", name="you",
                              marker={"size": 16, "symbol": "x", "color": "black"}))
     fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10},
