@@ -229,3 +229,22 @@ def test_default_grid_is_fitted_once_then_read(monkeypatch, tmp_path):
         assert any("4 panels" in c.value for c in again.caption)
     finally:
         grid_view._saved_default.clear()
+
+
+def test_a_stopped_training_is_evaluated_and_shown():
+    """Stop keeps the partly trained encoder in the session (ui.training); the tab evaluates it with
+    the same engine call as a finished one and says that it was stopped."""
+    from dl_core.clustering.deep import fit_encoder
+    from ui.training import TrainingState
+
+    cfg = cl.DeepConfig(epochs=1, latent_dim=8, batch_size=64)
+    model, fit = fit_encoder(cl.load_digits_data(n=200), cfg)
+    at = open_clustering(**{"training::clustering_deep": TrainingState(model=model, history=fit.history),
+                            "clustering_deep::config": cfg})
+    assert not exceptions(at) and not errors_of(at)
+    assert any("stopped after epoch 1" in w.value for w in at.warning)
+    kept = at.session_state["result::clustering_deep"]
+    assert kept.model is not None and kept.run_id is None  # evaluated here; its MLflow run was marked KILLED
+    expected, _ = cl.evaluate_encoder(model, cl.load_digits_data(), seed=0)
+    assert kept.metrics == expected
+    assert any(m.label == "ARI gain over raw pixels" for m in at.metric)
