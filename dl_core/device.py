@@ -95,13 +95,6 @@ def autocast(device: "torch.device", enabled: bool = True) -> Iterator[None]:
         yield
 
 
-@contextlib.contextmanager
-def few_threads(n: int = 1) -> Iterator[None]:
-    """Deprecated no-op, kept while callers move off it: thread counts are set once per process
-    (see `cpu_threads`); changing them per request raced between sessions."""
-    yield
-
-
 @dataclass(frozen=True)
 class DeviceInfo:
     type: str

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -150,15 +149,6 @@ def seeded(seed: int) -> Iterator[None]:
     with _rng_lock:
         torch.random.manual_seed(seed)  # also seeds every CUDA device's generator
         yield
-
-
-def seed_everything(seed: int) -> None:
-    """Deprecated: seeds the process-wide generators, which other sessions share. Use `seeded`."""
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.random.manual_seed(seed)
 
 
 def _batch_seed(seed: int, epoch: int, batch: int) -> int:

@@ -206,14 +206,14 @@ def test_concurrent_seeded_trainings_equal_their_solo_runs(monkeypatch):
     assert not torch.equal(solo0[0]["0.weight"], solo1[0]["0.weight"])
 
 
-def test_few_threads_no_longer_changes_the_process_thread_count():
+def test_thread_count_is_set_once_per_process():
     import torch
 
     from dl_core import device
 
-    before = torch.get_num_threads()
-    with device.few_threads(1):
-        assert torch.get_num_threads() == before
+    device.get()
+    assert torch.get_num_threads() == device.cpu_threads()
+    assert not hasattr(device, "few_threads")  # no per-request save/restore left to race
 
 
 # ---- tracking never ends a training --------------------------------------------------------------
