@@ -99,6 +99,13 @@ def page(browser):
 def settle(page, seconds: float = 120) -> None:
     """Wait until the app has finished running (no 'Running…' status widget, no skeleton)."""
     page.locator("[data-testid='stApp']").wait_for(timeout=seconds * 1000)
+    # On a busy machine the first run may not have started yet (no status widget either): wait until
+    # the app says its script is not running and the page holds at least one element.
+    page.wait_for_function(
+        "() => { const app = document.querySelector(\"[data-testid='stApp']\");"
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && document.querySelector(\"[data-testid='stMain'] [data-testid='stElementContainer']\"); }",
+        timeout=seconds * 1000)
     page.wait_for_timeout(400)
     deadline = time.time() + seconds
     while time.time() < deadline:
