@@ -82,7 +82,7 @@ __all__ = [
     # checks
     "MAX_SEED", "check_count", "check_seed",
     # faces
-    "FACE_MODEL", "LATENT_DIM", "MAX_FACES", "MAX_FRAMES", "LatentDirection", "check_truncation",
+    "DIRECTIONS_FILE", "FACE_MODEL", "LATENT_DIM", "MAX_FACES", "MAX_FRAMES", "LatentDirection", "check_truncation",
     "DIRECTIONS_FILE", "face_directions", "face_latents", "faces", "interpolate", "latent_directions", "move",
     "render_faces", "slerp",
     # diffusion and its judge
