@@ -27,6 +27,7 @@ from .metrics import (
     evaluate,
     metrics_at,
     metrics_table,
+    rates,
 )
 from .networks import auto_batch, build_autoencoder, build_mlp, class_weight, focal_loss
 from .scorers import Scorer, Squash, autoencoder_scorer, fit_baseline, score_frame, scorer_for
@@ -50,7 +51,7 @@ __all__ = [
     "auto_batch", "autoencoder_scorer", "baseline_scorer", "best_cost_threshold", "best_f1_threshold", "binary_labels",
     "build_autoencoder", "build_mlp", "class_weight", "compare", "confusion", "cost_curve", "cost_per_1000",
     "curves", "data_params", "detect_label", "evaluate", "explain", "fit_baseline", "focal_loss", "generate",
-    "is_creditcard_layout", "label_values", "metrics_at", "metrics_table", "prepare", "read_table",
+    "is_creditcard_layout", "label_values", "metrics_at", "metrics_table", "prepare", "rates", "read_table",
     "score_frame", "scorer_for", "train_autoencoder", "train_baseline", "train_mlp", "train_model",
     "train_report",
 ]

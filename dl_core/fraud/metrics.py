@@ -25,12 +25,17 @@ def metrics_at(y: np.ndarray, score: np.ndarray, threshold: float) -> dict[str, 
     if y.sum() == 0 or y.sum() == len(y):
         raise InputError("This split has only one class, so precision/recall cannot be measured; "
                          "add more labelled fraud.")
-    tp, fp, fn, _ = confusion(y, score, threshold).ravel()[[3, 1, 2, 0]]
+    return {**rates(confusion(y, score, threshold)),
+            "pr_auc": float(average_precision_score(y, score)), "roc_auc": float(roc_auc_score(y, score))}
+
+
+def rates(cm: np.ndarray) -> dict[str, float]:
+    """Precision, recall and F1 from a [[TN, FP], [FN, TP]] confusion matrix (0 where undefined)."""
+    tp, fp, fn = cm[1, 1], cm[0, 1], cm[1, 0]
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": float(precision), "recall": float(recall), "f1": float(f1),
-            "pr_auc": float(average_precision_score(y, score)), "roc_auc": float(roc_auc_score(y, score))}
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}
 
 
 def confusion(y: np.ndarray, score: np.ndarray, threshold: float) -> np.ndarray:

@@ -40,18 +40,23 @@ def pr_roc_figure(y: np.ndarray, scores: Mapping[str, np.ndarray], positives: st
     return fig
 
 
-def cost_figure(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float, current: float,
-                best: float, rows: str = "transactions") -> go.Figure:
-    """Expected cost per 1,000 rows as the threshold moves, with the current and best marked."""
+def cost_figure(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float, best: float,
+                rows: str = "transactions") -> go.Figure:
+    """Expected cost per 1,000 rows as the threshold moves, with the cost-minimising threshold marked.
+
+    It does not depend on the slider (whose value is shown beside it), so a page can draw it once per
+    model and costs: redrawing a chart at every move of the threshold is what made moving it slow.
+    """
     thresholds, cost = fraud.cost_curve(y, score, cost_fn, cost_fp)
     finite = np.isfinite(thresholds)
     x = np.r_[thresholds[finite], 1.0]
     c = np.r_[cost[finite], cost[0]]  # above every score nothing is flagged: the 'flag none' cost
     order = np.argsort(x)
-    fig = go.Figure(go.Scatter(x=x[order], y=c[order], mode="lines", line_shape="hv", name="test cost"))
-    fig.add_vline(x=current, line_dash="dash", line_color="#d62728", annotation_text="slider")
-    fig.add_vline(x=min(best, 1.0), line_dash="dot", line_color="#2ca02c", annotation_text="cost-minimising",
-                  annotation_position="bottom right")
+    t = min(best, 1.0)
+    best_line = go.Scatter(x=[t, t], y=[float(c.min()), float(c.max())], mode="lines+text",
+                           text=["", "cost-minimising"], textposition="bottom right", hoverinfo="skip",
+                           line={"color": "#2ca02c", "dash": "dot"})  # a trace: add_vline costs more
+    fig = go.Figure([go.Scatter(x=x[order], y=c[order], mode="lines", line_shape="hv", name="test cost"), best_line])
     fig.update_layout(height=300, xaxis_title="threshold (flag when score ≥ threshold)",
                       yaxis_title=f"cost per 1,000 {rows}", xaxis_range=[0, 1], showlegend=False, **_LAYOUT)
     return fig

@@ -61,13 +61,15 @@ def view(run: Run, words: Words) -> None:
         k[1].metric("Missed", f"{cm[1, 0]:,}", help=f"{words.positives.capitalize()} let through (false negatives)")
         k[2].metric("False alarms", f"{cm[0, 1]:,}", help=f"{words.negatives.capitalize()} flagged (false positives)")
         k[3].metric("Passed", f"{cm[0, 0]:,}", help=f"{words.negatives.capitalize()} let through (true negatives)")
-        at = fraud.metrics_at(data.y_test, ev.test_scores, threshold)
+        at = fraud.rates(cm)
         st.caption(f"At {threshold:.3f} on the test split: precision {at['precision']:.3f}, recall {at['recall']:.3f}, "
                    f"F1 {at['f1']:.3f}; {int(cm[:, 1].sum()):,} alerts out of {len(data.y_test):,} {words.rows}.")
-        st.plotly_chart(common.confusion_figure(cm, [f"{words.negative} ({data.negative})",
-                                                     f"{words.positive} ({data.positive})"],
-                                                title=f"{fraud.LABELS[who]}: confusion matrix (test)"),
-                        key="fraud_confusion")
+        key = ("confusion", who, *cm.ravel().tolist())  # many thresholds give the same matrix: drawn once
+        if key not in run.cache:
+            run.cache[key] = common.confusion_figure(cm, [f"{words.negative} ({data.negative})",
+                                                          f"{words.positive} ({data.positive})"],
+                                                     title=f"{fraud.LABELS[who]}: confusion matrix (test)")
+        st.plotly_chart(run.cache[key], key="fraud_confusion")
     with right:
         here = fraud.cost_per_1000(data.y_test, ev.test_scores, threshold, cost_fn, cost_fp)
         at_best = fraud.cost_per_1000(data.y_test, ev.test_scores, best_t, cost_fn, cost_fp)
@@ -78,5 +80,7 @@ def view(run: Run, words: Words) -> None:
                   help="Chosen on the validation split, so the test cost below is an honest estimate.")
         st.caption(f"At that threshold the test split costs **{at_best:,.0f}** per 1,000 {words.rows}; flagging "
                    f"nothing would cost {none:,.0f}.")
-        st.plotly_chart(charts.cost_figure(data.y_test, ev.test_scores, cost_fn, cost_fp, threshold, best_t,
-                                           words.rows), key="fraud_cost_curve")
+        key = ("cost", who, cost_fn, cost_fp)  # independent of the slider: drawn once per model and costs
+        if key not in run.cache:
+            run.cache[key] = charts.cost_figure(data.y_test, ev.test_scores, cost_fn, cost_fp, best_t, words.rows)
+        st.plotly_chart(run.cache[key], key="fraud_cost_curve")

@@ -16,6 +16,7 @@ import streamlit as st
 from dl_core import fraud
 from dl_core.training import TrainedModel
 from ui import actions, errors, training, tuning
+from ui.charts import history_figure
 
 from .data import Chosen
 
@@ -150,6 +151,9 @@ def view(chosen: Chosen) -> Run | None:
             for n, s in run.scorers.items()]
     st.success("Trained: " + " · ".join(done) + ".", icon=":material/check_circle:")
     with st.expander("Training curves of the networks", expanded=False, icon=":material/show_chart:"):
-        for key in NETWORKS.values():
-            training.show_history(key)
+        for name, result in run.results.items():
+            if result.history:  # drawn once per run: a figure with subplots is slow to build
+                if ("history", name) not in run.cache:
+                    run.cache[("history", name)] = history_figure(result.history, fraud.LABELS[name])
+                st.plotly_chart(run.cache[("history", name)], key=f"fraud_history_{name}")
     return run

@@ -28,7 +28,9 @@ def view(kept: Kept) -> None:
                f"seasonal naive (season {prep.config.season}) on the training part, so below 1 beats it. "
                f"ETS: {bt.ets_form}, fitted before the tail and run forward.")
     _origin(kept)
-    st.plotly_chart(charts.tail_figure(prep, bt), key="ts_tail_chart")
+    if "tail" not in kept.figures:
+        kept.figures["tail"] = charts.tail_figure(prep, bt)
+    st.plotly_chart(kept.figures["tail"], key="ts_tail_chart")
 
 
 @st.fragment

@@ -74,8 +74,12 @@ def residual_figure(r: Residuals) -> go.Figure:
     colors = np.where(r.anomaly, "#d32f2f", np.where(r.in_test, "#fb8c00", "#1e88e5"))
     fig = go.Figure(go.Scatter(x=r.index, y=r.residual, mode="markers", marker={"color": colors, "size": 5},
                                name="one-step residual (blue: training part, orange: held-out tail, red: flagged)"))
+    # The threshold lines are traces, not add_hline shapes: this figure is redrawn as the k slider moves,
+    # and shapes cost more than the rest of it.
+    x = [r.index[0], r.index[-1]]
     for s in (1, -1):
-        fig.add_hline(y=s * r.threshold, line_dash="dash", line_color="#d32f2f")
+        fig.add_trace(go.Scatter(x=x, y=[s * r.threshold] * 2, mode="lines", hoverinfo="skip", showlegend=False,
+                                 line={"dash": "dash", "color": "#d32f2f"}))
     fig.update_layout(title="Residuals: actual minus one-step-ahead forecast", **LAYOUT)
     return fig
 

@@ -7,7 +7,7 @@ callback saved is then evaluated (no more training) and shown, marked as stopped
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import streamlit as st
 
@@ -15,6 +15,7 @@ from dl_core import timeseries as ts
 from dl_core.training import TrainedModel
 from ui import actions, errors, tuning
 from ui import training as live
+from ui.charts import history_figure
 
 from .data import Chosen
 
@@ -29,6 +30,7 @@ class Kept:
     key: tuple  # the data and settings it was trained with
     result: TrainedModel
     stopped: bool = False
+    figures: dict = field(default_factory=dict)  # figures that depend on the result only, drawn once
 
     @property
     def prep(self) -> ts.Prepared:
@@ -108,7 +110,8 @@ def view(chosen: Chosen) -> Kept | None:
         st.rerun()  # redraw without the live widgets (Stop button, progress bar): the result is final
     if not clicked:
         kept = _after_stop(kept) or kept
-        live.show_history(RUN)
+        if kept is not None:
+            _history(kept)
     if kept is None:
         st.info("Choose the settings above and click **Train and backtest**. With the defaults this takes a few "
                 "seconds on a CPU.", icon=":material/play_arrow:")
@@ -116,6 +119,20 @@ def view(chosen: Chosen) -> Kept | None:
         st.warning("The data or settings changed since this model was trained; the results below are for the "
                    "earlier settings. Click **Train and backtest** to update.", icon=":material/history:")
     return kept
+
+
+def _history(kept: Kept) -> None:
+    """The kept result's training curves (drawn once per result: a figure with subplots is slow to build)."""
+    history = kept.result.history
+    if not history:
+        return
+    if kept.stopped:
+        st.warning(f"Training was stopped after epoch {history[-1].epoch}; the results below use the model as "
+                   "it was then.", icon=":material/stop_circle:")
+    if "history" not in kept.figures:
+        kept.figures["history"] = history_figure(history, f"{ts.MODEL_LABELS[kept.prep.config.model]} "
+                                                          "(quantile loss)")
+    st.plotly_chart(kept.figures["history"], key="ts_history_chart")
 
 
 def _after_stop(kept: Kept | None) -> Kept | None:

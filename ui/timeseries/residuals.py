@@ -20,7 +20,9 @@ def view(kept: Kept) -> None:
     r = ts.residuals(kept.prep, kept.result.details["one_step"], k)
     st.plotly_chart(charts.residual_figure(r), key="ts_resid_chart")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(charts.residual_hist(r), key="ts_resid_hist")
+    if "residual_hist" not in kept.figures:  # independent of k: drawn once per result
+        kept.figures["residual_hist"] = charts.residual_hist(r)
+    c1.plotly_chart(kept.figures["residual_hist"], key="ts_resid_hist")
     c2.metric("Flagged points", int(r.anomaly.sum()), help=f"|residual| > {r.threshold:.3g}")
     c2.caption("Residuals are one-step-ahead errors of the network at every point after the first window. "
                "The threshold uses the median absolute deviation of the training-part residuals, so a few "
