@@ -167,12 +167,12 @@ def train_finetuned_encoder(reviews: ReviewSet, config: FinetuneConfig, *, base:
         seconds = time.perf_counter() - t0
 
         tuned_encoder = replace(base.encoder, model=net.encoder.eval(), max_length=config.max_length)
-        tuned = SentimentModel(encoder=tuned_encoder, head=net.head.eval(),
-                               meta={**base.meta, "finetune": asdict(config)})
+        tuned = SentimentModel(encoder=tuned_encoder, head=net.head.eval(),  # reads with its own float32 encoder
+                               meta={**base.meta, "precision": "float32", "finetune": asdict(config)})
         test_texts = reviews.subset_texts(split.test)
         y_test = labels[split.test]
         after = _accuracy(tuned, encode_sorted(tuned_encoder, test_texts), y_test)
-        before = _accuracy(base, embed(base.encoder, texts)[split.test], y_test)
+        before = _accuracy(base, embed(base.reader or base.encoder, texts)[split.test], y_test)
         baseline = fit_baseline(reviews.subset_texts(split.train), labels[split.train], seed=config.seed)
         report = FinetuneReport(
             test_accuracy=after, frozen_test_accuracy=before,

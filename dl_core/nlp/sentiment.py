@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InputError, ModelUnavailableError
-from .embeddings import DIM, ENCODER, Progress, embed, encode_sorted
+from .embeddings import DIM, ENCODER, Progress, embed, encode_sorted, precision, review_encoder
 from .reviews import LABELS, ReviewSet, load_review_set, out_of_domain
 from .texts import clean_texts
 
@@ -118,12 +118,15 @@ class SentimentModel:
     """Frozen encoder + trained head. `predict(texts)` gives a label and a confidence per text.
 
     The encoder is usually the one every session shares: nothing here changes it (no hooks, no
-    train mode, tokenizer settings per call under its lock).
+    train mode, tokenizer settings per call under its lock). `reader` is what texts are embedded
+    with for the head: the int8 copy the head was trained on (see embeddings.REVIEW_PRECISION), or
+    the encoder itself; attributions differentiate through the float32 `encoder`.
     """
 
     encoder: "TextEncoder"
     head: "nn.Module"
     meta: dict[str, Any] = field(default_factory=dict)
+    reader: "TextEncoder | None" = None  # None = encoder
 
     @property
     def n_reviews(self) -> int | None:
@@ -134,7 +137,7 @@ class SentimentModel:
         """(N, 2) class probabilities [negative, positive]."""
         import torch
 
-        emb = encode_sorted(self.encoder, list(texts))
+        emb = encode_sorted(self.reader or self.encoder, list(texts))
         with torch.inference_mode():
             logits = self.head(torch.from_numpy(emb).to(self.encoder.device))
             return torch.softmax(logits.float(), -1).cpu().numpy()
@@ -262,7 +265,8 @@ def train_sentiment_head(reviews: ReviewSet, config: SentimentConfig, *, encoder
     with tracking.training_run(EXPERIMENT, config, caller=caller,
                                extra_params={"n_reviews": reviews.requested}) as run:
         t0 = time.perf_counter()
-        X = embed(encoder, reviews.texts, progress=progress, on_wait=on_wait)  # (N, 384)
+        reader = review_encoder(encoder)
+        X = embed(reader, reviews.texts, progress=progress, on_wait=on_wait)  # (N, 384)
         embed_seconds = time.perf_counter() - t0
         y, split = reviews.labels, reviews.split
 
@@ -277,8 +281,9 @@ def train_sentiment_head(reviews: ReviewSet, config: SentimentConfig, *, encoder
         fit = training.fit(head, tensors(split.train), tensors(split.val), config=tc,
                            evaluate=training.classification_metrics, callbacks=[*callbacks, run.callback],
                            cancel=cancel)
-        meta = {"config": record, "labels": list(LABELS), "encoder": ENCODER, "dim": int(X.shape[1])}
-        model = SentimentModel(encoder=encoder, head=head.eval(), meta=meta)
+        meta = {"config": record, "labels": list(LABELS), "encoder": ENCODER, "dim": int(X.shape[1]),
+                "precision": precision(reader)}
+        model = SentimentModel(encoder=encoder, head=head.eval(), meta=meta, reader=reader)
 
         baseline = fit_baseline(reviews.subset_texts(split.train), y[split.train], seed=config.seed)
         test_texts, y_test = reviews.subset_texts(split.test), y[split.test]
@@ -343,7 +348,9 @@ def head_from_store(encoder: "TextEncoder") -> SentimentModel:
     except RuntimeError as exc:
         raise ModelUnavailableError(f"The saved sentiment head does not fit its settings ({exc}); retrain it.") \
             from None
-    return SentimentModel(encoder=encoder, head=head.to(encoder.device).eval(), meta=meta)
+    # Heads saved before int8 reading (no "precision") read with the float32 encoder they were trained on.
+    reader = review_encoder(encoder, meta.get("precision", "float32"))
+    return SentimentModel(encoder=encoder, head=head.to(encoder.device).eval(), meta=meta, reader=reader)
 
 
 def saved_report() -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InputError
-from .embeddings import embed
+from .embeddings import embed, review_encoder
 from .reviews import LABELS, load_reviews
 from .texts import Passage, check_query, clean_texts
 
@@ -87,10 +87,11 @@ class TextMap:
 
 
 def review_map(encoder: "TextEncoder", method: str = "pca") -> TextMap:
-    """The first 512 reviews on a 2-D map, coloured by their sentiment label."""
+    """The first 512 reviews on a 2-D map, coloured by their sentiment label (embedded as the
+    sentiment head reads them, so the map shares the head's embedding cache)."""
     reviews = load_reviews().iloc[:MAP_REVIEWS]
     texts = reviews["text"].tolist()
-    emb = embed(encoder, texts)
+    emb = embed(review_encoder(encoder), texts)
     return TextMap(project_2d(emb, method), texts, [LABELS[y] for y in reviews["label"]], method)
 
 

@@ -89,6 +89,23 @@ def test_rate_estimate_reports_measured_speed_only():
     assert est.update(2048, 2048).endswith("done")
 
 
+def test_reviews_are_read_with_a_shared_int8_copy_of_minilm(model):
+    import torch
+
+    from dl_core.nlp import embeddings
+
+    reader = embeddings.review_encoder(encoder())
+    assert reader.model is embeddings.review_encoder(encoder()).model  # quantized once per process
+    assert reader.model is not encoder().model and reader.tokenizer is encoder().tokenizer
+    assert embeddings.precision(reader) == "int8" and embeddings.precision(encoder()) == "float32"
+    assert isinstance(encoder().model.encoder.layer[0].output.dense, torch.nn.Linear)  # the original stays float
+    assert model.meta["precision"] == "int8" and model.reader.model is reader.model
+    texts = ["A gorgeous, witty film.", "The plot made no sense at all."]
+    close = (nlp.encode_sorted(reader, texts) * nlp.encode_sorted(encoder(), texts)).sum(1)
+    assert (close > 0.9).all() and (close < 0.99999).all()  # near, but really another computation
+    assert embeddings._chunk_key(texts, reader) != embeddings._chunk_key(texts, encoder())  # caches kept apart
+
+
 # ---- the head: one engine call -------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -209,19 +226,26 @@ def test_word_attributions_are_complete(model):
     text = "A gorgeous, witty film, but the ending is dull!"
     pred, words = nlp.word_attributions(model, text, n_steps=48)
     assert all(text[w.start:w.end] == w.word for w in words)
-    assert [w.word for w in words][:2] == ["A", "gorgeous"]
-    # Integrated gradients: the attributions add up to f(text) - f(baseline) for the predicted class.
-    tok = model.encoder.tokenizer(text, return_tensors="pt")
-    ids, mask = tok["input_ids"], tok["attention_mask"]
-    special = set(model.encoder.tokenizer.all_special_ids)
-    base = torch.tensor([[i if i in special else 0 for i in ids[0].tolist()]])
-    k = nlp.LABELS.index(pred.label)
-    with torch.no_grad():
-        diff = (model.logits_from_ids(ids, mask)[0, k] - model.logits_from_ids(base, mask)[0, k]).item()
-    assert abs(diff) > 0.05  # the check below is about something
-    assert sum(w.score for w in words) == pytest.approx(diff, rel=0.15, abs=0.05)
+    assert [w.word for w in words][:2] == ["A", "gorgeous"] and words[-1].word == "!"
     word_embeddings = model.encoder.model.get_input_embeddings()
     assert not word_embeddings._forward_hooks and not word_embeddings._forward_pre_hooks
+    # Integrated gradients: the attributions add up to f(text) - f(baseline) for the predicted class
+    # (checked on texts whose score differs enough from the all-[PAD] baseline's to mean something).
+    special = set(model.encoder.tokenizer.all_special_ids)
+    checked = 0
+    for text in ("Dull, boring and far too long, a total waste of time.", "An absolute delight, wonderful and moving.",
+                 "A gorgeous, witty film, but the ending is dull!"):
+        pred, words = nlp.word_attributions(model, text, n_steps=48)
+        tok = model.encoder.tokenizer(text, return_tensors="pt")
+        ids, mask = tok["input_ids"], tok["attention_mask"]
+        base = torch.tensor([[i if i in special else 0 for i in ids[0].tolist()]])
+        k = nlp.LABELS.index(pred.label)
+        with torch.no_grad():
+            diff = (model.logits_from_ids(ids, mask)[0, k] - model.logits_from_ids(base, mask)[0, k]).item()
+        if abs(diff) > 0.1:
+            assert sum(w.score for w in words) == pytest.approx(diff, rel=0.15, abs=0.05), text
+            checked += 1
+    assert checked >= 1
 
 
 def test_pipeline_predictions_from_a_tiny_hub_model(tmp_path):
