@@ -41,9 +41,9 @@ def default_model() -> nlp.SentimentModel:
     """The head saved on disk (shared by everyone); trained here on first use, with measured progress."""
     if nlp.saved_report() is not None:
         return nlp.head_from_store(encoder())
-    st.info("First use in this data folder: the sentiment head is trained once on all 12,808 reviews and saved "
-            "for everyone. Embedding the reviews with MiniLM is most of the work; the bar shows the speed measured "
-            "on this machine and the time left. The embeddings are cached, so retraining later takes seconds.",
+    st.info("First use in this data folder: the sentiment head is trained once on all the bundled reviews and "
+            "saved for everyone. Embedding the reviews with MiniLM is most of the work; the bar shows the speed "
+            "measured on this machine and the time left. The embeddings are cached, so retraining later takes seconds.",
             icon=":material/school:")
     progress = embedding_progress()
     run = live.LiveTraining("nlp_sentiment_default", nlp.SentimentConfig().epochs, "Sentiment head (first use)",
