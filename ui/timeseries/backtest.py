@@ -23,7 +23,10 @@ def view(kept: Kept) -> None:
                    f"validation windows (margin {bt.margin:.3g}); uncalibrated it covered {bt.raw_coverage:.0%}.")
     st.markdown(f"**Backtest metrics** ({len(bt.origins)} origins × {prep.config.horizon} steps, every model on the "
                 "same windows; best per column in green):")
-    st.table(table.style.format("{:.3f}").highlight_min(axis=0, props="background-color:#c8e6c9;font-weight:bold"))
+    if "table" not in kept.figures:
+        kept.figures["table"] = table.style.format("{:.3f}").highlight_min(
+            axis=0, props="background-color:#c8e6c9;font-weight:bold")
+    st.table(kept.figures["table"])
     st.caption("MAE and RMSE in the series' units; sMAPE in % (0-200); MASE: MAE divided by the in-sample MAE of "
                f"seasonal naive (season {prep.config.season}) on the training part, so below 1 beats it. "
                f"ETS: {bt.ets_form}, fitted before the tail and run forward.")

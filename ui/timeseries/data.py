@@ -61,10 +61,15 @@ def _upload_series(file_id: str, time_col: str, value_col: str, freq: str | None
         return None, str(exc)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _series_figure(key: str, _series: ts.Series):
-    title = _series.description or f"{_series.name}: {len(_series):,} points"
-    return charts.series_figure(_series.index, _series.values, title)
+def _series_figure(key: str, series: ts.Series):
+    """Built once per series in this session (st.cache_data would unpickle a Figure on every rerun)."""
+    figures = st.session_state.setdefault("ts_series_figures", {})
+    if key not in figures:
+        while len(figures) >= 4:
+            figures.pop(next(iter(figures)))
+        title = series.description or f"{series.name}: {len(series):,} points"
+        figures[key] = charts.series_figure(series.index, series.values, title)
+    return figures[key]
 
 
 def _synthetic_view() -> Chosen:
