@@ -39,10 +39,11 @@ def bench_sentiment(encoder, n_reviews: int | None, finetune_steps: int) -> dict
     reviews = nlp.load_reviews(n_reviews)["text"].tolist()
     one = reviews[0]
     batch = reviews[:256]
-    encoder.encode([one])  # warm-up
-    t_bare = median_time(lambda: encoder.encode([one]), 15)
+    bare = model.reader or encoder  # the encoder the head reads with (int8 on CPU): the plain call to beat
+    bare.encode([one])  # warm-up
+    t_bare = median_time(lambda: bare.encode([one]), 15)
     t_ours = median_time(lambda: model.predict([one]), 15)
-    b_bare = median_time(lambda: encoder.encode(batch), 3)
+    b_bare = median_time(lambda: bare.encode(batch), 3)
     b_ours = median_time(lambda: model.predict(batch), 3)
     out["latency"] = {"bare_encoder_ms": 1000 * t_bare, "sentiment_ms": 1000 * t_ours,
                       "ratio": t_ours / t_bare}
