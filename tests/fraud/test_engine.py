@@ -12,7 +12,7 @@ import pytest
 from dl_core import fraud
 from dl_core.errors import InputError
 from dl_core.training import TrainedModel
-from tests.timeseries.bounded import run_bounded
+from tests.timeseries.bounded import run_bounded, within
 
 
 @pytest.fixture(scope="module")
@@ -382,6 +382,11 @@ def test_features_are_float32_and_bounded_in_cells(data, monkeypatch):
 
 
 def test_repeated_column_names_are_renamed_or_refused_clearly(frame):
+    with within(seconds=10, peak_mb=100):
+        _repeated(frame)
+
+
+def _repeated(frame):
     text = frame.head(300).to_csv(index=False).replace("amount,", "amount,amount ,", 1)
     lines = text.splitlines()
     body = [line.replace(",", ",1,", 2).replace(",1,", ",", 1) for line in lines[1:]]  # one more value a row

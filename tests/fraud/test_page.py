@@ -14,6 +14,7 @@ import pytest
 from dl_core import fraud
 from tests.conftest import ROOT, exceptions, open_page
 from tests.fraud.test_engine import _creditcard
+from tests.timeseries.bounded import within
 
 
 def metric(at, label: str):
@@ -189,9 +190,11 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(monkeypatch):
     real = fraud.read_table
     monkeypatch.setattr(fraud, "read_table", lambda *a, **k: calls.append(1) or real(*a, **k))
     frame = fraud.generate(fraud.GeneratorConfig(rows=1_000, fraud_rate=0.05, seed=11))
-    at = upload_csv(open_page("pages/fraud.py"), frame, "parse-once.csv")
-    assert not exceptions(at) and not at.error and len(calls) == 1
-    for value in ("0", "1", "the rarer value"):
-        at.selectbox(key="fraud_positive").set_value(value).run()
-    at.slider(key="fraud_epochs").set_value(3).run()
+    at = open_page("pages/fraud.py")
+    with within(seconds=60, peak_mb=300):  # generous: AppTest on a busy 2-core machine
+        upload_csv(at, frame, "parse-once.csv")
+        assert not exceptions(at) and not at.error and len(calls) == 1
+        for value in ("0", "1", "the rarer value"):
+            at.selectbox(key="fraud_positive").set_value(value).run()
+        at.slider(key="fraud_epochs").set_value(3).run()
     assert len(calls) == 1 and not exceptions(at)

@@ -40,3 +40,28 @@ def run_bounded(code: str, limit_mb: int = 3000, timeout: float = 120) -> dict:
     report = json.loads(lines[-1][2:])
     report["wall"] = time.perf_counter() - t0
     return report
+
+
+class within:
+    """In-process bounds for a block: wall seconds and growth of this process' peak RSS (MB).
+
+        with within(seconds=10, peak_mb=300):
+            ...
+    The peak only grows, so a block that stays under the earlier peak shows 0: a bound, not a measure.
+    """
+
+    def __init__(self, seconds: float, peak_mb: float) -> None:
+        self.seconds, self.peak_mb = seconds, peak_mb
+
+    def __enter__(self) -> "within":
+        self._t0 = time.perf_counter()
+        self._peak0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is not None:
+            return
+        elapsed = time.perf_counter() - self._t0
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - self._peak0
+        assert elapsed < self.seconds, f"took {elapsed:.1f} s (bound {self.seconds} s)"
+        assert grown < self.peak_mb, f"peak RSS grew {grown:.0f} MB (bound {self.peak_mb} MB)"

@@ -13,7 +13,7 @@ import pytest
 from dl_core import timeseries as ts
 from dl_core import training
 from dl_core.errors import InputError
-from tests.timeseries.bounded import run_bounded
+from tests.timeseries.bounded import run_bounded, within
 
 TINY = {"hidden": 8, "epochs": 2, "batch_size": 64, "patience": None}
 
@@ -333,6 +333,11 @@ def test_huge_window_and_windows_times_length_are_refused_cheaply():
 
 
 def test_duplicate_column_names_after_stripping_are_renamed_or_refused_clearly():
+    with within(seconds=10, peak_mb=100):
+        _duplicates()
+
+
+def _duplicates():
     frame, notices = ts.read_table(b"t,a,a ,b\n" + b"".join(b"2020-01-%02d,%d,%d,1\n" % (d, d, 2 * d)
                                                              for d in range(1, 31)), name="dup.csv")
     assert list(frame.columns) == ["t", "a", "a (2)", "b"] and any("a (2)" in n for n in notices)
