@@ -9,7 +9,7 @@ Options (all produce L2-normalised mean-pooled MiniLM embeddings):
 - today          the engine before this bench: chunks of 512 texts, each sorted by length, batches of 64
 - sorted-bN      all texts sorted by length once, batches of N (less padding, fewer small batches)
 - threads-2      sorted-b64 with 2 torch threads (the machine has 2 cores, shared with others)
-- int8           dynamic int8 quantization of MiniLM's Linear layers (torch.ao), sorted-b64
+- int8[-bN]      dynamic int8 quantization of MiniLM's Linear layers (torch.ao), sorted, batches of 64 (or N)
 - bf16           MiniLM in bfloat16 (only fast on CPUs with native bf16: AVX512-BF16 / AMX)
 - onnxruntime    MiniLM exported with torch.onnx and run by ONNX Runtime (needs the `onnx` package to export)
 
@@ -71,7 +71,7 @@ def with_threads(embedder: Embedder, n: int) -> Embedder:
     return run
 
 
-def int8(encoder) -> Embedder:
+def int8(encoder, batch: int = 64) -> Embedder:
     import warnings
 
     import torch
@@ -79,7 +79,7 @@ def int8(encoder) -> Embedder:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice
         model = torch.ao.quantization.quantize_dynamic(encoder.model, {torch.nn.Linear}, dtype=torch.qint8)
-    return sorted_batches(replace(encoder, model=model), 64)
+    return sorted_batches(replace(encoder, model=model), batch)
 
 
 def bf16(encoder) -> Embedder:
@@ -166,7 +166,8 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=None, help="reviews for the accuracy check (default: all)")
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--options", help="comma-separated (default: all)",
-                        default="today,sorted-b16,sorted-b32,sorted-b64,sorted-b128,threads-2,int8,bf16,onnxruntime")
+                        default="today,sorted-b16,sorted-b32,sorted-b64,sorted-b128,threads-2,int8,int8-b32,int8-b16,bf16,"
+                                "onnxruntime")
     args = parser.parse_args()
 
     import torch
@@ -186,6 +187,8 @@ def main() -> None:
         "sorted-b128": lambda: sorted_batches(encoder, 128),
         "threads-2": lambda: with_threads(sorted_batches(encoder, 64), 2),
         "int8": lambda: int8(encoder),
+        "int8-b32": lambda: int8(encoder, 32),
+        "int8-b16": lambda: int8(encoder, 16),
         "bf16": lambda: bf16(encoder),
         "onnxruntime": lambda: onnx(encoder),
     }
