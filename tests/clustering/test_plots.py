@@ -1,22 +1,53 @@
-"""The grid figure: one light trace for all panels, readable scores in every panel."""
+"""The grid picture: every panel's points and readable scores; colours for noise and clusters."""
 
 from __future__ import annotations
+
+import io
+
+import numpy as np
 
 from dl_core import clustering as cl
 from ui.clustering import plots
 
 
-def test_grid_figure_has_readable_scores_in_every_panel():
-    grid = cl.comparison_grid(["blobs", "no-structure"], ["kmeans", "dbscan", "gmm"], n_samples=100)
-    fig = plots.grid_figure(grid, ["blobs", "no-structure"], ["kmeans", "dbscan", "gmm"])
-    assert len(fig.data) == 1 and len(fig.data[0].x) == 6 * 100  # one trace: cheap to build and resend
-    captions = [a for a in fig.layout.annotations if "s" in a.text and "<br>" in a.text and a.xanchor == "right"
-                and a.yanchor == "bottom"]
-    assert len(captions) == 6
-    assert all(a.font.size >= 13 for a in captions)  # was 9 px: too small to read
+def test_grid_image_shows_each_panel_with_its_scores():
+    from PIL import Image
+
+    datasets, algorithms = ["blobs", "no-structure"], ["kmeans", "dbscan", "gmm"]
+    grid = cl.comparison_grid(datasets, algorithms, n_samples=100)
+    image = Image.open(io.BytesIO(plots.grid_image(grid, datasets, algorithms)))
+    px = plots._px
+    assert image.format == "PNG"
+    assert image.size == (px(plots.LEFT + 2 * plots.PANEL_W + 4), px(plots.TOP + 3 * plots.PANEL_H + 4))
+    pixels = np.asarray(image.convert("RGB"))
+    blue = np.all(pixels == plots._rgb(plots.PALETTE[0]), axis=2)
+    for i in range(3):  # every panel has points of the first cluster's colour in its upper part
+        for j in range(2):
+            x0, y0 = px(plots.LEFT + j * plots.PANEL_W), px(plots.TOP + i * plots.PANEL_H)
+            upper = blue[y0:y0 + px(plots.PANEL_H - plots.CAPTION_H), x0:x0 + px(plots.PANEL_W)]
+            assert upper.sum() > 50, (i, j)
+    # The scores, in words: ARI and NMI where the data has true groups, silhouette where it has none.
     blobs_kmeans = next(c for c in grid.cells if (c.dataset, c.algorithm) == ("blobs", "kmeans"))
-    assert any(f"ARI {blobs_kmeans.ari:.2f}" in a.text and f"NMI {blobs_kmeans.nmi:.2f}" in a.text for a in captions)
-    assert sum("silhouette" in a.text or "1 cluster" in a.text for a in captions) == 3  # no true groups there
-    # Noise points get the grey code 0, clusters 1, 2, ...
-    assert list(plots.colour_codes(cl.fit_predict("dbscan", [[0, 0], [0, 0.1], [9, 9]], 1,
-                                                  {"eps": 0.5, "min_samples": 2}))) == [1, 1, 0]
+    assert plots.panel_caption(blobs_kmeans) == (f"ARI {blobs_kmeans.ari:.2f} · NMI {blobs_kmeans.nmi:.2f}",
+                                                 f"{blobs_kmeans.seconds:.2f} s")
+    no_structure = next(c for c in grid.cells if (c.dataset, c.algorithm) == ("no-structure", "kmeans"))
+    assert plots.panel_caption(no_structure)[0].startswith("silhouette ")
+    tiny = cl.Cell("blobs", "kmeans", np.zeros(3, dtype=int), 0.01, 1, ari=-0.001, nmi=0.0)
+    assert plots.panel_caption(tiny)[0] == "ARI 0.00 · NMI 0.00"  # not "-0.00"
+
+
+def test_caption_text_is_large_enough_to_read():
+    """The scores were 9 px, too small to read; they are drawn at 13 px (in CSS pixels), and the
+    default 6-column grid is narrow enough that Streamlit sends it without resizing it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=plots._px(13))
+    box = ImageDraw.Draw(Image.new("L", (10, 10))).textbbox((0, 0), "ARI 0.95", font=font)
+    assert (box[3] - box[1]) / plots.SCALE >= 8  # cap height of 13 px type in Pillow's font: 8.5 px (9 px type: 6)
+    assert plots.CAPTION_H >= 2 * 13 + 8  # two lines fit below the points
+    assert plots._px(plots.LEFT + 6 * plots.PANEL_W + 4) <= 1460
+
+
+def test_noise_and_cluster_colour_codes():
+    labels = cl.fit_predict("dbscan", np.array([[0, 0], [0, 0.1], [9, 9]]), 1, {"eps": 0.5, "min_samples": 2})
+    assert list(plots.colour_codes(labels)) == [1, 1, 0]  # noise is code 0 (grey)

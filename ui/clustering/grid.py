@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dl_core import clustering as cl
@@ -72,7 +71,7 @@ class GridView:
     """What the tab draws for one choice of controls: built once, then shared (never mutated)."""
 
     grid: cl.Grid
-    figure: go.Figure
+    image: bytes  # the grid as a PNG (plots.grid_image)
     table: pd.DataFrame
 
 
@@ -89,7 +88,7 @@ def _grid_view(datasets: tuple, algorithms: tuple, params: tuple, n_clusters: in
     table = pd.DataFrame(grid.rows())
     table["dataset"] = table["dataset"].map(cl.DATASETS)
     table["algorithm"] = table["algorithm"].map(cl.ALGORITHMS)
-    return GridView(grid, plots.grid_figure(grid, datasets, algorithms), table)
+    return GridView(grid, plots.grid_image(grid, datasets, algorithms), table)
 
 
 def _controls() -> dict | None:
@@ -138,7 +137,7 @@ def grid_tab() -> None:
     cells = view_.grid.cells
     st.caption(f"{len(cells)} panels; fitting them took {sum(c.seconds for c in cells):.1f} s in all (one thread "
                "each). A control re-fits only the panels it changes; the others come from a cache.")
-    st.plotly_chart(view_.figure, key="cl_grid_fig")
+    st.image(view_.image, width="content", output_format="PNG")
     with st.expander("All scores as a table"):
         st.dataframe(view_.table, hide_index=True, key="cl_grid_table")
 

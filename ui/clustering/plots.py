@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,77 +17,124 @@ PALETTE = ["#377eb8", "#ff7f00", "#4daf4a", "#f781bf", "#a65628", "#984ea3", "#9
 NOISE = "#d0d0d0"
 
 
-def colours(labels: np.ndarray) -> list[str]:
-    return [NOISE if lab < 0 else PALETTE[lab % len(PALETTE)] for lab in labels.tolist()]
-
-
-# The grid's panels colour points through a numeric scale (0 = noise, 1.. = clusters) rather than a
-# list of colour names: plotly then sends numbers as compact binary arrays, which keeps the 72-panel
-# figure small and quick to redraw.
-_SCALE_COLOURS = [NOISE, *PALETTE]
-_COLOURSCALE = [[i / (len(_SCALE_COLOURS) - 1), c] for i, c in enumerate(_SCALE_COLOURS)]
+# Noise is code 0, clusters 1, 2, ... (cycling through the palette).
+_CODE_COLOURS = [NOISE, *PALETTE]
 
 
 def colour_codes(labels: np.ndarray) -> np.ndarray:
     return np.where(labels < 0, 0, 1 + np.mod(labels, len(PALETTE))).astype(np.int8)
 
 
-def panel_caption(cell: clustering.Cell) -> str:
-    """What a grid panel says about its fit: the scores first (the point), then the time."""
+def panel_caption(cell: clustering.Cell) -> tuple[str, str]:
+    """What a grid panel says about its fit: the scores (the point), then the fit time."""
     def num(v: float) -> str:
         return f"{round(v, 2) + 0.0:.2f}"  # + 0.0: a tiny negative ARI reads 0.00, not -0.00
 
     if cell.ari is not None:
-        score = f"<b>ARI {num(cell.ari)}</b> · NMI {num(cell.nmi)}"
+        score = f"ARI {num(cell.ari)} · NMI {num(cell.nmi)}"
     elif cell.silhouette is not None:
-        score = f"<b>silhouette {num(cell.silhouette)}</b>"
+        score = f"silhouette {num(cell.silhouette)}"
     else:
-        score = "<b>1 cluster</b>"
-    return f"{score}<br>{cell.seconds:.2f} s"
+        score = "1 cluster"
+    return score, f"{cell.seconds:.2f} s"
 
 
-PANEL_PX = 190  # height of one grid row: about square panels on a wide page
+# The grid is drawn as one picture (numpy + Pillow, ~0.1 s, then cached) rather than a plotly figure:
+# a browser redrew a 72-panel plotly figure (36,000 points) on every rerun of its tab, changed or not,
+# which cost more than a whole rerun's budget; an unchanged picture costs the browser nothing.
+PANEL_W, PANEL_H, CAPTION_H = 165, 190, 40  # one panel in CSS pixels: points above, scores below
+LEFT, TOP = 118, 46  # algorithm names on the left, data set names on top
+# Drawn 1.3x larger than shown on a wide page: sharper text; and 6 columns stay within the 1,460 px
+# that Streamlit sends an image as it is (a wider one it would resize on every rerun).
+SCALE = 1.3
+INK, GRID_LINE = (17, 17, 17), (217, 217, 217)
 
 
-def grid_figure(grid: clustering.Grid, datasets: Sequence[str], algorithms: Sequence[str]) -> go.Figure:
-    """The grid as ONE scatter: panel (algorithm i, data set j) is the unit box [j, j+1] x [-i-1, -i],
-    each data set scaled into it, the grid lines are the panel borders. One trace instead of 72
-    subplots makes the figure ~30x faster to build (0.1 s, not 3 s) and cheap to send again on a rerun.
-    Algorithms go down, data sets across; each panel's scores and fit time sit below its points."""
-    rows, cols = len(algorithms), len(datasets)
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _disk(radius: int) -> np.ndarray:
+    """(k, 2) pixel offsets (dy, dx) of a filled disk."""
+    r = np.arange(-radius, radius + 1)
+    dy, dx = np.meshgrid(r, r, indexing="ij")
+    keep = dy ** 2 + dx ** 2 <= radius ** 2 + radius
+    return np.stack([dy[keep], dx[keep]], axis=1)
+
+
+# The picture is a palette image (one byte a pixel: 3x less to compress than RGB): white, the point
+# colours, the grid line, then 32 shades from white to ink for the anti-aliased text.
+_WHITE, _LINE, _TEXT, _SHADES = 0, 1 + len(_CODE_COLOURS), 2 + len(_CODE_COLOURS), 32
+
+
+def _palette() -> list[int]:
+    ink = np.array(INK, dtype=float)
+    shades = [tuple(np.round(255 - (255 - ink) * k / (_SHADES - 1)).astype(int)) for k in range(_SHADES)]
+    colours = [(255, 255, 255), *[_rgb(c) for c in _CODE_COLOURS], GRID_LINE, *shades]
+    return [v for c in colours for v in c]
+
+
+def _px(v: float) -> int:
+    """CSS pixels -> pixels of the picture."""
+    return int(round(v * SCALE))
+
+
+def grid_image(grid: clustering.Grid, datasets: Sequence[str], algorithms: Sequence[str]) -> bytes:
+    """The grid as a PNG: algorithms down, data sets across, each panel's points coloured by cluster
+    (grey = noise), its scores and fit time below them in 13 px type."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    cols, rows = len(datasets), len(algorithms)
+    width, height = _px(LEFT + PANEL_W * cols + 4), _px(TOP + PANEL_H * rows + 4)
+    index = np.full((height, width), _WHITE, dtype=np.uint8)  # palette index of every pixel
+    line = max(1, _px(1))
+    for j in range(cols + 1):  # panel borders
+        x = _px(LEFT + j * PANEL_W)
+        index[_px(TOP):_px(TOP + PANEL_H * rows) + line, x:x + line] = _LINE
+    for i in range(rows + 1):
+        y = _px(TOP + i * PANEL_H)
+        index[y:y + line, _px(LEFT):_px(LEFT + PANEL_W * cols) + line] = _LINE
+    disk = _disk(_px(2))
     cells = {(c.dataset, c.algorithm): c for c in grid.cells}
-    xs, ys, codes, notes = [], [], [], []
+    half = (PANEL_H - CAPTION_H) / 2 - 8  # half the side of the square the points fill
     for j, d in enumerate(datasets):
         X, _ = grid.data[d]
-        half = float(np.abs(X).max()) or 1.0
-        # The points fill the upper part of the box; the strip below them holds the scores.
-        px, py = j + 0.5 + 0.38 * X[:, 0] / half, 0.38 * X[:, 1] / half - 0.42
+        unit = half / (float(np.abs(X).max()) or 1.0)
         for i, a in enumerate(algorithms):
-            cell = cells[(d, a)]
-            xs.append(px)
-            ys.append(py - i)
-            codes.append(colour_codes(cell.labels))
-            notes.append({"x": j + 0.985, "y": -i - 0.985, "text": panel_caption(cell), "xanchor": "right",
-                          "yanchor": "bottom", "align": "right", "showarrow": False, "borderpad": 2,
-                          "font": {"size": 13, "color": "#111"}, "bgcolor": "rgba(255,255,255,0.85)"})
-    titles = [{"x": j + 0.5, "y": 0, "yanchor": "bottom", "yshift": 4, "showarrow": False,
-               "text": f"<b>{clustering.DATASETS[d]}</b>", "font": {"size": 15}} for j, d in enumerate(datasets)]
-    names = [{"x": 0, "y": -i - 0.5, "xanchor": "right", "xshift": -6, "showarrow": False, "align": "right",
-              "text": f"<b>{clustering.ALGORITHMS[a].replace(' ', '<br>', 1)}</b>", "font": {"size": 14}}
-             for i, a in enumerate(algorithms)]
-    trace = go.Scattergl(
-        x=np.concatenate(xs).astype(np.float32), y=np.concatenate(ys).astype(np.float32), mode="markers",
-        marker={"size": 4, "color": np.concatenate(codes), "colorscale": _COLOURSCALE, "cmin": 0,
-                "cmax": len(_SCALE_COLOURS) - 1},
-        hoverinfo="skip", showlegend=False)
-    axis = {"showticklabels": False, "zeroline": False, "showgrid": True, "gridcolor": "#d9d9d9", "dtick": 1,
-            "tick0": 0, "fixedrange": False, "showline": True, "linecolor": "#d9d9d9", "mirror": True}
-    fig = go.Figure(trace)
-    fig.update_layout(
-        xaxis={**axis, "range": [0, cols]}, yaxis={**axis, "range": [-rows, 0]},
-        annotations=titles + names + notes, plot_bgcolor="white", dragmode="zoom",
-        height=PANEL_PX * rows + 50, margin={"l": 110, "r": 10, "t": 40, "b": 10})
-    return fig
+            cx, cy = LEFT + (j + 0.5) * PANEL_W, TOP + i * PANEL_H + (PANEL_H - CAPTION_H) / 2 + 2
+            codes = colour_codes(cells[(d, a)].labels)
+            order = np.argsort(codes != 0, kind="stable")  # noise first, under the clusters
+            px = np.round((cx + unit * X[order, 0]) * SCALE).astype(int)
+            py = np.round((cy - unit * X[order, 1]) * SCALE).astype(int)
+            ys = np.clip(py[:, None] + disk[None, :, 0], 0, height - 1)  # (n, k)
+            xs = np.clip(px[:, None] + disk[None, :, 1], 0, width - 1)
+            index[ys, xs] = (1 + codes[order])[:, None]
+    # Text goes on a grey-level layer (anti-aliased), then into the palette's shades of ink.
+    layer = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(layer)
+    font, heading = ImageFont.load_default(size=_px(13)), ImageFont.load_default(size=_px(15))
+    bold = {"stroke_width": 1, "stroke_fill": 255}
+    for j, d in enumerate(datasets):
+        title = clustering.DATASETS[d].replace(", ", ",\n")
+        draw.multiline_text((_px(LEFT + (j + 0.5) * PANEL_W), _px(TOP - 6)), title, font=heading, fill=255,
+                            anchor="md", align="center", **bold)
+    for i, a in enumerate(algorithms):
+        draw.multiline_text((_px(LEFT - 8), _px(TOP + (i + 0.5) * PANEL_H)),
+                            clustering.ALGORITHMS[a].replace(" ", "\n", 1), font=heading, fill=255, anchor="rm",
+                            align="right", **bold)
+        for j, d in enumerate(datasets):
+            score, seconds = panel_caption(cells[(d, a)])
+            right, bottom = _px(LEFT + (j + 1) * PANEL_W - 6), _px(TOP + (i + 1) * PANEL_H - 5)
+            draw.text((right, bottom), seconds, font=font, fill=170, anchor="rd")  # grey: secondary
+            draw.text((right, bottom - _px(17)), score, font=font, fill=255, anchor="rd", **bold)
+    ink = np.asarray(layer)
+    inked = ink > 0
+    index[inked] = _TEXT + (ink[inked].astype(np.uint16) * (_SHADES - 1) // 255).astype(np.uint8)
+    image = Image.fromarray(index)  # mode L; the palette makes it a palette image
+    image.putpalette(_palette())
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=3)
+    return out.getvalue()
 
 
 def scatter_figure(P: np.ndarray, labels: np.ndarray, hover: Sequence[str] | None = None,
