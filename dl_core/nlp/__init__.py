@@ -8,6 +8,7 @@ Where things live:
 - reviews.py      the labelled reviews and their one fixed train/validation/test split
 - embeddings.py   MiniLM embeddings of many texts, cached on disk; measured progress
 - sentiment.py    the head: config, model, TF-IDF baseline, `train_sentiment_head`, the default model
+- evaluation.py   your own labels: a label column read as positive/negative, both models scored against it
 - finetune.py     `train_finetuned_encoder`: the top encoder layers trained with the head
 - attributions.py which words pushed a decision (integrated gradients, no hooks on shared models)
 - texts.py        texts in: one text per line, uploads, documents cut into passages, sentences
@@ -25,6 +26,14 @@ Heavy libraries (torch, transformers, sklearn) are imported inside the functions
 from .attention import Attention, attention_weights
 from .attributions import WordAttribution, word_attributions
 from .embeddings import CHUNK, ENCODER, RateEstimate, embed, encode_sorted
+from .evaluation import (
+    Disagreement,
+    LabelEvaluation,
+    Scores,
+    evaluate_sentiment,
+    label_columns,
+    sentiment_labels,
+)
 from .finetune import FinetuneConfig, FinetuneReport, train_finetuned_encoder
 from .generation import (
     Candidate,
@@ -76,17 +85,18 @@ from .translation import LANGUAGES, translate, translation_model
 from .zero_shot import DEFAULT_TEMPLATE, ZeroShot, label_descriptions, parse_labels, zero_shot_labels
 
 __all__ = [
-    "ASSETS", "Attention", "CHUNK", "Candidate", "DEFAULT_TEMPLATE", "ENCODER", "FinetuneConfig", "FinetuneReport",
-    "GeneratedText", "GenerationConfig", "HEAD_FILE", "Hit", "LABELS", "LANGUAGES", "MAX_TEXTS", "Passage",
-    "Prediction", "RateEstimate", "ReviewSet", "SentimentConfig", "SentimentModel", "SentimentReport", "Split",
-    "Summary", "TEXT_SUFFIXES", "TextMap", "TextStream", "Texts", "TfidfBaseline", "WordAttribution", "ZeroShot",
-    "abstractive_summary", "attention_weights", "baseline_for", "clean_texts", "compare_with_baseline",
-    "default_sentiment_model", "documents_from_upload", "embed", "embed_passages", "encode_sorted",
-    "end_at_sentence", "example_article", "example_documents", "extractive_summary", "fit_baseline", "generate",
-    "head_from_store", "hub_summary", "label_descriptions", "lines", "load_review_set", "load_reviews",
+    "ASSETS", "Attention", "CHUNK", "Candidate", "DEFAULT_TEMPLATE", "Disagreement", "ENCODER", "FinetuneConfig",
+    "FinetuneReport", "GeneratedText", "GenerationConfig", "HEAD_FILE", "Hit", "LABELS", "LANGUAGES",
+    "LabelEvaluation", "MAX_TEXTS", "Passage", "Prediction", "RateEstimate", "ReviewSet", "Scores",
+    "SentimentConfig", "SentimentModel", "SentimentReport", "Split", "Summary", "TEXT_SUFFIXES", "TextMap",
+    "TextStream", "Texts", "TfidfBaseline", "WordAttribution", "ZeroShot", "abstractive_summary",
+    "attention_weights", "baseline_for", "clean_texts", "compare_with_baseline", "default_sentiment_model",
+    "documents_from_upload", "embed", "embed_passages", "encode_sorted", "end_at_sentence", "evaluate_sentiment",
+    "example_article", "example_documents", "extractive_summary", "fit_baseline", "generate", "head_from_store",
+    "hub_summary", "label_columns", "label_descriptions", "lines", "load_review_set", "load_reviews",
     "load_sentiment_model", "next_token_distribution", "out_of_domain", "parse_labels", "passage_map",
     "pipeline_predictions", "project_2d", "prompt_ids", "review_map", "save_sentiment", "saved_report", "search",
-    "similarity_matrix", "split_indices", "split_passages", "split_sentences", "stream", "texts_from_upload",
-    "train_finetuned_encoder", "train_sentiment_head", "translate", "translation_model", "word_attributions",
-    "zero_shot_labels",
+    "sentiment_labels", "similarity_matrix", "split_indices", "split_passages", "split_sentences", "stream",
+    "texts_from_upload", "train_finetuned_encoder", "train_sentiment_head", "translate", "translation_model",
+    "word_attributions", "zero_shot_labels",
 ]

@@ -28,6 +28,9 @@ class Texts:
     notices: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)  # CSV columns (empty for .txt), so a page can offer a choice
     column: str | None = None  # the CSV column read
+    label_columns: list[str] = field(default_factory=list)  # CSV columns that look like sentiment labels, best first
+    label_column: str | None = None  # the label column read (when one was asked for)
+    label_values: list | None = None  # its raw cells, one per text (see evaluation.sentiment_labels)
 
 
 def clean_texts(texts: Sequence[str], max_texts: int = MAX_TEXTS) -> list[str]:
@@ -66,27 +69,49 @@ def text_columns(frame: Any) -> list[str]:
     return sorted(cols, key=lambda c: -frame[c].astype(str).str.len().mean())
 
 
-def texts_from_upload(data: bytes, name: str, column: str | None = None, max_texts: int = MAX_TEXTS) -> Texts:
-    """.txt: one text per non-empty line. .csv: the texts of `column` (default: the most text-like one)."""
+def texts_from_upload(data: bytes, name: str, column: str | None = None, max_texts: int = MAX_TEXTS,
+                      label_column: str | None = None) -> Texts:
+    """.txt: one text per non-empty line. .csv: the texts of `column` (default: the most text-like one
+    that is not a label column), the columns that look like sentiment labels, and, when
+    `label_column` is given, its raw cells row by row beside the texts (rows without a text are left
+    out of both)."""
+    from .evaluation import label_columns
+
     suffix = _suffix(name)
+    labels, found_labels = None, []
     if suffix == ".csv":
         table = inputs.read_csv(data, name)
         frame, notices = table.frame, list(table.notices)
         columns = [str(c) for c in frame.columns]
+        found_labels = label_columns(frame)
         candidates = text_columns(frame)
         if column is None:
             if not candidates:
                 raise InputError(f"{name} has no text column (columns: {', '.join(columns)}); upload a CSV "
                                  "with a column of sentences.")
-            column = candidates[0]
+            column = ([c for c in candidates if c not in found_labels] or candidates)[0]
         if column not in frame.columns:
             raise InputError(f"{name} has no column named {column!r}; its columns are: {', '.join(columns)}.")
-        values = frame[column].dropna().astype(str).str.strip()
-        dropped = len(frame) - int((values != "").sum())
-        texts = [v for v in values if v]
+        if label_column is not None:
+            if label_column not in frame.columns:
+                raise InputError(f"{name} has no label column named {label_column!r}; its columns are: "
+                                 f"{', '.join(columns)}.")
+            if label_column == column:
+                raise InputError(f"{label_column!r} is the column of texts; pick another column for the labels.")
+        values = frame[column].astype(object).where(frame[column].notna(), "").astype(str).str.strip()
+        kept = (values != "").to_numpy()
+        dropped = len(frame) - int(kept.sum())
+        texts = values[kept].tolist()
+        if label_column is not None:
+            cells = frame[label_column][kept]
+            labels = [None if v is None or (isinstance(v, float) and v != v) else v
+                      for v in cells.astype(object).tolist()]
         if dropped:
             notices.append(f"{dropped} empty row(s) of column {column!r} were left out.")
     elif suffix in (".txt", ".md", ""):
+        if label_column is not None:
+            raise InputError(f"{name} is plain text: labels need a .csv file with a column of texts and a column "
+                             "of labels.")
         read = inputs.read_text(data, name)
         notices, columns = list(read.notices), []
         texts = [line.strip() for line in read.text.splitlines() if line.strip()]
@@ -97,7 +122,9 @@ def texts_from_upload(data: bytes, name: str, column: str | None = None, max_tex
     if len(texts) > max_texts:
         notices.append(f"{name} has {len(texts):,} texts; only the first {max_texts:,} were used.")
         texts = texts[:max_texts]
-    return Texts(texts=texts, notices=notices, columns=columns, column=column if suffix == ".csv" else None)
+        labels = None if labels is None else labels[:max_texts]
+    return Texts(texts=texts, notices=notices, columns=columns, column=column if suffix == ".csv" else None,
+                 label_columns=found_labels, label_column=label_column, label_values=labels)
 
 
 @dataclass
