@@ -64,8 +64,10 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
                  convert: Mapping[str, Callable[[Any], Any]] | None = None, key: str | None = None) -> None:
     """Draw the Tune section for the tunable `model` trained on `data`.
 
-    `widget_keys` maps a search-space parameter to the `key=` of the page control it came from;
-    `convert` turns a trial's value into what that control holds (e.g. an index into options).
+    `data` is what the tunable trains on, or a function returning it, called only when a sweep starts
+    (so a page does not load its data on every rerun). `widget_keys` maps a search-space parameter to
+    the `key=` of the page control it came from; `convert` turns a trial's value into what that
+    control holds (e.g. an index into options).
     """
     key = key or model
     tunable = tuning.get(model)
@@ -91,6 +93,8 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
                 table.dataframe(_trials_frame(result), hide_index=True)
 
             with errors.guard(stop=False), st.spinner("Tuning… each trial waits for a free training slot"):
+                if callable(data):
+                    data = data()
                 result = tuning.sweep(tunable, data, n_trials=int(n_trials), timeout=float(budget), seed=0,
                                       pruner=prune, caller="app", on_trial=show, cancel=CancelToken())
                 st.session_state[_state_key(key)] = result

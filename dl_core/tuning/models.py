@@ -63,7 +63,9 @@ def _sentiment_train(params: dict[str, Any], data: Any, **kw: Any) -> Any:
     from .. import nlp
 
     data = data or _sentiment_data(None)
-    return nlp.train_sentiment_head(data["reviews"], replace(data["base"], **params), **kw)
+    # The page passes its shared, already loaded MiniLM ("encoder"); the CLI loads it here.
+    return nlp.train_sentiment_head(data["reviews"], replace(data["base"], **params), encoder=data.get("encoder"),
+                                    **kw)
 
 
 # ---- fraud: the supervised MLP -------------------------------------------------------------------

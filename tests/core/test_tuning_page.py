@@ -24,3 +24,28 @@ def test_vision_digits_sweep_shows_trials_and_applies_the_best_settings():
     assert at.select_slider(key="dg_filters").value == best["filters"]
     assert at.select_slider(key="dg_lr").value == best["lr"]
     assert any("best settings are now in the controls" in s.value for s in at.success)
+
+
+@pytest.mark.slow
+def test_nlp_sentiment_sweep_on_the_retrain_form_applies_the_best_settings(monkeypatch):
+    """The sentiment head's Tune section sweeps on the retrain form's reviews, epochs and seed, and
+    "Use the best settings" moves the form's head-size and learning-rate sliders. Tiny: 512 reviews
+    (the first embedding chunk, which the NLP tests' small head shares), 2 epochs, 2 trials."""
+    from dl_core import nlp
+
+    full = nlp.load_review_set
+    monkeypatch.setattr(nlp, "load_review_set", lambda n=None: full(512))
+    at = open_page("pages/nlp.py", timeout=600)
+    at.slider(key="nlp_rt_epochs").set_value(2)
+    at.number_input(key="tune_trials::nlp").set_value(2)
+    at.button(key="tune_start::nlp").click().run()
+    assert not exceptions(at)
+    result = at.session_state["tuning::nlp"]
+    assert result.model == "nlp-sentiment" and len(result.trials) == 2 and result.best_value is not None
+    assert set(result.best_params) == {"hidden", "lr"}
+    at.button(key="tune_apply::nlp").click().run()
+    assert not exceptions(at)
+    assert at.select_slider(key="nlp_rt_hidden").value == result.best_params["hidden"]
+    assert at.select_slider(key="nlp_rt_lr").value == result.best_params["lr"]
+    assert at.slider(key="nlp_rt_epochs").value == 2  # what the sweep does not search stays as it was
+    assert any("best settings are now in the controls" in s.value for s in at.success)

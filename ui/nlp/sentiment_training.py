@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui.training as live
 from dl_core import nlp
-from ui import actions
+from ui import actions, tuning
 
 from .common import default_model, embedding_progress, encoder, report_metrics, waiting_note
 
@@ -44,6 +44,11 @@ def retrain_form() -> None:
     n = c[4].select_slider("Reviews", [1_000, 2_000, 4_000, 8_000, "all"], "all", key="nlp_rt_reviews")
     config = nlp.SentimentConfig(hidden=int(hidden), epochs=int(epochs), lr=float(lr), seed=int(seed))
     n_reviews = None if n == "all" else int(n)
+    # Optuna searches head size and learning rate (the same options as the sliders above) on these
+    # reviews, epochs and seed; "Use the best settings" moves the two sliders.
+    tuning.tune_section("nlp-sentiment", key="nlp", widget_keys={"hidden": "nlp_rt_hidden", "lr": "nlp_rt_lr"},
+                        data=lambda: {"reviews": nlp.load_review_set(n_reviews), "base": config,
+                                      "encoder": encoder()})
     clicked = st.button("Train", key="nlp_rt_go", icon=":material/play_arrow:")
     actions.run("nlp_rt", clicked, lambda: retrain(config, n_reviews), stop=False)
     state = live.state(RETRAIN)
