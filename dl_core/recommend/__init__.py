@@ -5,6 +5,8 @@
     result = recommend.train_recommender(data, recommend.RecommenderConfig(model="bpr"))
     result.metrics, result.details["baselines"]                  # recall@k, NDCG@k, ... vs popularity, item-kNN
     recs = recommend.recommend_for(result.model, {item: 5.0, other: 4.0}, k=10)   # a new person, at once
+    # Stop: a set `cancel` token ends training after the batch, and the partly trained model is scored
+    # all the same (details["stopped"]); a page whose run was cut off scores its net with score_stopped.
 
 Modules: data (MovieLens, CSVs), split (per-user hold-out), models (torch networks and losses),
 baselines (popularity, item-kNN, ALS), metrics, recommender (the trained-model object), train (the
@@ -37,6 +39,8 @@ from .train import (
     MODELS,
     RecommenderConfig,
     metrics_table,
+    score_stopped,
+    stopped_label,
     train_recommender,
 )
 
@@ -46,5 +50,6 @@ __all__ = [
     "Catalogue", "Interactions", "Recommendation", "Recommender", "RecommenderConfig", "Split",
     "als_available", "embedding_map", "fold_in", "from_bytes", "given", "guess_columns", "holdout",
     "load_movielens", "metrics_table", "ranking_metrics", "rating_metrics", "read_interactions", "read_table",
-    "recommend_for", "similar_items", "to_bytes", "top_k", "top_k_frame", "train_recommender",
+    "recommend_for", "score_stopped", "similar_items", "stopped_label", "to_bytes", "top_k", "top_k_frame",
+    "train_recommender",
 ]

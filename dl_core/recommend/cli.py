@@ -8,7 +8,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 BUNDLED = {"bundled:movielens": "MovieLens"}
@@ -92,8 +96,11 @@ def _train(args: argparse.Namespace) -> int:
     source = recommend.given(data, _read(args.test, args, "test")) if args.test else data
     for note in data.notices:
         print(f"note: {note}", file=sys.stderr)
-    result = recommend.train_recommender(source, config, callbacks=[training.ProgressBar(f"recommend {args.model}")],
-                                         caller="cli")
+    cancel = training.CancelToken()
+    with first_ctrl_c_stops(cancel):
+        progress = training.ProgressBar(f"recommend {args.model}")
+        result = recommend.train_recommender(source, config, callbacks=[progress], cancel=cancel, caller="cli")
+    stopped = result.details.get("stopped")
     for note in result.details["notices"]:
         print(f"note: {note}", file=sys.stderr)
     metrics = {k: result.metrics[k] for k in REPORTED}
@@ -112,11 +119,14 @@ def _train(args: argparse.Namespace) -> int:
                              for name, values in result.details["baselines"].items() if name in CLI_BASELINES},
                "users": split.train.n_users, "items": split.train.n_items,
                "seconds": round(result.details["seconds"], 3)}
+    if stopped:
+        payload["stopped"] = stopped
     if args.json:
         emit(payload, True)
         return 0
     print(f"{recommend.LABELS[args.model]} on {data.name}: {payload['users']:,} users, {payload['items']:,} items; "
-          f"{split.how}; trained in {payload['seconds']:.1f} s")
+          f"{split.how}; trained in {payload['seconds']:.1f} s"
+          + (f" ({recommend.stopped_label(result.details)})" if stopped else ""))
     rows = [(recommend.LABELS[args.model], metrics)] + [(recommend.LABELS[n] + " (baseline)", m)
                                                         for n, m in payload["baselines"].items()]
     print(f"{'model':<34}" + "".join(f"{k:>14}" for k in REPORTED))
@@ -127,3 +137,25 @@ def _train(args: argparse.Namespace) -> int:
     if args.export_top_k is not None:
         print(f"top-{config.k} lists written to {args.export_top_k}")
     return 0
+
+
+@contextlib.contextmanager
+def first_ctrl_c_stops(cancel) -> Iterator[None]:
+    """While training, a first Ctrl-C sets `cancel` (the partly trained model is then scored, as the
+    page's Stop button does); a second one interrupts for good."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop(signum, frame) -> None:
+        print("\nstopping after this batch; the model as it is now will be scored (Ctrl-C again to quit)",
+              file=sys.stderr)
+        cancel.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

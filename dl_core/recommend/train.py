@@ -117,22 +117,24 @@ class RecommenderConfig:
                                  "trains at once (60 million rows seen); use fewer epochs.")
 
 
-def train_recommender(data: Interactions | Split, config: RecommenderConfig, *, callbacks: Sequence["Callback"] = (),
-                      cancel: "CancelToken | None" = None, caller: str = "app") -> training.TrainedModel:
-    """Train `config.model` on `data` (split per user here, or a given `Split`), score it and the
-    baselines on the held-out interactions, and log the run to MLflow ("recommend/<model>").
+@dataclass
+class _Prepared:
+    """What every model of one run learns from and is scored on (the same for a seed and data)."""
 
-    `details`: split (the Split), baselines ({name: metrics}), notices, seconds, label."""
-    from .. import tracking
+    split: Split
+    fit: Interactions  # training rows less the validation share
+    val: Interactions | None
+    seen: Any  # (n_users, n_items) csr: the whole training data, never recommended back
+    notices: list[str]
+    extra: dict[str, Any]  # logged with the params
 
+
+def _prepare(data: Interactions | Split, config: RecommenderConfig) -> tuple[_Prepared, RecommenderConfig]:
     whole = data.train if isinstance(data, Split) else data
     config.check(whole)
     config = config.resolved()
     split = data if isinstance(data, Split) else holdout(data, config.test_share, config.split, config.seed)
     train = split.train
-    notices = list(split.notices)
-    seen = train.matrix()
-    deep = config.model in DEEP
     fit_data, val = train, None
     if config.val_share:  # carved for every model, so that all of them learn from the same rows
         by = config.split if train.times is not None else "random"
@@ -140,35 +142,112 @@ def train_recommender(data: Interactions | Split, config: RecommenderConfig, *, 
         fit_data, val = train.rows(~vmask), train.rows(vmask)
     extra = {"data": whole.name, "split_how": split.how, "users": train.n_users, "items": train.n_items,
              "train_interactions": len(train), "test_interactions": len(split.test)}
-    with tracking.training_run(f"recommend/{config.model}", config, caller=caller, extra_params=extra) as run:
+    return _Prepared(split, fit_data, val, train.matrix(), list(split.notices), extra), config
+
+
+def _score(model: Recommender, prep: _Prepared, config: RecommenderConfig,
+           seconds: float) -> tuple[dict[str, float], dict[str, dict[str, float]], list[str]]:
+    """The model's metrics on the test interactions, and each baseline's on the same split."""
+    notices = list(prep.notices)
+    metrics = {**model.evaluate(prep.split.test, config.k), "seconds": seconds}
+    baselines: dict[str, dict[str, float]] = {}
+    for name in config.baselines:
+        if name == config.model:
+            baselines[name] = dict(metrics)
+            continue
+        try:
+            t0 = time.perf_counter()
+            fitted = _baseline(name, prep.fit, prep.seen, config)
+            fit_seconds = time.perf_counter() - t0
+            baselines[name] = {**fitted.evaluate(prep.split.test, config.k), "seconds": fit_seconds}
+        except InputError as exc:
+            notices.append(str(exc))
+    return metrics, baselines, notices
+
+
+def _stopped(fit_result: training.FitResult | None, config: RecommenderConfig) -> dict[str, int] | None:
+    """{"epochs_done", "epochs"} when a deep model's training was cancelled before its last epoch."""
+    if fit_result is None or not fit_result.cancelled:
+        return None
+    return {"epochs_done": len(fit_result.history), "epochs": config.epochs}
+
+
+def train_recommender(data: Interactions | Split, config: RecommenderConfig, *, callbacks: Sequence["Callback"] = (),
+                      cancel: "CancelToken | None" = None, caller: str = "app") -> training.TrainedModel:
+    """Train `config.model` on `data` (split per user here, or a given `Split`), score it and the
+    baselines on the held-out interactions, and log the run to MLflow ("recommend/<model>").
+
+    A set `cancel` stops the training after the current batch; the partly trained model (its best
+    epoch so far) is then scored like a finished one, and `details["stopped"]` says after how many
+    epochs (None when training ran to its end).
+
+    `details`: split (the Split), baselines ({name: metrics}), notices, seconds, label, config, stopped."""
+    from .. import tracking
+
+    prep, config = _prepare(data, config)
+    with tracking.training_run(f"recommend/{config.model}", config, caller=caller, extra_params=prep.extra) as run:
         started = time.perf_counter()
         fit_result = None
-        if deep:
-            model, fit_result = _train_deep(fit_data, val, seen, config, [*callbacks, run.callback], cancel)
+        if config.model in DEEP:
+            model, fit_result = _train_deep(prep.fit, prep.val, prep.seen, config, [*callbacks, run.callback],
+                                            cancel)
         else:
-            model = _baseline(config.model, fit_data, seen, config)
+            model = _baseline(config.model, prep.fit, prep.seen, config)
         seconds = time.perf_counter() - started
-        metrics = {**model.evaluate(split.test, config.k), "seconds": seconds}
-        baselines: dict[str, dict[str, float]] = {}
-        for name in config.baselines:
-            if name == config.model:
-                baselines[name] = dict(metrics)
-                continue
-            try:
-                t0 = time.perf_counter()
-                fitted = _baseline(name, fit_data, seen, config)
-                fit_seconds = time.perf_counter() - t0
-                baselines[name] = {**fitted.evaluate(split.test, config.k), "seconds": fit_seconds}
-            except InputError as exc:
-                notices.append(str(exc))
+        stopped = _stopped(fit_result, config)
+        if stopped and not stopped["epochs_done"]:
+            raise InputError("The training was stopped before its first epoch finished: there is no model "
+                             "to score. Train again and let it run at least one epoch.")
+        metrics, baselines, notices = _score(model, prep, config, seconds)
         for name, values in baselines.items():
             run.log_metrics({f"baseline.{name}.{k}": v for k, v in values.items()})
-        run.log_final(metrics, model=model.net, extra={"user_ids": train.user_ids,
-                                                        "item_ids": train.catalogue.item_ids})
+        if stopped:
+            run.log_metrics({"stopped_after_epochs": stopped["epochs_done"]})
+        run.log_final(metrics, model=model.net, extra={"user_ids": prep.split.train.user_ids,
+                                                        "item_ids": prep.split.train.catalogue.item_ids})
     return training.TrainedModel(
         model=model, history=fit_result.history if fit_result else [], metrics=metrics, run_id=run.run_id,
-        fit=fit_result, details={"split": split, "baselines": baselines, "notices": notices,
-                                 "seconds": seconds, "label": LABELS[config.model], "config": config})
+        fit=fit_result, details=_details(prep, config, baselines, notices, seconds, stopped))
+
+
+def score_stopped(data: Interactions | Split, config: RecommenderConfig, net: Any,
+                  history: Sequence[training.EpochLog] = (), seconds: float | None = None) -> training.TrainedModel:
+    """Score a deep model whose training was interrupted from outside (a page's Stop click reruns
+    the page, so `train_recommender` never returned): `net` is the torch module as it was then,
+    trained on `data` with `config`. The split is rebuilt from the same seed, and the model and the
+    baselines are scored exactly as `train_recommender` scores them. Not logged again: that run is in
+    MLflow already (marked KILLED, with its curves); `run_id` is None.
+
+    `details["stopped"]` = {"epochs_done": len(history), "epochs": config.epochs}."""
+    prep, config = _prepare(data, config)
+    if config.model not in DEEP:
+        raise InputError(f"{LABELS[config.model]} is not trained in epochs; there is no stopped model to score.")
+    if not history:
+        raise InputError("The training was stopped before its first epoch finished: there is no model to score. "
+                         "Train again and let it run at least one epoch.")
+    net.cpu()
+    model = _wrap(net, prep.fit, prep.seen, config)
+    if seconds is None:
+        seconds = float(sum(h.seconds for h in history))
+    metrics, baselines, notices = _score(model, prep, config, seconds)
+    fit_result = training.FitResult(history=list(history), best_epoch=None, stopped_early=False, cancelled=True,
+                                    seconds=seconds)
+    stopped = {"epochs_done": len(history), "epochs": config.epochs}
+    return training.TrainedModel(model=model, history=list(history), metrics=metrics, run_id=None, fit=fit_result,
+                                 details=_details(prep, config, baselines, notices, seconds, stopped))
+
+
+def _details(prep: _Prepared, config: RecommenderConfig, baselines, notices, seconds, stopped) -> dict[str, Any]:
+    return {"split": prep.split, "baselines": baselines, "notices": notices, "seconds": seconds,
+            "label": LABELS[config.model], "config": config, "stopped": stopped}
+
+
+def stopped_label(details: dict[str, Any]) -> str:
+    """"" for a finished training, else "stopped after 3 of 30 epochs"."""
+    stopped = details.get("stopped")
+    if not stopped:
+        return ""
+    return f"stopped after {stopped['epochs_done']} of {stopped['epochs']} epochs"
 
 
 def _baseline(name: str, fit: Interactions, seen, config: RecommenderConfig) -> Recommender:
@@ -179,6 +258,22 @@ def _baseline(name: str, fit: Interactions, seen, config: RecommenderConfig) -> 
     if name == "als":
         return B.als(fit, seen, factors=config.dim, seed=config.seed)
     raise InputError(f"{name!r} is not a baseline; choose from {', '.join(BASELINES)}.")
+
+
+def _wrap(net: Any, fit: Interactions, seen, config: RecommenderConfig, profile=None) -> Recommender:
+    """A trained (or partly trained) network as a Recommender: its vectors as numpy arrays, and
+    how a new user is folded in. `profile`: fit.matrix(), when the caller has it already."""
+    from . import models
+
+    rating_model = config.model == "mf"
+    return Recommender(name=config.model, user_ids=fit.user_ids, catalogue=fit.catalogue, seen=seen,
+                       profile=fit.matrix() if profile is None else profile,
+                       popularity=fit.item_counts().astype(np.float64), predicts_ratings=rating_model,
+                       rating_range=(float(fit.ratings.min()), float(fit.ratings.max()))
+                       if fit.ratings is not None else None,
+                       loss="mse" if rating_model else config.loss, reg=config.reg,
+                       **models.factors(net, fit.n_users, fit.n_items),
+                       net=net, settings={"dim": config.dim, "layers": config.layers, "loss": config.loss})
 
 
 def _train_deep(fit: Interactions, val: Interactions | None, seen, config: RecommenderConfig,
@@ -209,17 +304,9 @@ def _train_deep(fit: Interactions, val: Interactions | None, seen, config: Recom
             return models.ranking_loss(m, batch, config.loss, config.n_negatives, n_items, gen, reg)
 
     fit_matrix = fit.matrix()
-    rating_range = (float(fit.ratings.min()), float(fit.ratings.max())) if fit.ratings is not None else None
-
-    def snapshot(m) -> Recommender:
-        return Recommender(name=config.model, user_ids=fit.user_ids, catalogue=fit.catalogue, seen=seen,
-                           profile=fit_matrix, popularity=fit.item_counts().astype(np.float64),
-                           predicts_ratings=rating_model, rating_range=rating_range,
-                           loss="mse" if rating_model else config.loss, reg=reg,
-                           **models.factors(m, n_users, n_items))
 
     def evaluate(m, _loader) -> dict[str, float]:
-        scores = snapshot(m).evaluate(val, config.k, exclude=fit_matrix)
+        scores = _wrap(m, fit, seen, config, fit_matrix).evaluate(val, config.k, exclude=fit_matrix)
         out = {"val_recall_at_k": scores["recall_at_k"], "val_ndcg_at_k": scores["ndcg_at_k"]}
         if rating_model:
             out["val_rmse"] = scores["rmse"]
@@ -238,17 +325,15 @@ def _train_deep(fit: Interactions, val: Interactions | None, seen, config: Recom
     result = training.fit(net, tensors, val_arg, config=tc, batch_loss=batch_loss,
                           evaluate=evaluate if val is not None else None, callbacks=callbacks, cancel=cancel)
     net.cpu()
-    rec = snapshot(net)
-    rec.net = net
-    rec.settings = {"dim": config.dim, "layers": config.layers, "loss": config.loss}
-    return rec, result
+    return _wrap(net, fit, seen, config, fit_matrix), result
 
 
 def metrics_table(results: dict[str, training.TrainedModel | dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows for one table: each trained model, then every baseline once (from the latest result)."""
     rows, baselines = [], {}
     for name, result in results.items():
-        rows.append({"model": LABELS.get(name, name), **result.metrics})
+        stopped = stopped_label(result.details)
+        rows.append({"model": LABELS.get(name, name) + (f" ({stopped})" if stopped else ""), **result.metrics})
         baselines.update(result.details.get("baselines", {}))
     trained = set(results)
     for name, values in baselines.items():

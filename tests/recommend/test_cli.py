@@ -88,3 +88,23 @@ def test_bundled_movielens(capsys):
     assert code == 0 and (payload["users"], payload["items"]) == (671, 9066)
     assert payload["baselines"]["itemknn"]["recall_at_k"] > payload["metrics"]["recall_at_k"] > 0.1
     assert recommend.LABELS["popularity"] == "Popularity"
+
+
+def test_a_first_ctrl_c_stops_the_training_and_the_partly_trained_model_is_scored(capsys, small_csv, monkeypatch):
+    """As the page's Stop button: the model as it was is scored and the JSON says after how many epochs."""
+    import signal
+
+    from dl_core import training
+
+    class CtrlCAfterEpoch1(training.ProgressBar):
+        def on_epoch_end(self, log, history, model):
+            if log.epoch == 1:
+                signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(training, "ProgressBar", CtrlCAfterEpoch1)
+    previous = signal.getsignal(signal.SIGINT)
+    code, payload, err = _run(capsys, str(small_csv), *COLS, "--epochs", "4", "--seed", "0", "--json")
+    assert code == 0, err
+    assert payload["stopped"] == {"epochs_done": 1, "epochs": 4} and "stopping after this batch" in err
+    assert 0 <= payload["metrics"]["recall_at_k"] <= 1 and set(payload["baselines"]) == {"popularity", "itemknn"}
+    assert signal.getsignal(signal.SIGINT) is previous  # the handler is put back

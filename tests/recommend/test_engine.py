@@ -138,6 +138,60 @@ def test_every_model_trains_and_is_scored(small, model):
         assert result.fit is not None and len(result.history) == 2
 
 
+class _StopAfter:
+    """Sets the cancel token at the end of epoch `n`, as a Stop click or a Ctrl-C would."""
+
+    def __init__(self, token, n: int) -> None:
+        self.token, self.n = token, n
+
+    def on_batch_end(self, *args) -> None:
+        pass
+
+    def on_epoch_end(self, log, history, model) -> None:
+        if log.epoch >= self.n:
+            self.token.cancel()
+
+
+@pytest.mark.parametrize("model", ["bpr", "mf"])
+def test_a_cancelled_training_is_scored_with_the_epochs_done_and_stays_usable(small, model):
+    from dl_core.training import CancelToken
+
+    token, cfg = CancelToken(), tiny_config(model=model, epochs=5)
+    result = recommend.train_recommender(small, cfg, callbacks=[_StopAfter(token, 2)], cancel=token)
+    assert result.fit.cancelled and len(result.history) == 2 and result.run_id
+    assert result.details["stopped"] == {"epochs_done": 2, "epochs": 5}
+    assert recommend.stopped_label(result.details) == "stopped after 2 of 5 epochs"
+    assert {"recall_at_k", "ndcg_at_k", "hit_rate", "coverage"} <= set(result.metrics)
+    assert ("rmse" in result.metrics) == (model == "mf")
+    assert 0 <= result.metrics["recall_at_k"] <= 1 and "popularity" in result.details["baselines"]
+    assert recommend.metrics_table({model: result})[0]["model"].endswith("(stopped after 2 of 5 epochs)")
+    assert len(recommend.recommend_for(result.model, {0: 5.0, 1: 4.0}, k=5)) == 5  # "For me" works with it
+    # The page's path (its run cut off by the Stop click's rerun): the same network, scored by the engine
+    # on the same split, gives the same numbers.
+    again = recommend.score_stopped(small, cfg, result.model.net, result.history)
+    assert again.run_id is None and again.details["stopped"] == result.details["stopped"]
+    def drop(d):
+        return {k: v for k, v in d.items() if k != "seconds"}
+
+    assert drop(again.metrics) == drop(result.metrics)
+    assert {n: drop(v) for n, v in again.details["baselines"].items()} == \
+        {n: drop(v) for n, v in result.details["baselines"].items()}
+
+
+def test_a_training_stopped_before_its_first_epoch_says_there_is_nothing_to_score(small, bpr):
+    from dl_core.training import CancelToken
+
+    assert bpr.details["stopped"] is None and recommend.stopped_label(bpr.details) == ""
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(InputError, match="before its first epoch"):
+        recommend.train_recommender(small, tiny_config(), cancel=token)
+    with pytest.raises(InputError, match="before its first epoch"):
+        recommend.score_stopped(small, tiny_config(), bpr.model.net, [])
+    with pytest.raises(InputError, match="not trained in epochs"):
+        recommend.score_stopped(small, tiny_config(model="popularity"), bpr.model.net, bpr.history)
+
+
 def test_mf_needs_ratings(small):
     implicit = small.rows(np.ones(len(small), bool))
     implicit.ratings = None

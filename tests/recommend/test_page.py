@@ -100,3 +100,49 @@ def test_bad_files_are_explained_not_crashed(text, message):
     assert any(message in e for e in _errors(at)), _errors(at)
     values = {m.label: m.value for m in at.metric}
     assert values["Interactions"] == "100,004"  # the tabs keep working on MovieLens
+
+
+def test_a_stopped_training_is_scored_beside_the_baselines_and_recommends(small):
+    """Stop reruns the page mid-training: the live view kept the network (ui.training) and the page had noted
+    the data and settings; the rerun has the engine score that network (as `train_recommender` would), shows
+    it marked as stopped after N of M epochs, and "For me" recommends with it."""
+    from streamlit.testing.v1 import AppTest
+
+    from dl_core import recommend
+    from dl_core.training import CancelToken
+    from tests.conftest import ROOT
+    from tests.recommend.conftest import tiny_config
+    from ui.recommend.state import Chosen
+    from ui.training import TrainingState
+
+    class StopAfterEpoch1:
+        def on_batch_end(self, *args):
+            pass
+
+        def on_epoch_end(self, log, history, model):
+            token.cancel()
+
+    token, cfg = CancelToken(), tiny_config(epochs=3)
+    partial = recommend.train_recommender(small, cfg, callbacks=[StopAfterEpoch1()], cancel=token)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    for key, value in {"rec_source": "My CSV of interactions", "rec_data": Chosen("small", small, bundled=False),
+                       "training::recommend": TrainingState(model=partial.model.net, history=partial.history),
+                       "rec_training": ("small", small, cfg)}.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not exceptions(at) and not _errors(at)
+    assert any("stopped after 1 of 3 epochs" in w.value for w in at.warning)
+    kept = at.session_state["rec_results"]["small"]["bpr"]
+    assert kept.details["stopped"] == {"epochs_done": 1, "epochs": 3} and "rec_training" not in at.session_state
+    assert {k: v for k, v in kept.metrics.items() if k != "seconds"} == \
+        {k: v for k, v in partial.metrics.items() if k != "seconds"}
+    table = next(d.value for d in at.dataframe if "model" in d.value)
+    assert "Ranking MF (stopped after 1 of 3 epochs)" in set(table["model"])
+    assert "Popularity (baseline)" in set(table["model"]) and table["recall@k"].between(0, 1).all()
+    picker = next(m for m in at.multiselect if m.label.startswith("Films you have seen"))
+    picker.set_value([0, 1, 2]).run()
+    assert not exceptions(at) and at.session_state["rec_results"]["small"]["bpr"] is kept  # scored once
+    recs = next(d.value for d in at.dataframe if "because you liked" in d.value)
+    assert len(recs) == 10

@@ -21,7 +21,11 @@ LIKE_AT = 3  # stars; the engine's default (foldin.LIKE_AT)
 
 def _model_picker(results: dict) -> tuple[str, recommend.Recommender]:
     names = list(results)
-    name = st.selectbox("Model", names, index=len(names) - 1, format_func=lambda m: recommend.LABELS[m],
+    def label(m: str) -> str:
+        stopped = recommend.stopped_label(results[m].details)
+        return recommend.LABELS[m] + (f" ({stopped})" if stopped else "")
+
+    name = st.selectbox("Model", names, index=len(names) - 1, format_func=label,
                         key="rec_me_model", help="Any model trained on the Train tab.")
     return name, results[name].model
 

@@ -45,8 +45,9 @@ def results() -> dict[str, Any]:
     return st.session_state.setdefault(RESULTS, {}).setdefault(chosen().key, {})
 
 
-def keep_result(name: str, result: Any) -> None:
-    table = results()
+def keep_result(name: str, result: Any, data_key: str | None = None) -> None:
+    """Keep `result` among the models of the chosen data (or of the data `data_key` names)."""
+    table = results() if data_key is None else st.session_state.setdefault(RESULTS, {}).setdefault(data_key, {})
     table.pop(name, None)
     table[name] = result  # the latest training of a model replaces its previous one
 

@@ -1,5 +1,10 @@
 """Recommendations page, Train tab: pick a model and its settings, train it live, compare every model
-and baseline on the same held-out interactions, download the trained model."""
+and baseline on the same held-out interactions, download the trained model.
+
+Stop: the click reruns the page, which cuts `train_recommender` off mid-epoch. The live view kept the
+network as it was (ui.training); `pick_up_stopped` has the engine score it like a finished one
+(`recommend.score_stopped`, the same split and baselines) and keeps it with the other models.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ import streamlit as st
 
 from dl_core import recommend
 
-from .. import actions
+from .. import actions, errors
 from .. import training as live
 from . import state
 
 RUN = "recommend"  # LiveTraining name
+TRAINING = "rec_training"  # session: (data key, data, config) of the deep training under way
 ABOUT = {
     "bpr": "One learned vector per user and per item; a user's score for an item is their dot product. "
            "Trained to rank what a user had above random items (BPR) or to pick it out of random items "
@@ -66,14 +72,37 @@ def config_from_widgets(data: recommend.Interactions) -> recommend.RecommenderCo
 
 def _train(data: recommend.Interactions, config: recommend.RecommenderConfig):
     if config.model not in recommend.DEEP:
+        live.clear(RUN)  # an earlier deep run's curves belong to that run, not to this one
         with st.spinner(f"Fitting {recommend.LABELS[config.model]} and the baselines…"):
             result = recommend.train_recommender(data, config)
     else:
+        # Kept until the engine call returns: a Stop click's rerun finds it and scores the partial model.
+        st.session_state[TRAINING] = (state.chosen().key, data, config)
         run = live.LiveTraining(RUN, config.epochs, title=recommend.LABELS[config.model])
         result = recommend.train_recommender(data, config, callbacks=[run])
+        st.session_state.pop(TRAINING, None)
         run.finish(result.model, result.fit)
     state.keep_result(config.model, result)
     return result
+
+
+def pick_up_stopped() -> None:
+    """After a Stop click: score the partly trained network the live view kept, once, and keep it as
+    that model's result (marked stopped after N of M epochs)."""
+    under_way = st.session_state.get(TRAINING)
+    s = live.state(RUN)
+    if under_way is None or s is None or s.complete:
+        return
+    key, data, config = under_way
+    st.session_state.pop(TRAINING, None)  # once: a failed scoring is not retried on every rerun
+    if s.model is None or not s.history:
+        st.warning("Training was stopped before its first epoch finished, so there is no model to score; "
+                   "press **Train** again.", icon=":material/stop_circle:")
+        return
+    with st.spinner(f"Scoring the partly trained model (after {len(s.history)} of {config.epochs} epochs) and "
+                    "the baselines…"), errors.guard(stop=False):
+        result = recommend.score_stopped(data, config, s.model, s.history)
+        state.keep_result(config.model, result, data_key=key)
 
 
 def train_tab() -> None:
@@ -84,11 +113,10 @@ def train_tab() -> None:
     clicked = st.button("Train", key="rec_train", type="primary", icon=":material/play_arrow:")
     actions.run("rec_train", clicked, lambda: _train(current.data, config))
     if not clicked:
+        pick_up_stopped()
         s = live.state(RUN)
         if s is not None and s.history:
-            live.show_history(RUN)
-        if s is not None and s.stopped and s.history:
-            st.info("The stopped model was not scored; train again (fewer epochs is quicker).", icon=":material/info:")
+            live.show_history(RUN)  # with "stopped after epoch N" when it was stopped
     results = state.results()
     if not results:
         st.info("Press **Train** (the default ranking model takes 10 to 30 seconds here).", icon=":material/info:")
@@ -99,6 +127,12 @@ def train_tab() -> None:
 def show_results(results: dict) -> None:
     latest = list(results.values())[-1]
     st.subheader("All models on the same split")
+    for name, result in results.items():
+        stopped = recommend.stopped_label(result.details)
+        if stopped:
+            st.warning(f"{recommend.LABELS[name]}: {stopped} (Stop was pressed). It is scored as it was then, "
+                       "on the same split as the others, and works on the other tabs; press **Train** to train "
+                       "it fully.", icon=":material/stop_circle:")
     table = pd.DataFrame(recommend.metrics_table(results)).rename(columns=COLUMNS)
     k = latest.details["config"].k
     st.dataframe(table, hide_index=True, column_config={
