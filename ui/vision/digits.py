@@ -6,7 +6,7 @@ this view draws what it returns. A training stopped half-way is shown from the p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dl_core import registry, vision
-from ui import actions, charts, errors, loaders, tuning
+from ui import actions, charts, errors, loaders, repeat, tuning
 from ui import training as live
 
 from . import figures
@@ -160,9 +160,15 @@ def show() -> None:
     tuning.tune_section("vision-digits", data=None, key="digits", widget_keys={
         "conv_layers": "dg_conv", "filters": "dg_filters", "kernel_size": "dg_kernel", "dropout": "dg_dropout",
         "lr": "dg_lr", "batch_size": "dg_batch"})
-    clicked = st.button("Train", type="primary", key="dg_train", icon=":material/play_arrow:")
+    with st.container(horizontal=True):
+        clicked = st.button("Train", type="primary", key="dg_train", icon=":material/play_arrow:")
+        again = repeat.button("digits")
     with errors.guard(stop=False):
         cfg.check()  # a bad setting shows at once, not only after a click
+    repeat.section("digits", again, seed=cfg.seed, settings=cfg, epochs=cfg.epochs, metric="test_accuracy",
+                   label="test accuracy", fmt=repeat.percent, title="Digits CNN",
+                   train=lambda seed, callbacks, cancel: vision.train_digits_cnn(
+                       None, replace(cfg, seed=seed), callbacks=callbacks, cancel=cancel, caller="app"))
     before = actions.kept(RESULT)
     if actions.run(RESULT, clicked, lambda: _train(cfg)) is not before:
         st.rerun()  # draw the finished run's results without the live view's Stop button
