@@ -19,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT")
     p.add_argument("--file", type=Path, help=".txt (one text per line) or .csv file")
     p.add_argument("--column", help="CSV column holding the texts (default: the most text-like one)")
+    p.add_argument("--label-column", metavar="L",
+                   help="CSV column holding the true labels (pos/neg, positive/negative or 1/0): adds an "
+                        "evaluation of the model and of the TF-IDF baseline against them")
     p.add_argument("--reviews", type=int, default=None,
                    help="reviews to train on if the head is not trained yet (default: all 12,808)")
     p.add_argument("--json", action="store_true")
@@ -117,14 +120,24 @@ def _waiting() -> None:
 
 def _sentiment(args: argparse.Namespace) -> int:
     from .. import training
+    from .evaluation import sentiment_labels
     from .sentiment import default_sentiment_model
     from .texts import clean_texts, texts_from_upload
 
     texts = list(args.texts)
+    truth = None
+    if args.label_column is not None and args.file is None:
+        raise InputError("--label-column reads the true labels from a CSV file: give the file with --file PATH.")
     if args.file is not None:
-        got = texts_from_upload(_read(args.file), args.file.name, args.column)
+        got = texts_from_upload(_read(args.file), args.file.name, args.column, label_column=args.label_column)
         for n in got.notices:
             _note(n)
+        if args.label_column is not None:  # texts given as arguments have no label: left out of the evaluation
+            truth = [None] * len(texts) + sentiment_labels(got.label_values, args.label_column)
+        elif [c for c in got.label_columns if c != got.column]:
+            found = [c for c in got.label_columns if c != got.column][0]
+            _note(f"column {found!r} looks like sentiment labels; add --label-column {found} to compare the "
+                  "predictions with them")
         texts += got.texts
     if not texts:
         raise InputError("Give texts as arguments or a file with --file PATH.")
@@ -132,12 +145,47 @@ def _sentiment(args: argparse.Namespace) -> int:
     model = default_sentiment_model(_encoder(), n_reviews=args.reviews, caller="cli", progress=_progress(),
                                     callbacks=[training.ProgressBar("training the sentiment head")],
                                     on_wait=_waiting)
+    if truth is not None:
+        return _sentiment_evaluated(model, texts, truth, args)
     rows = [{"text": p.text, "label": p.label, "score": round(p.score, 6)} for p in model.predict(texts)]
     if args.json:
         emit(rows, True)
     else:
         for r in rows:
             print(f"{r['label']:<9} {r['score']:.3f}  {r['text']}")
+    return 0
+
+
+def _sentiment_evaluated(model, texts: list[str], truth: list[str | None], args: argparse.Namespace) -> int:
+    """Predictions as without labels, plus the model and the TF-IDF baseline scored against `truth`."""
+    from .evaluation import evaluate_sentiment
+    from .sentiment import compare_with_baseline
+
+    frame = compare_with_baseline(model, texts)
+    rows = [{"text": t, "label": label, "score": round(float(c), 6)}
+            for t, label, c in zip(frame["text"], frame["label"], frame["confidence"])]
+    ev = evaluate_sentiment(frame["text"], truth, frame["label"], frame["TF-IDF says"], column=args.label_column)
+    for n in ev.notices:
+        _note(n)
+    if args.json:
+        emit({"predictions": rows, "evaluation": ev.as_dict()}, True)
+        return 0
+    for r in rows:
+        print(f"{r['label']:<9} {r['score']:.3f}  {r['text']}")
+
+    def num(x: float | None) -> str:
+        return "   -" if x is None else f"{x:.3f}"
+
+    print(f"\nagainst column {args.label_column!r}: {ev.rows:,} labelled texts"
+          + (f" ({ev.skipped:,} without a label left out)" if ev.skipped else ""))
+    print(f"{'':<21}{'model':>8}{'TF-IDF':>8}")
+    print(f"{'accuracy':<21}{num(ev.model.accuracy):>8}{num(ev.baseline.accuracy):>8}")
+    for c in ev.labels:
+        for k in ("precision", "recall", "f1"):
+            print(f"{c + ' ' + k:<21}{num(ev.model.per_class[c][k]):>8}{num(ev.baseline.per_class[c][k]):>8}")
+    right = sum(d.right == "model" for d in ev.disagreements)
+    print(f"the two disagree on {len(ev.disagreements):,} texts: the model is right on {right:,}, "
+          f"TF-IDF on {len(ev.disagreements) - right:,}")
     return 0
 
 
