@@ -39,7 +39,7 @@ def percent(value: float) -> str:
 
 
 def plain(value: float) -> str:
-    return f"{value:.4g}"
+    return f"{value:.3f}"
 
 
 @dataclass
@@ -85,12 +85,12 @@ def kept(key: str) -> Repeat | None:
     return st.session_state.get(_key(key))
 
 
-def button(key: str, n: int = SEEDS, **kwargs: Any) -> bool:
+def button(key: str, n: int = SEEDS, help: str | None = None, **kwargs: Any) -> bool:
     """The button, drawn where the page wants it (beside its Train button)."""
     return st.button(f"Repeat with {n} seeds", key=f"repeat_go::{key}", icon=":material/replay:",
-                     help=f"Trains these settings {n} times, with the seed shown and the next {n - 1}, each "
-                          "logged like a normal training: the spread says how much of a result is luck. "
-                          "The Experiments page groups them (Seeds).", **kwargs)
+                     help=help or f"Trains these settings {n} times, with the seed shown and the next {n - 1}, "
+                                  "each logged like a normal training: the spread says how much of a result is "
+                                  "luck. The Experiments page groups them (Seeds).", **kwargs)
 
 
 def run(key: str, *, seed: int, train: Train, metric: str, label: str, epochs: int, settings: Any = None,

@@ -43,7 +43,7 @@ def test_three_seeds_give_each_value_and_the_mean_and_sample_std():
     assert rep.seeds == (4, 5, 6) and rep.complete and rep.values == [0.4, 0.5, 0.6]
     assert rep.mean == pytest.approx(0.5) and rep.std == pytest.approx(statistics.stdev([0.4, 0.5, 0.6]))
     shown = [m for m in at.metric if "mean ± std over 3 seeds" in m.label]
-    assert shown and shown[0].value == "0.5 ± 0.1"
+    assert shown and shown[0].value == "0.500 ± 0.100"
     assert at.dataframe[0].value["seed"].tolist() == [4, 5, 6]
     assert not at.warning
 

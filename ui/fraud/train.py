@@ -15,7 +15,7 @@ import streamlit as st
 
 from dl_core import fraud
 from dl_core.training import TrainedModel
-from ui import actions, errors, training, tuning
+from ui import actions, errors, repeat, training, tuning
 from ui.charts import history_figure
 
 from .data import Chosen
@@ -107,6 +107,14 @@ def _train(chosen: Chosen, mlp: fraud.MLPConfig, ae: fraud.AEConfig | None, base
     return run
 
 
+def _repeat_mlp(chosen: Chosen, mlp: fraud.MLPConfig, callbacks, cancel) -> TrainedModel:
+    """One seed of "Repeat with 3 seeds": the MLP's engine call with these settings and this seed."""
+    for name in mlp.baselines:
+        with st.spinner(f"Seed {mlp.seed}: fitting {fraud.LABELS[name]} to compare with…"):
+            fraud.baseline_scorer(name, chosen.data, mlp.seed)  # what train_mlp compares with, fitted once
+    return fraud.train_mlp(chosen.data, mlp, callbacks=callbacks, cancel=cancel, caller="app")
+
+
 def _after_stop(run: Run) -> None:
     """Pick up the networks a Stop click interrupted: compare them as they were (no more training)."""
     for name in run.networks:
@@ -130,7 +138,15 @@ def view(chosen: Chosen) -> Run | None:
                         widget_keys={"loss": "fraud_loss", "layers": "fraud_layers", "width": "fraud_width",
                                      "dropout": "fraud_dropout", "lr": "fraud_lr"},
                         convert={"loss": lambda v: "focal loss" if v == "focal" else "class weights"})
-    clicked = st.button("Train models", type="primary", key="fraud_train", icon=":material/model_training:")
+    with st.container(horizontal=True):
+        clicked = st.button("Train models", type="primary", key="fraud_train", icon=":material/model_training:")
+        again = repeat.button("fraud_mlp", help="Trains the MLP with these settings and seeds s, s+1, s+2 (one MLflow "
+                                                "run each, compared with the same baselines): how much of its PR-AUC "
+                                                "is the luck of the seed? The Experiments page groups them (Seeds).")
+    repeat.section("fraud_mlp", again, seed=mlp.seed, settings=(chosen.key, mlp), epochs=mlp.epochs,
+                   metric="test_pr_auc", label="MLP test PR-AUC", title="MLP",
+                   train=lambda seed, callbacks, cancel: _repeat_mlp(chosen, replace(mlp, seed=seed), callbacks,
+                                                                     cancel))
     run = actions.run(RUN, clicked, lambda: _train(chosen, mlp, ae, baselines))
     if clicked and run is not None and run.results:
         st.rerun()  # redraw without the live widgets (Stop button, progress bars): the results are final

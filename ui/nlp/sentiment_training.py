@@ -4,11 +4,13 @@ person's session (the default model on disk is never replaced from the page)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 import ui.training as live
 from dl_core import nlp
-from ui import actions, tuning
+from ui import actions, repeat, tuning
 
 from .common import default_model, embedding_progress, encoder, report_metrics, waiting_note
 
@@ -49,7 +51,13 @@ def retrain_form() -> None:
     tuning.tune_section("nlp-sentiment", key="nlp", widget_keys={"hidden": "nlp_rt_hidden", "lr": "nlp_rt_lr"},
                         data=lambda: {"reviews": nlp.load_review_set(n_reviews), "base": config,
                                       "encoder": encoder()})
-    clicked = st.button("Train", key="nlp_rt_go", icon=":material/play_arrow:")
+    with st.container(horizontal=True):
+        clicked = st.button("Train", key="nlp_rt_go", icon=":material/play_arrow:")
+        again = repeat.button("nlp_rt")
+    repeat.section("nlp_rt", again, seed=config.seed, settings=(config, n_reviews), epochs=config.epochs,
+                   metric="test_accuracy", label="held-out accuracy", fmt=repeat.percent, title="Sentiment head",
+                   train=lambda seed, callbacks, cancel: repeat_seed(replace(config, seed=seed), n_reviews, callbacks,
+                                                                     cancel))
     actions.run("nlp_rt", clicked, lambda: retrain(config, n_reviews), stop=False)
     state = live.state(RETRAIN)
     if state is not None and state.history:
@@ -68,6 +76,13 @@ def retrain(config: nlp.SentimentConfig, n_reviews: int | None):
                                        on_wait=waiting_note(), caller="app")
     run.finish(trained.model, trained.fit, extra={"report": trained.details["report"]})
     return trained
+
+
+def repeat_seed(config: nlp.SentimentConfig, n_reviews: int | None, callbacks, cancel):
+    """One seed of "Repeat with 3 seeds": the head's engine call, as `retrain` makes it."""
+    progress = embedding_progress("Embedding reviews (cached after the first time)")
+    return nlp.train_sentiment_head(nlp.load_review_set(n_reviews), config, encoder=encoder(), callbacks=callbacks,
+                                    cancel=cancel, progress=progress, on_wait=waiting_note(), caller="app")
 
 
 def finetune_form() -> None:

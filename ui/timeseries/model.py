@@ -7,13 +7,13 @@ callback saved is then evaluated (no more training) and shown, marked as stopped
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import streamlit as st
 
 from dl_core import timeseries as ts
 from dl_core.training import TrainedModel
-from ui import actions, errors, tuning
+from ui import actions, errors, repeat, tuning
 from ui import training as live
 from ui.charts import history_figure
 
@@ -96,7 +96,13 @@ def view(chosen: Chosen) -> Kept | None:
     tuning.tune_section("timeseries", data={"series": chosen.series, "base": cfg}, key=f"ts::{chosen.key}",
                         widget_keys={"hidden": "ts_hidden", "layers": "ts_layers", "dropout": "ts_dropout",
                                      "lr": "ts_lr"})
-    clicked = st.button("Train and backtest", type="primary", key="ts_train", icon=":material/play_arrow:")
+    with st.container(horizontal=True):
+        clicked = st.button("Train and backtest", type="primary", key="ts_train", icon=":material/play_arrow:")
+        again = repeat.button("timeseries")
+    repeat.section("timeseries", again, seed=cfg.seed, settings=key, epochs=cfg.epochs, metric="mase",
+                   label="backtest MASE (lower is better)", title=ts.MODEL_LABELS[cfg.model],
+                   train=lambda seed, callbacks, cancel: ts.train_forecaster(
+                       chosen.series, replace(cfg, seed=seed), callbacks=callbacks, cancel=cancel, caller="app"))
 
     def train() -> Kept:
         st.session_state[PENDING] = (key, prep)
