@@ -61,6 +61,7 @@ def test_a_stop_keeps_the_seeds_that_finished():
     assert "not counted" in " ".join(at.dataframe[0].value[""].tolist())
 
 
+@pytest.mark.slow  # the Vision page's first run loads the photo model; 3 seeds x 1 epoch are a few seconds
 def test_digits_page_repeats_through_the_engine_and_experiments_groups_the_seeds():
     at = open_page("pages/vision.py", timeout=120)
     at.session_state["vision_tab"] = "Train a CNN on digits"

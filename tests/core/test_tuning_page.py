@@ -6,11 +6,12 @@ import pytest
 from tests.conftest import exceptions, open_page
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the page's first run loads the photo model; the sweep itself is a few seconds
 def test_vision_digits_sweep_shows_trials_and_applies_the_best_settings():
     at = open_page("pages/vision.py", timeout=600)
     at.session_state["vision_tab"] = "Train a CNN on digits"
     at.run()
+    at.slider(key="dg_epochs").set_value(2)  # trials train with the tab's epochs
     at.number_input(key="tune_trials::digits").set_value(2)
     at.button(key="tune_start::digits").click().run()
     assert not exceptions(at)
@@ -24,6 +25,7 @@ def test_vision_digits_sweep_shows_trials_and_applies_the_best_settings():
     assert at.select_slider(key="dg_filters").value == best["filters"]
     assert at.select_slider(key="dg_lr").value == best["lr"]
     assert any("best settings are now in the controls" in s.value for s in at.success)
+    assert at.slider(key="dg_epochs").value == 2
 
 
 @pytest.mark.slow

@@ -157,7 +157,9 @@ def show() -> None:
     st.markdown("scikit-learn's **1,797 handwritten digits**, 8×8 pixels each. Choose an architecture and "
                 "training settings, then watch the loss and accuracy curves as it trains.")
     cfg = _config()
-    tuning.tune_section("vision-digits", data=None, key="digits", widget_keys={
+    # Trials train on this tab's epochs, split, augmentation and seed; Optuna picks the rest.
+    tuning.tune_section("vision-digits", key="digits", data=lambda: {
+        "data": vision.load_digits_data(cfg.train_fraction, cfg.seed), "base": cfg}, widget_keys={
         "conv_layers": "dg_conv", "filters": "dg_filters", "kernel_size": "dg_kernel", "dropout": "dg_dropout",
         "lr": "dg_lr", "batch_size": "dg_batch"})
     with st.container(horizontal=True):
