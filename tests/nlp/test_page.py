@@ -3,6 +3,7 @@ the first-use note that measures instead of promising."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dl_core import nlp
@@ -123,3 +124,55 @@ def test_first_use_shows_measured_progress_not_a_promise(model, monkeypatch):
     note = " ".join(i.value for i in at.info)
     assert "measured" in note and "minute" not in note
     assert [m for m in at.metric if m.label == "Sentiment"]
+
+
+LABELLED = (b"id,review,sentiment\n1,A wonderful and moving film,pos\n2,Dull and boring from start to end,NEG\n"
+            b"3,Loved every minute,\n4,A waste of time,positive\n")  # row 4's label is wrong on purpose
+
+
+def per_class(truth, said) -> list[list[float]]:
+    """precision, recall, F1 of negative then positive, by hand."""
+    out = []
+    for c in nlp.LABELS:
+        tp = sum(t == c and s == c for t, s in zip(truth, said))
+        p, r = tp / max(sum(s == c for s in said), 1), tp / sum(t == c for t in truth)
+        out.append([p, r, 2 * p * r / (p + r) if p + r else 0.0])
+    return out
+
+
+@pytest.mark.slow
+def test_a_csv_with_a_label_column_is_scored_against_its_labels(model):
+    at = open_page("pages/nlp.py")
+    at.radio(key="nlp_sent_source").set_value("Upload a file").run()
+    at.file_uploader(key="nlp_sent_file").set_value(("tweets.csv", LABELLED, "text/csv")).run()
+    assert at.selectbox(key="nlp_sent_column").value == "review"
+    assert at.selectbox(key="nlp_sent_label").value == "sentiment"  # found by itself
+    assert any("2 positive" in c.value and "1 negative" in c.value for c in at.caption)
+    at.button(key="nlp_sent_go").click().run()
+    assert not exceptions(at) and not at.error
+    predictions = table(at, "TF-IDF says")
+    assert predictions["your label"].fillna("").tolist() == ["positive", "negative", "", "positive"]
+    scored = predictions.dropna(subset=["your label"])
+    assert scored["label"].tolist()[:2] == ["positive", "negative"]  # clear texts; the tiny head gets them
+    accuracy = {m.label: m.value for m in at.metric if m.label.endswith("accuracy")}
+    classes = [df.value for df in at.dataframe if "F1" in df.value.columns]  # model's, then the baseline's
+    assert len(classes) == 2 and len(at.get("plotly_chart")) == 2  # a confusion matrix per model
+    for name, column, got in (("MiniLM", "label", classes[0]), ("TF-IDF", "TF-IDF says", classes[1])):
+        truth, said = scored["your label"].tolist(), scored[column].tolist()
+        assert accuracy[f"{name} accuracy"] == f"{sum(t == s for t, s in zip(truth, said)) / 3:.1%}"
+        assert got["class"].tolist() == list(nlp.LABELS) and got["support"].tolist() == [1, 2]
+        np.testing.assert_allclose(got[["precision", "recall", "F1"]].to_numpy(float), per_class(truth, said),
+                                   atol=1e-6, err_msg=name)
+    assert accuracy["MiniLM accuracy"] != "100.0%"  # row 4 is labelled wrong: the scores must show it
+    assert any("1 of 4" in i.value for i in at.info)  # the unlabelled row: predicted, not scored
+    disagree = (scored["label"] != scored["TF-IDF says"]).sum()
+    if disagree:
+        assert len(table(at, "right")) == disagree
+    # An unclear column is refused naming its values; "none" is the plain page of before.
+    at.selectbox(key="nlp_sent_label").set_value("id").run()
+    assert any("'id'" in e.value and "'1', '2', '3', '4'" in e.value for e in at.error)
+    at.selectbox(key="nlp_sent_label").set_value("none").run()
+    at.button(key="nlp_sent_go").click().run()
+    assert not exceptions(at) and not at.error
+    assert "your label" not in table(at, "TF-IDF says").columns
+    assert not [m for m in at.metric if m.label.endswith("accuracy")] and not at.get("plotly_chart")

@@ -68,10 +68,19 @@ def memo(key: Any, compute: Callable[[], T]) -> T:
     return value
 
 
-def uploaded_texts(upload, column: str | None = None) -> nlp.Texts:
-    """The texts of an uploaded .txt/.csv, parsed once per file (and column)."""
-    return memo(("texts", upload.file_id, column),
-                lambda: nlp.texts_from_upload(upload.getvalue(), upload.name, column))
+def uploaded_texts(upload, column: str | None = None, label_column: str | None = None) -> nlp.Texts:
+    """The texts of an uploaded .txt/.csv, parsed once per file (and column, and label column)."""
+    if label_column is None:
+        return memo(("texts", upload.file_id, column),
+                    lambda: nlp.texts_from_upload(upload.getvalue(), upload.name, column))
+    return memo(("texts", upload.file_id, column, label_column),
+                lambda: nlp.texts_from_upload(upload.getvalue(), upload.name, column, label_column=label_column))
+
+
+def uploaded_labels(upload, got: nlp.Texts) -> list[str | None]:
+    """`got`'s label column read as positive/negative (None = no label), once per file and column."""
+    return memo(("labels", upload.file_id, got.column, got.label_column),
+                lambda: nlp.sentiment_labels(got.label_values or [], got.label_column or "labels"))
 
 
 def report_metrics(report: dict, title: str) -> None:

@@ -1,5 +1,6 @@
 """Sentiment tab: label texts with the default head (or your own), beside the TF-IDF baseline, and
-see which words pushed a single text's decision. Retraining and fine-tuning sit below it."""
+see which words pushed a single text's decision. A CSV with a label column gets both models scored
+against its labels (evaluation.py). Retraining and fine-tuning sit below it."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from dl_core import nlp
 from dl_core.errors import InputError
 from ui import actions, cards, errors, loaders
 
-from . import drawing, sentiment_training
-from .common import default_model, report_metrics, uploaded_texts
+from . import drawing, evaluation, sentiment_training
+from .common import default_model, report_metrics, uploaded_labels, uploaded_texts
 
 DEFAULT_REVIEW = "A gorgeous, witty film with a heart, although the last act drags a little."
 DEFAULT_CHOICE = "Default (trained here)"
 RETRAINED = "My retrained head"
 FINETUNED = "My fine-tuned encoder"
 DISTILBERT = "DistilBERT SST-2 (online download)"
+NO_LABELS = "none"
 
 
 def view() -> None:
@@ -50,36 +52,55 @@ def view() -> None:
     cards.model_card("minilm-sentiment")
 
 
-def _upload() -> list[str] | None:
-    """The uploaded file's texts (parsed once per file), with a column choice for a CSV."""
+def _upload() -> dict | None:
+    """The uploaded file's texts (parsed once per file), with a column choice for a CSV, and the true
+    labels when the CSV has a label column (found, or picked; "none" = no evaluation)."""
     up = st.file_uploader(".txt (one text per line) or .csv", type=["txt", "csv"], key="nlp_sent_file")
     if up is None:
         return None
     with errors.guard(stop=False):
         got = uploaded_texts(up)
+        label = None
         if got.columns:  # a CSV: let the person pick the column (default: the most text-like)
-            column = st.selectbox("Column with the texts", got.columns, index=got.columns.index(got.column),
-                                  key="nlp_sent_column")
-            got = uploaded_texts(up, column)
+            left, right = st.columns(2)
+            column = left.selectbox("Column with the texts", got.columns, index=got.columns.index(got.column),
+                                    key="nlp_sent_column")
+            found = [c for c in got.label_columns if c != column]
+            options = [NO_LABELS, *(c for c in got.columns if c != column)]
+            label = right.selectbox("Column with the true labels", options,
+                                    index=options.index(found[0]) if found else 0, key="nlp_sent_label",
+                                    help="pos/neg, positive/negative or 1/0 (any case). The predictions of the "
+                                         "model and of the TF-IDF baseline are compared with them.")
+            label = None if label == NO_LABELS else label
+            got = uploaded_texts(up, column, label)
         errors.notices(got.notices)
-        return got.texts
+        truth = None
+        if label is not None:
+            with errors.guard(stop=False):
+                truth = uploaded_labels(up, got)
+                st.caption(evaluation.label_counts(truth, label))
+        return {"texts": got.texts, "truth": truth, "label_column": label if truth is not None else None}
     return None
 
 
-def analyse(given: str | list[str] | None, which: str) -> dict:
+def analyse(given: str | dict | None, which: str) -> dict:
     if given is None:
         raise InputError("Upload a .txt or .csv file first, or switch the input to 'Type text'.")
+    truth = None
     if isinstance(given, str):
         got = nlp.lines(given)
         errors.notices(got.notices)
         texts = got.texts
     else:
-        texts = nlp.clean_texts(given)
+        texts, truth = nlp.clean_texts(given["texts"]), given["truth"]
     if which == DISTILBERT:
         pipe = loaders.model("distilbert-sst2")
         rows = [{"text": p.text, "label": p.label, "confidence": p.score}
                 for p in nlp.pipeline_predictions(pipe, texts)]
-        return {"frame": pd.DataFrame(rows), "model": which, "single": None}
+        frame = pd.DataFrame(rows)
+        return {"frame": frame, "model": which, "single": None,
+                "evaluation": evaluation.evaluate(frame, truth, given["label_column"], "DistilBERT")
+                if truth is not None else None}
     if which == RETRAINED:
         model = sentiment_training.retrained_model()
     elif which == FINETUNED:
@@ -94,7 +115,9 @@ def analyse(given: str | list[str] | None, which: str) -> dict:
     if len(texts) == 1:
         with st.spinner("Which words pushed the decision? (integrated gradients)"):
             single = nlp.word_attributions(model, texts[0])
-    return {"frame": frame, "model": which, "single": single}
+    return {"frame": frame, "model": which, "single": single,
+            "evaluation": evaluation.evaluate(frame, truth, given["label_column"], "MiniLM")
+            if truth is not None else None}
 
 
 def show(out: dict) -> None:
@@ -110,5 +133,7 @@ def show(out: dict) -> None:
                                 "TF-IDF confidence": st.column_config.NumberColumn(format="percent")})
     st.download_button("Download results (CSV)", frame.to_csv(index=False).encode(), "sentiment.csv", "text/csv",
                        key="nlp_sent_download", icon=":material/download:")
+    if out.get("evaluation") is not None:
+        evaluation.show(out["evaluation"])
 
 
