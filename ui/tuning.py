@@ -84,9 +84,10 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
         prune = c3.toggle("Median pruner", value=True, key=f"tune_prune::{key}")
         start = st.button("Start the sweep", key=f"tune_start::{key}", type="primary", icon=":material/tune:")
         if start:
+            stop = st.empty()  # removed once the sweep ends (a Stop click reruns the page, which stops it)
+            stop.button("Stop the sweep", key=f"tune_stop::{key}", icon=":material/stop_circle:",
+                        help="Stops after the trial in progress; finished trials are kept.")
             table = st.empty()
-            st.button("Stop the sweep", key=f"tune_stop::{key}", icon=":material/stop_circle:",
-                      help="Stops after the trial in progress; finished trials are kept.")
 
             def show(result: tuning.SweepResult) -> None:
                 st.session_state[_state_key(key)] = result
@@ -98,7 +99,8 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
                 result = tuning.sweep(tunable, data, n_trials=int(n_trials), timeout=float(budget), seed=0,
                                       pruner=prune, caller="app", on_trial=show, cancel=CancelToken())
                 st.session_state[_state_key(key)] = result
-                table.empty()
+            table.empty()
+            stop.empty()
         result: tuning.SweepResult | None = st.session_state.get(_state_key(key))
         if result is None:
             return
