@@ -40,7 +40,7 @@ def evaluate(frame: pd.DataFrame, truth: list[str | None], column: str | None, n
         out["panels"].append({"name": who, "scores": scores, "classes": classes, "figure": figure})
     out["disagreements"] = pd.DataFrame(
         [{"row": d.row, "text": d.text, "your label": d.truth, name: d.model, BASELINE: d.baseline,
-          "right": name if d.right == "model" else BASELINE} for d in ev.disagreements],
+          "right": name if d.right == "model" else BASELINE} for d in ev.disagreements],  # row: in the table above
         columns=["row", "text", "your label", name, BASELINE, "right"])
     return out
 
@@ -50,15 +50,15 @@ def show(result: dict) -> None:
     st.markdown(f"**Against your labels** · column “{ev.column}”, {ev.rows:,} labelled texts")
     errors.notices(ev.notices)
     panels = result["panels"]
-    percent = st.column_config.NumberColumn(format="percent")
+    share = st.column_config.NumberColumn(format="%.3f")
     for i, (col, panel) in enumerate(zip(st.columns(len(panels)), panels)):
         with col:
             delta = None
             if i == 0 and ev.baseline is not None:
-                delta = f"{panel['scores'].accuracy - ev.baseline.accuracy:+.1%} vs {BASELINE}"
+                delta = f"{100 * (panel['scores'].accuracy - ev.baseline.accuracy):+.1f} points vs {BASELINE}"
             st.metric(f"{panel['name']} accuracy", f"{panel['scores'].accuracy:.1%}", delta)
             st.dataframe(panel["classes"], hide_index=True, width="stretch", key=f"nlp_eval_classes_{i}",
-                         column_config={"precision": percent, "recall": percent, "F1": percent})
+                         column_config={"precision": share, "recall": share, "F1": share})
             st.plotly_chart(panel["figure"], key=f"nlp_eval_confusion_{i}", width="stretch")
     if ev.baseline is None:
         return
