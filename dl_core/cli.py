@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(func=_info)
     prep = sub.add_parser("prepare", help="train/build every default model the app trains here, if missing")
-    prep.add_argument("--only", nargs="+", metavar="NAME", help="only these models (default: all)")
+    prep.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                      help="only these models (default: all); repeatable: --only A --only B = --only A B")
     prep.add_argument("--json", action="store_true", help="machine-readable output")
     prep.set_defaults(func=_prepare)
     for use_case in USE_CASES:
