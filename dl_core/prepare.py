@@ -112,7 +112,7 @@ def prepare(only: Sequence[str] | None = None,
     """Build the missing default models (all, or `only` these names); returns, per model,
     {"status": "ready"|"built"|"failed", "seconds": S} (+ "error" when it failed)."""
     table = preparable()
-    names = list(only) if only else list(table)
+    names = list(dict.fromkeys(only)) if only else list(table)  # each once, in the order given
     unknown = [n for n in names if n not in table]
     if unknown:
         raise InputError(f"Nothing to prepare called {', '.join(unknown)}. Valid: {', '.join(table)}.")

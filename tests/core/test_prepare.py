@@ -43,3 +43,23 @@ def test_a_failing_build_is_reported_and_the_others_still_run(monkeypatch):
     results = prepare.prepare()
     assert results["broken"]["status"] == "failed" and "disk full" in results["broken"]["error"]
     assert results["fine"]["status"] == "built"
+
+
+def _fakes(calls):
+    return tuple(prepare.Preparable(name, name, lambda n=name: n in calls, lambda cb, n=name: calls.append(n))
+                 for name in ("a", "b", "c"))
+
+
+def test_only_is_repeatable_and_each_name_is_built_once(monkeypatch, capsys):
+    from dl_core import cli
+
+    calls: list[str] = []
+    monkeypatch.setattr(prepare, "PREPARABLE", _fakes(calls))
+    assert cli.main(["prepare", "--only", "a", "--only", "c", "a", "--json"]) == 0
+    assert calls == ["a", "c"]  # both --only kept (not just the last), "a" once
+    assert list(json.loads(capsys.readouterr().out)["models"]) == ["a", "c"]
+
+
+def test_every_repeated_only_is_checked_from_the_command_line(tmp_path):
+    out = _prepare("--only", "no-such-model", "--only", "nor-this-one", data_dir=tmp_path)
+    assert out.returncode == 2 and "no-such-model, nor-this-one" in out.stderr
