@@ -128,9 +128,12 @@ def run(key: str, *, seed: int, train: Train, metric: str, label: str, epochs: i
 
 
 def _frame(rep: Repeat, fmt: Callable[[float], str]) -> pd.DataFrame:
-    return pd.DataFrame([{"seed": r.seed, rep.label: "—" if r.value is None else fmt(r.value),
-                          "epochs": r.epochs, "": "stopped part-way (not counted)" if r.stopped else "",
-                          "MLflow run": (r.run_id or "")[:8]} for r in rep.runs])
+    rows = [{"seed": r.seed, rep.label: "—" if r.value is None else fmt(r.value), "epochs": r.epochs,
+             "MLflow run": (r.run_id or "")[:8]} for r in rep.runs]
+    if any(r.stopped for r in rep.runs):
+        for row, r in zip(rows, rep.runs, strict=True):
+            row["note"] = "stopped part-way (not counted)" if r.stopped else ""
+    return pd.DataFrame(rows)
 
 
 def show(key: str, rep: Repeat, fmt: Callable[[float], str] = plain, settings: Any = None) -> None:
@@ -146,8 +149,11 @@ def show(key: str, rep: Repeat, fmt: Callable[[float], str] = plain, settings: A
             st.dataframe(_frame(rep, fmt), hide_index=True, key=f"repeat_table::{key}")
         if rep.mean is None:
             return
-        spread = f" ± {fmt(rep.std)}" if rep.std is not None else ""
-        st.metric(f"{rep.label}, mean ± std over {done} seed{'s' * (done != 1)}", f"{fmt(rep.mean)}{spread}")
+        if rep.std is None:
+            only = next(r.seed for r in rep.runs if r.value is not None and not r.stopped)
+            st.metric(f"{rep.label}, seed {only} only", fmt(rep.mean))
+        else:
+            st.metric(f"{rep.label}, mean ± std over {done} seeds", f"{fmt(rep.mean)} ± {fmt(rep.std)}")
         st.caption("Standard deviation over seeds (n − 1). A difference between two settings smaller than this "
                    "spread may be luck. The Experiments page groups these runs under **Seeds**.")
 

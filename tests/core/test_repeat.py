@@ -45,7 +45,7 @@ def test_three_seeds_give_each_value_and_the_mean_and_sample_std():
     shown = [m for m in at.metric if "mean ± std over 3 seeds" in m.label]
     assert shown and shown[0].value == "0.500 ± 0.100"
     assert at.dataframe[0].value["seed"].tolist() == [4, 5, 6]
-    assert not at.warning
+    assert not at.warning and "note" not in at.dataframe[0].value.columns
 
 
 def test_a_stop_keeps_the_seeds_that_finished():
@@ -58,7 +58,8 @@ def test_a_stop_keeps_the_seeds_that_finished():
     assert not rep.complete and [r.seed for r in rep.runs] == [4, 5] and rep.runs[1].stopped
     assert rep.values == [0.4] and rep.std is None  # the stopped seed is shown, not counted
     assert any("Stopped: 1 of 3 seeds" in w.value for w in at.warning)
-    assert "not counted" in " ".join(at.dataframe[0].value[""].tolist())
+    assert at.dataframe[0].value["note"].tolist() == ["", "stopped part-way (not counted)"]
+    assert any(m.label == "score, seed 4 only" and m.value == "0.400" for m in at.metric)
 
 
 @pytest.mark.slow  # the Vision page's first run loads the photo model; 3 seeds x 1 epoch are a few seconds
