@@ -69,14 +69,15 @@ def sentiment_labels(values: Sequence[Any], column: str = "labels") -> list[str 
     keys = [_normalise(v) for v in values]
     found = Counter(k for k in keys if k is not None)
     if not found:
-        raise InputError(f"The label column {column!r} is empty; pick a column that holds {ACCEPTED}, or none.")
+        raise InputError(f"The label column {column!r} is empty; pick a column that holds {ACCEPTED}, or leave "
+                         "the labels out.")
     if not set(found) <= set(LABEL_WORDS):
         raw = [v for v, _ in Counter(str(v).strip() for v, k in zip(values, keys) if k is not None).most_common()]
         unclear = [v for v in raw if _normalise(v) not in LABEL_WORDS]
         raise InputError(
             f"The label column {column!r} does not clearly say positive or negative: it holds {_shown(raw)}; "
-            f"{_shown(unclear)} cannot be read as a sentiment. Labels must be {ACCEPTED}; pick another column, "
-            "or none.")
+            f"{_shown(unclear)} cannot be read as a sentiment. Labels must be {ACCEPTED}; pick another column "
+            "or leave the labels out.")
     return [None if k is None else LABEL_WORDS[k] for k in keys]
 
 
