@@ -63,9 +63,10 @@ def _sentiment_train(params: dict[str, Any], data: Any, **kw: Any) -> Any:
     from .. import nlp
 
     data = data or _sentiment_data(None)
-    # The page passes its shared, already loaded MiniLM ("encoder"); the CLI loads it here.
+    # The page passes its shared, already loaded MiniLM ("encoder") and the progress of the first
+    # embedding of the reviews (cached for the later trials); the CLI loads MiniLM here.
     return nlp.train_sentiment_head(data["reviews"], replace(data["base"], **params), encoder=data.get("encoder"),
-                                    **kw)
+                                    progress=data.get("progress"), on_wait=data.get("on_wait"), **kw)
 
 
 # ---- fraud: the supervised MLP -------------------------------------------------------------------

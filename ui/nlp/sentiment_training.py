@@ -50,7 +50,8 @@ def retrain_form() -> None:
     # reviews, epochs and seed; "Use the best settings" moves the two sliders.
     tuning.tune_section("nlp-sentiment", key="nlp", widget_keys={"hidden": "nlp_rt_hidden", "lr": "nlp_rt_lr"},
                         data=lambda: {"reviews": nlp.load_review_set(n_reviews), "base": config,
-                                      "encoder": encoder()})
+                                      "encoder": encoder(), "on_wait": waiting_note(),
+                                      "progress": embedding_progress("Embedding reviews for the sweep (once)")})
     with st.container(horizontal=True):
         clicked = st.button("Train", key="nlp_rt_go", icon=":material/play_arrow:")
         again = repeat.button("nlp_rt")
