@@ -14,7 +14,17 @@ Public API (what pages, ui/rl and the CLI import):
 Importing this package is cheap: gymnasium, torch and stable-baselines3 load inside the calls.
 """
 
-from .agents import ALGO_NOTES, ALGOS, DEFAULT_LEARNING_RATE, Agent, AgentConfig, agent_device, train_agent
+from .agents import (
+    ALGO_NOTES,
+    ALGOS,
+    DEFAULT_LEARNING_RATE,
+    FIRST_UPDATE,
+    Agent,
+    AgentConfig,
+    agent_device,
+    planned_timesteps,
+    train_agent,
+)
 from .baselines import Heuristic, Policy, heuristics, random_policy
 from .envs import ENVS, EnvSpec, grid_names
 from .envs import describe as describe_env
@@ -37,10 +47,10 @@ from .watch import PlayedEpisode, animation, play
 ALGORITHMS = (*ALGOS, "q-learning")  # what `rl train --algo` takes
 
 __all__ = [
-    "ALGORITHMS", "ALGOS", "ALGO_NOTES", "DEFAULT_LEARNING_RATE", "ENVS", "Agent", "AgentConfig",
+    "ALGORITHMS", "ALGOS", "ALGO_NOTES", "DEFAULT_LEARNING_RATE", "ENVS", "FIRST_UPDATE", "Agent", "AgentConfig",
     "ComparisonRow", "EnvSpec", "EpisodeRecord", "Evaluation", "Heuristic", "PlayedEpisode", "Policy",
     "PrintProgress", "QLearningConfig", "TabularAgent", "TrainingUpdate", "ValueIteration", "agent_device",
     "animation", "baseline_policies", "compare", "describe_env", "env_names", "env_spec", "evaluate",
     "evaluation_seeds", "greedy_arrows", "grid_layout", "grid_names", "heuristics", "learning_curve",
-    "make_env", "play", "random_policy", "train_agent", "train_q_learning", "value_iteration",
+    "make_env", "planned_timesteps", "play", "random_policy", "train_agent", "train_q_learning", "value_iteration",
 ]

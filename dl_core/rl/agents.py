@@ -111,6 +111,12 @@ class AgentConfig:
         return (self.net_width,) * self.net_depth
 
 
+# Steps before SB3 first changes the network, with its defaults: PPO and A2C learn from whole rollouts
+# (n_steps 2,048 and 5); DQN starts once its replay memory holds `learning_starts` (100) steps. An agent
+# stopped earlier acts with its random initial weights.
+FIRST_UPDATE = {"ppo": 2048, "a2c": 5, "dqn": 100}
+
+
 def planned_timesteps(cfg: AgentConfig) -> int:
     """The steps SB3 will take: PPO and A2C learn from whole rollouts (2,048 and 5 steps by
     default), so a run rounds up to a multiple of that."""
@@ -198,13 +204,27 @@ def _notify_wait(callbacks: Sequence[Any]):
     return waiting
 
 
+class StoppedBeforeStart(Exception):
+    """Stop came while the training process was still starting (importing its libraries): it is ended
+    at once rather than after its start-up, and there is no agent."""
+
+
+def _status(callbacks: Sequence[Any], text: str) -> None:
+    """Tell the callbacks that have `on_status(text)` what happens now (e.g. the evaluation)."""
+    for cb in callbacks:
+        if hasattr(cb, "on_status"):
+            cb.on_status(text)
+
+
 def _train_in_child(env_id: str, cfg: AgentConfig, device: str, callbacks: Sequence[AgentCallback],
                     cancel: "CancelToken", records: list[EpisodeRecord]
                     ) -> tuple[dict[str, np.ndarray], int, float, float]:
     """Run `python -m dl_core.rl.sb3_worker` (see there why a process); relay its progress to
     `callbacks` and append the finished training episodes to `records` (kept by the caller even if
     this raises). Returns the weights, the steps taken, the wall time (process start included) and
-    the time spent in SB3's `learn`."""
+    the time spent in SB3's `learn`. A `cancel` before the process has reported any progress kills
+    it (its start-up takes seconds) and raises StoppedBeforeStart; later, it ends after the current
+    step (PPO: after the update under way) and the policy so far comes back."""
     import json
     import subprocess
     import sys
@@ -237,11 +257,14 @@ def _train_in_child(env_id: str, cfg: AgentConfig, device: str, callbacks: Seque
             lines.put(None)
 
         threading.Thread(target=read, daemon=True, name="dlx-rl-reader").start()
-        stopping = False
+        stopping = started_learning = False
         try:
             proc.stdin.write(json.dumps(job) + "\n")
             proc.stdin.flush()
             while True:
+                if cancel.cancelled and not started_learning:
+                    proc.kill()
+                    raise StoppedBeforeStart("stopped before the training process had started learning")
                 if cancel.cancelled and not stopping:
                     stopping = True
                     with contextlib.suppress(OSError):  # already gone: its output says why
@@ -258,6 +281,7 @@ def _train_in_child(env_id: str, cfg: AgentConfig, device: str, callbacks: Seque
                                        f"{proc.wait()}):\n{tail}")
                 msg = json.loads(line)
                 if "progress" in msg:
+                    started_learning = True
                     for reward, length, success, step in msg["episodes"]:
                         records.append(EpisodeRecord(len(records) + 1, step, reward, length,
                                                      success if grid else None))
@@ -342,8 +366,10 @@ def train_agent(env_id: str, config: AgentConfig | None = None, *, callbacks: Se
     EpisodeRecords), baselines ({"random": {...}, "heuristic": {...}, ...}: mean_reward, std_reward
     [, success_rate]), evaluation (the agent's Evaluation).
     A set `cancel` ends training early and the agent so far is evaluated (`fit.cancelled`); a cancel
-    while waiting for a training slot returns `model=None`. `history` is empty: RL has episodes, not
-    epochs (the curve is `details["episodes"]`).
+    while waiting for a training slot, or while the training process was still starting
+    (`details["stopped_before_start"]`, its MLflow run marked KILLED), returns `model=None`.
+    `history` is empty: RL has episodes, not epochs (the curve is `details["episodes"]`).
+    Callbacks with `on_status(text)` hear when the evaluation starts.
     """
     from .. import tracking, training_queue
     from ..training import CancelToken, FitResult, TrainedModel
@@ -366,6 +392,9 @@ def train_agent(env_id: str, config: AgentConfig | None = None, *, callbacks: Se
                     env_id, cfg, device, callbacks, cancel, records)
             finally:
                 log_curve(run, records)
+            ended = "Training stopped" if cancel.cancelled else "Training done"
+            _status(callbacks, f"{ended} after {steps:,} timesteps; evaluating the agent and the baselines on "
+                               f"{cfg.eval_episodes} episodes…")
             agent = Agent(env_id, cfg.algo, cfg.net_arch, weights, cfg.slippery, steps)
             same = {"slippery": cfg.slippery, "episodes": cfg.eval_episodes, "seed": cfg.seed}
             ev = evaluate(agent.act, env_id, **same)
@@ -381,6 +410,19 @@ def train_agent(env_id: str, config: AgentConfig | None = None, *, callbacks: Se
     except training_queue.CancelledWhileWaiting:
         return TrainedModel(model=None, history=[], metrics={}, fit=FitResult([], None, False, True, 0.0),
                             details=details)
+    except StoppedBeforeStart:
+        details["stopped_before_start"] = True
+        return _stopped_before_start(run.run_id, details)
     details.update(episodes=tuple(records), baselines=baselines, evaluation=ev)
     return TrainedModel(model=agent, history=[], metrics=metrics, run_id=run.run_id,
                         fit=FitResult([], None, False, cancel.cancelled, seconds), details=details)
+
+
+def _stopped_before_start(run_id: str, details: dict[str, Any]) -> "TrainedModel":
+    from .. import tracking
+    from ..training import FitResult, TrainedModel
+
+    with contextlib.suppress(Exception):  # the run was closed FAILED (an exception left it): the person stopped it
+        tracking.client().set_terminated(run_id, status="KILLED")
+    return TrainedModel(model=None, history=[], metrics={}, run_id=run_id,
+                        fit=FitResult([], None, False, True, 0.0), details=details)

@@ -10,7 +10,9 @@ Why not multiprocessing: its "spawn" re-runs the parent's `__main__` in the chil
 Streamlit that is the page script (Streamlit installs it as `__main__`).
 
 Protocol. stdin: the job as one JSON line, then optionally the line "stop" (end early; the policy
-so far is still saved). stdout: one JSON message per line,
+so far is still saved: after the current step, or, while PPO updates on a rollout (seconds, with no
+callback in between), at once with the policy it had when that rollout ended). stdout: one JSON
+message per line,
   {"progress": num_timesteps, "episodes": [[reward, length, success, step], ...]}   at most every 0.25 s
   {"done": num_timesteps, "seconds": time inside model.learn}   after writing job["weights_path"]
   {"error": traceback_text}
@@ -46,10 +48,49 @@ def algorithm_kwargs(job: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def train(job: dict[str, Any], send: Callable[[dict], None], stop: threading.Event) -> None:
-    """Train, reporting through `send`, until done or `stop` is set; save the weights as safetensors."""
-    import torch
+class Snapshot:
+    """PPO's policy as its latest rollout ended, kept while the update on that rollout runs: PPO then
+    makes 10 passes over 2,048 steps (seconds; much longer on a busy machine) without calling back, so
+    a Stop in that time ends the process here with these weights instead of waiting for the update."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.weights: dict[str, Any] | None = None
+        self.steps = 0
+        self.updating = False
+        self.started = time.perf_counter()  # reset when learning starts
+
+    def take(self, policy: Any, steps: int) -> None:
+        weights = {k: v.detach().cpu().numpy().copy() for k, v in policy.state_dict().items()}
+        with self.lock:
+            self.weights, self.steps, self.updating = weights, steps, True
+
+    def updated(self) -> None:
+        with self.lock:  # waits while `exit_if_updating` saves: the process then ends in there
+            self.updating = False
+
+    def exit_if_updating(self, job: dict[str, Any], send: Callable[[dict], None]) -> None:
+        with self.lock:
+            if not self.updating:
+                return
+            try:
+                save_weights(self.weights, job["weights_path"])
+                send({"done": self.steps, "seconds": time.perf_counter() - self.started})
+            finally:
+                os._exit(0)
+
+
+def save_weights(weights: dict[str, Any], path: str) -> None:
     from safetensors.numpy import save_file
+
+    save_file(weights, path)
+
+
+def train(job: dict[str, Any], send: Callable[[dict], None], stop: threading.Event,
+          snapshot: Snapshot | None = None) -> None:
+    """Train, reporting through `send`, until done or `stop` is set; save the weights as safetensors.
+    PPO keeps its policy in `snapshot` at each rollout's end (see Snapshot)."""
+    import torch
 
     torch.set_num_threads(job["threads"])
     from stable_baselines3 import A2C, DQN, PPO
@@ -89,14 +130,27 @@ def train(job: dict[str, Any], send: Callable[[dict], None], stop: threading.Eve
                 self._flush()
             return not stop.is_set()
 
+        def _on_rollout_end(self) -> None:
+            if snapshot is not None and job["algo"] == "ppo" and not stop.is_set():
+                snapshot.take(model.policy, int(self.num_timesteps))
+                self._flush()  # the curve up to the snapshot (after it: a Stop answering this finds it)
+
+        def _on_rollout_start(self) -> None:
+            if snapshot is not None:
+                snapshot.updated()
+
         def _on_training_end(self) -> None:
             self._flush()
 
     started = time.perf_counter()
+    if snapshot is not None:
+        snapshot.started = started
     model.learn(total_timesteps=job["timesteps"], callback=Reporter(), progress_bar=False)
+    if snapshot is not None:
+        snapshot.updated()  # the last update is done: a Stop from now on waits for the save below
     seconds = time.perf_counter() - started
     weights = {k: v.detach().cpu().numpy() for k, v in model.policy.state_dict().items()}
-    save_file(weights, job["weights_path"])
+    save_weights(weights, job["weights_path"])
     send({"done": int(model.num_timesteps), "seconds": seconds})
 
 
@@ -113,6 +167,7 @@ def main() -> None:
             out.flush()
 
     stop = threading.Event()
+    snapshot = Snapshot()
     job = json.loads(sys.stdin.readline())
 
     def listen() -> None:  # "stop", or the parent going away (end of stdin), ends training early
@@ -120,10 +175,11 @@ def main() -> None:
             if line.strip() == "stop":
                 break
         stop.set()
+        snapshot.exit_if_updating(job, send)
 
     threading.Thread(target=listen, daemon=True).start()
     try:
-        train(job, send, stop)
+        train(job, send, stop, snapshot)
     except BaseException:  # noqa: BLE001 (the parent raises it as a bug, with this traceback)
         send({"error": traceback.format_exc()})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -36,4 +37,54 @@ def test_train_ppo_see_the_curve_and_watch(page, app_url):
     assert images.count() == 2
     assert images.first.get_attribute("src")
     assert page.get_by_text(re.compile("random agent: return")).count()
+    assert not exception_texts(page)
+
+
+@pytest.mark.slow
+def test_stop_during_ppo_keeps_the_page_usable_and_the_agent_watchable(page, app_url):
+    """Stop mid-run: training ends within seconds, the page says after how many timesteps, the agent as it
+    was is evaluated beside the baselines and can be watched, and nothing raises."""
+    goto(page, app_url, "rl")
+    page.get_by_role("button", name=re.compile("Train the agent")).wait_for(timeout=180_000)
+    settle(page)
+    page.get_by_role("button", name=re.compile("Train the agent")).click()  # PPO, CartPole, 50,000 timesteps
+    bar = page.locator("[data-testid='stProgress']")
+    # Running: past the first report of the training process (a few hundred of the 51,200 planned steps).
+    page.get_by_text(re.compile(r"[1-9][\d,]* / 51,200 timesteps")).first.wait_for(timeout=180_000)
+    page.get_by_role("button", name=re.compile("Stop training")).click()
+    clicked = time.perf_counter()
+    # The training ends within seconds (PPO: after the update under way); the bar then says so while the
+    # agent and the baselines are evaluated (which, on a fast machine, may be over before we look).
+    stopped = page.locator("[data-testid='stAlert']").filter(has_text=re.compile("stopped after"))
+    page.get_by_text(re.compile(r"Training stopped after [\d,]+ timesteps; evaluating")).or_(stopped).first.wait_for(
+        timeout=60_000)
+    seconds = time.perf_counter() - clicked
+    assert seconds < 15, f"the training took {seconds:.1f} s to end after Stop"
+    stopped.wait_for(timeout=120_000)
+    settle(page)
+    text = stopped.inner_text()
+    steps = int(re.search(r"stopped after ([\d,]+) of 51,200 timesteps", text).group(1).replace(",", ""))
+    assert 0 < steps < 51_200, text
+    assert not bar.count() and not page.get_by_role("button", name=re.compile("Stop training")).count()
+    assert page.locator("[data-testid='stMetric']").filter(has_text="Evaluation return").count()
+    assert page.get_by_text("Against the baselines").count()
+    assert not exception_texts(page)
+
+    page.get_by_role("tab", name="Watch it play").click()
+    player = page.get_by_role("combobox", name="Player")
+    player.wait_for()
+    assert "PPO on CartPole-v1 (trained)" in player.evaluate("e => e.value || e.textContent")
+    page.get_by_role("button", name=re.compile("Play an episode")).click()
+    settle(page, 180)
+    assert page.locator("[data-testid='stImage'] img").count() == 2
+    assert not exception_texts(page)
+
+    page.get_by_role("tab", name="Train an agent").click()  # the page still trains: a new run starts
+    page.get_by_role("button", name=re.compile("Train the agent")).click()
+    page.get_by_role("button", name=re.compile("Stop training")).wait_for(timeout=60_000)
+    page.get_by_role("button", name=re.compile("Stop training")).click()
+    # Stopped while its process starts: ended at once, and the page says there is no agent (or, on a
+    # machine fast enough to have started learning, evaluates the agent as before).
+    stopped.or_(page.get_by_text("Stopped before the training process had started")).first.wait_for(timeout=60_000)
+    settle(page)
     assert not exception_texts(page)

@@ -105,10 +105,65 @@ def test_stop_keeps_the_agent_so_far():
         def on_update(self, update):
             cancel.cancel()
 
+        def on_status(self, text):
+            statuses.append(text)
+
+    statuses = []
     cfg = rl.AgentConfig(algo="a2c", timesteps=200_000, eval_episodes=2)
     result = rl.train_agent("CartPole-v1", cfg, callbacks=[StopAtFirstUpdate()], cancel=cancel, caller="app")
     assert result.fit.cancelled and 0 < result.metrics["timesteps"] < 200_000
     assert result.model is not None and result.metrics["eval_episodes"] == 2
+    assert statuses == [f"Training stopped after {result.metrics['timesteps']:,.0f} timesteps; evaluating the agent "
+                        "and the baselines on 2 episodes…"]
+
+
+@pytest.mark.slow
+def test_stop_during_a_ppo_update_ends_at_once_with_the_policy_of_the_last_rollout():
+    """PPO updates on each 2,048-step rollout for seconds without calling back: a Stop then does not
+    wait for the update; the process ends with the policy it had when the rollout ended."""
+    import time
+
+    from dl_core.rl.agents import learn_agent
+
+    cancel, stopped_at = CancelToken(), []
+
+    class StopAtRolloutEnd:
+        def on_update(self, update):
+            if update.done == 2048 and not cancel.cancelled:  # reported as the first rollout ends
+                stopped_at.append(time.perf_counter())
+                cancel.cancel()
+
+    learned = learn_agent("CartPole-v1", rl.AgentConfig(timesteps=20_000, seed=1), callbacks=[StopAtRolloutEnd()],
+                          cancel=cancel)
+    waited = time.perf_counter() - stopped_at[0]
+    assert learned.agent.timesteps == 2048  # the update under way was not waited for (it would say 2,049)
+    assert learned.episodes and learned.episodes[-1].step <= 2048
+    assert waited < 5, f"{waited:.1f} s from Stop to the agent"
+
+
+def test_stop_while_the_training_process_starts_ends_it_at_once_and_says_so():
+    """Its start-up (importing torch and stable-baselines3) takes seconds: a Stop then kills it rather
+    than waiting for it, and the result says that there is no agent; its MLflow run is KILLED."""
+    import time
+
+    from dl_core import tracking
+
+    cancel, statuses = CancelToken(), []
+
+    class Listen:
+        def on_update(self, update):
+            pass
+
+        def on_status(self, text):
+            statuses.append(text)
+
+    cancel.cancel()
+    started = time.perf_counter()
+    result = rl.train_agent("CartPole-v1", TINY, callbacks=[Listen()], cancel=cancel, caller="app")
+    assert time.perf_counter() - started < 10  # the process start alone takes longer on a busy machine
+    assert result.model is None and result.fit.cancelled and result.details["stopped_before_start"]
+    assert statuses == []  # nothing to evaluate
+    assert tracking.client().get_run(result.run_id).info.status == "KILLED"
 
 
 @pytest.mark.parametrize(("env", "config", "message"), [

@@ -76,3 +76,27 @@ def test_watch_and_baselines(at):
     table = at.dataframe[-1].value
     assert set(table["policy"]) == {"random", "Q-learning on FrozenLake-v1 (not slippery) (trained)"}
     assert not exceptions(at)
+
+
+def test_the_stopped_note_says_how_far_training_got_and_whether_the_agent_learned():
+    from dl_core import rl
+    from dl_core.training import FitResult, TrainedModel
+    from ui.rl.train import stopped_note
+
+    def stopped(config, **metrics):
+        return TrainedModel(model=None, history=[], metrics=metrics, fit=FitResult([], None, False, True, 1.0),
+                            details={"config": config})
+
+    ppo = rl.AgentConfig(timesteps=50_000).resolved()
+    assert stopped_note(stopped(ppo, timesteps=6_145)) == (
+        "Training was stopped after 6,145 of 51,200 timesteps; the agent as it was then is evaluated below, "
+        "and you can watch it play in the next tab.")
+    assert "had not finished its first update yet (the first comes after 2,048 steps)" in stopped_note(
+        stopped(ppo, timesteps=2_048))
+    q = rl.QLearningConfig(episodes=5_000)
+    assert stopped_note(stopped(q, episodes=1_200, timesteps=9_000)) == (
+        "Training was stopped after 1,200 of 5,000 episodes (9,000 timesteps); the Q-table as it was then is "
+        "evaluated below.")
+    finished = stopped(ppo, timesteps=51_200)
+    finished.fit.cancelled = False
+    assert stopped_note(finished) is None

@@ -39,6 +39,7 @@ class Job:
         self.cancel = CancelToken()
         self.latest: rl.TrainingUpdate | None = None
         self.waiting: str | None = None
+        self.status: str | None = None  # what happens after training (the evaluation), from the engine
         self.result: TrainedModel | None = None
         self.error: BaseException | None = None
         self._compute = compute
@@ -51,6 +52,9 @@ class Job:
 
     def on_wait(self, position: int, queue: Any) -> None:
         self.waiting = waiting_text(position, queue)
+
+    def on_status(self, text: str) -> None:
+        self.status = text
 
     def _run(self) -> None:
         try:
@@ -94,10 +98,11 @@ def follow(name: str, title: str, x_label: str = "timesteps") -> TrainedModel | 
         alive = job.thread.is_alive()
         update = job.latest
         if update is None:
-            bar.progress(0.0, text=job.waiting or "Starting the training process…")
+            waiting = job.waiting or "Starting the training process…"
+            bar.progress(0.0, text=waiting + (" · stopping…" if job.cancel.cancelled else ""))
         else:
             stopping = " · stopping…" if job.cancel.cancelled else ""
-            bar.progress(update.fraction, text=update.text() + stopping)
+            bar.progress(update.fraction, text=job.status or update.text() + stopping)
             if len(update.episodes) != drawn and update.episodes:
                 drawn = len(update.episodes)
                 chart.plotly_chart(charts.curve_figure(rl.learning_curve(update.episodes), title, x_label))

@@ -84,12 +84,30 @@ def baseline_table(trained: TrainedModel) -> pd.DataFrame:
     return table[["policy", "return (mean ± std)"] + (["success rate"] if "success_rate" in table else [])]
 
 
+def stopped_note(trained: TrainedModel) -> str | None:
+    """What a Stop click left: how far training got, and whether the agent had learned anything yet."""
+    if trained.fit is None or not trained.fit.cancelled:
+        return None
+    m, cfg = trained.metrics, trained.details.get("config")
+    steps = int(m.get("timesteps", 0))
+    if isinstance(cfg, rl.QLearningConfig):
+        return (f"Training was stopped after {m.get('episodes', 0):,.0f} of {cfg.episodes:,} episodes "
+                f"({steps:,} timesteps); the Q-table as it was then is evaluated below.")
+    note = (f"Training was stopped after {steps:,} of {rl.planned_timesteps(cfg):,} timesteps; the agent as it "
+            "was then is evaluated below, and you can watch it play in the next tab.")
+    first = rl.FIRST_UPDATE.get(cfg.algo, 0)
+    if steps <= first:  # at `first` exactly, Stop came before (or, PPO, during) the first update
+        note += (f" {rl.ALGOS[cfg.algo]} had not finished its first update yet (the first comes after {first:,} "
+                 "steps), so this agent still acts with its random initial weights.")
+    return note
+
+
 def show_result(trained: TrainedModel, key: str, x_label: str = "timesteps") -> None:
     """Curve, evaluation beside the baselines, download: shared by the deep and tabular tabs."""
     m = trained.metrics
-    if trained.fit is not None and trained.fit.cancelled:
-        st.warning(f"Training was stopped after {m.get('timesteps', 0):,.0f} steps; the agent as it was then "
-                   "is evaluated below.", icon=":material/stop_circle:")
+    note = stopped_note(trained)
+    if note:
+        st.warning(note, icon=":material/stop_circle:")
     c1, c2, c3 = st.columns(3)
     c1.metric("Evaluation return", f"{m['mean_reward']:.2f}", help=f"mean over {m['eval_episodes']:.0f} episodes")
     c2.metric("± standard deviation", f"{m['std_reward']:.2f}")
@@ -142,6 +160,10 @@ def view() -> None:
                 "(longer when the server is busy); Stop keeps what it learned so far.", icon=":material/info:")
         return
     if trained.model is None:
-        st.info("Cancelled while waiting for a training slot; nothing was trained.", icon=":material/info:")
+        if trained.details.get("stopped_before_start"):
+            st.warning("Stopped before the training process had started learning, so there is no agent to "
+                       "evaluate or watch. Press **Train the agent** to start again.", icon=":material/stop_circle:")
+        else:
+            st.info("Cancelled while waiting for a training slot; nothing was trained.", icon=":material/info:")
         return
     show_result(trained, "rl_deep")
