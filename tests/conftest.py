@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -32,6 +35,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("gpu"):
             item.add_marker(skip)
+
+
+def run_cli(*argv: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """`python -m dl_core ARGV`, run in this process: (returncode, stdout, stderr) as a subprocess gives.
+
+    A fresh interpreter per call cost 10-20 s of imports (torch, transformers) each time; the entry
+    point itself (`python -m dl_core`) is still run as a real process in tests/core/test_cli.py.
+    `timeout` is accepted for the callers' sake; pytest-timeout bounds the test."""
+    from dl_core import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exc:  # argparse errors (2) and --help (0)
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return subprocess.CompletedProcess(["python", "-m", "dl_core", *argv], code, out.getvalue(), err.getvalue())
 
 
 def open_page(script: str | None = None, timeout: float = 120):

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 
 from tests.clustering.data import blobs_frame, duplicate_header_csv
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dl_core", "clustering", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    return run_cli("clustering", *args)
 
 
 @pytest.mark.slow

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dl_core", "fraud", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+    return run_cli("fraud", *args)
 
 
 @pytest.mark.slow

@@ -1,27 +1,22 @@
 """`python -m dl_core generative ...`: JSON contracts, one-line errors with status 2.
 
-The commands run through `dl_core.cli.main` with only this use case's commands registered, so these
-tests do not depend on the other use cases' command modules: in this process (`cli`, quick), or in a
-subprocess (`run_cli`) where a fresh process matters (the page-vs-CLI test, the diffusion training).
+The commands run through `dl_core.cli.main` in this process: `cli` (with only this use case's commands
+registered, so these tests do not depend on the other use cases' command modules) and `run_cli`
+(the whole command line; `python -m dl_core` itself runs as a process in tests/core/test_cli.py).
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
-RUN_CLI = ("import sys; from dl_core import cli; cli.USE_CASES = ('generative',); "
-           "sys.exit(cli.main(sys.argv[1:]))")
+from tests import conftest
 
 
 def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", RUN_CLI, "generative", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return conftest.run_cli("generative", *args)
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ loaded only by the one `generate` CLI test; generation mechanics are tested on a
 from __future__ import annotations
 
 import subprocess
-import sys
 import threading
 
 from dl_core import nlp, registry
-from tests.conftest import ROOT
+from tests import conftest
 
 TINY = nlp.SentimentConfig(hidden=64, epochs=15, lr=3e-3, seed=0)
 TINY_REVIEWS = 600
@@ -61,5 +60,4 @@ def tiny_lm():
 
 
 def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dl_core", "nlp", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    return conftest.run_cli("nlp", *args)

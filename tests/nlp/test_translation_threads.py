@@ -17,13 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent("""
     import threading
-    from dl_core import nlp, registry
+    from dl_core import nlp, pretrained, registry
 
     TEXT = "The new library opens next Monday morning. It has a reading room for children."
     box = {"out": []}
 
     def first_run():  # loads the shared model and translates; then its thread ends
-        box["model"] = registry.load("bergamot-en-pt", "cpu")
+        box["model"] = pretrained.load_translator(registry.get("bergamot-en-pt"), None)  # registry.load's loader
         box["out"].append(nlp.translate(TEXT, "en", "pt", box["model"])[0])
 
     def later_run(i):  # a rerun, on a new thread, with the cached model

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 from tests.timeseries.test_engine import monthly
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dl_core", "timeseries", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    return run_cli("timeseries", *args)
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 import zipfile
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from PIL import Image
 
 from dl_core import tracking, vision
-from tests.conftest import ROOT, exceptions, open_page
+from tests.conftest import exceptions, open_page, run_cli
 
 CATS = ("cat", "mau", "tabby", "tiger", "lynx")
 
@@ -26,8 +25,7 @@ def png(colour: tuple[int, int, int], seed: int = 0, size: int = 48) -> bytes:
 
 
 def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dl_core", "vision", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+    return run_cli("vision", *args)
 
 
 def latest_run(experiment: str, source: str):
