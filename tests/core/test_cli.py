@@ -20,7 +20,7 @@ def test_info_json_lists_bundled_models_available():
     assert info["versions"]["torch"].startswith("2.13")
     models = {m["name"]: m for m in info["models"]}
     for name in ("efficientnet-lite0", "minilm-l6", "smollm2-135m-instruct", "bergamot-en-pt",
-                 "dcgan-faces-64"):
+                 "dcgan-faces-64", "whisper-tiny-en", "pocketsphinx"):
         assert models[name]["source"] == "bundled" and models[name]["available"] is True
     assert all(m["available"] is False for m in models.values() if m["source"] == "hub")
 

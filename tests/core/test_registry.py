@@ -7,7 +7,8 @@ import torch
 from dl_core import registry
 from dl_core.errors import InputError, ModelUnavailableError, UnknownModelError
 
-BUNDLED = ["efficientnet-lite0", "minilm-l6", "smollm2-135m-instruct", "bergamot-en-pt", "dcgan-faces-64"]
+BUNDLED = ["efficientnet-lite0", "minilm-l6", "smollm2-135m-instruct", "bergamot-en-pt", "dcgan-faces-64",
+           "whisper-tiny-en", "pocketsphinx"]  # the speech recognisers load in tests/speech
 
 
 def test_every_spec_is_complete():
