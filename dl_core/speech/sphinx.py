@@ -70,6 +70,11 @@ def load_pocketsphinx() -> SphinxRecogniser:
                             load_seconds=time.perf_counter() - start)
 
 
+def load_from_spec(spec: Any, device: Any) -> SphinxRecogniser:
+    """`registry.load("pocketsphinx", device)`'s loader (called as fn(spec, device)); always the CPU."""
+    return load_pocketsphinx()
+
+
 def transcribe_sphinx(audio: "Audio", recogniser: SphinxRecogniser) -> Transcript:
     pcm = (np.clip(audio.samples, -1.0, 1.0) * 32767).astype("<i2")
     with recogniser.lock:

@@ -112,6 +112,17 @@ def load_whisper(device: str | None = None, compute_type: str | None = None) -> 
                              load_seconds=time.perf_counter() - start)
 
 
+def load_from_spec(spec: Any, device: Any) -> WhisperRecogniser:
+    """`registry.load("whisper-tiny-en", device)`'s loader (called as fn(spec, device)): on CUDA in
+    float16 when `device` is a CUDA device and CTranslate2 sees a GPU, else on the CPU in int8."""
+    import ctranslate2
+
+    kind = getattr(device, "type", str(device or "cpu"))
+    if kind == "cuda" and ctranslate2.get_cuda_device_count() > 0:
+        return load_whisper("cuda", "float16")
+    return load_whisper("cpu", "int8")
+
+
 def transcribe_whisper(audio: "Audio", recogniser: WhisperRecogniser,
                        options: DecodeOptions | None = None) -> Transcript:
     """Transcribe English speech: text, segments (~phrases) and word timestamps."""

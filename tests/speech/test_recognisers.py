@@ -135,3 +135,19 @@ def test_importing_the_speech_api_stays_cheap():
                               cwd=speech.samples()[0].path.parents[2]).stdout.split())
     heavy = {"torch", "av", "faster_whisper", "ctranslate2", "pocketsphinx", "jiwer", "streamlit", "transformers"}
     assert not heavy & mods, heavy & mods
+
+
+@pytest.mark.parametrize("name", speech.MODELS)
+def test_the_registry_loads_a_working_recogniser_described_like_the_speech_card(name, spoken):
+    from dl_core import registry
+
+    spec = registry.get(name)
+    assert spec.source == "bundled" and spec.task == "speech-recognition" and registry.available(name)
+    rec = registry.load(name, "cpu")
+    assert rec.name == name and (name == speech.POCKETSPHINX or (rec.device, rec.compute_type) == ("cpu", "int8"))
+    t = speech.transcribe(speech.from_samples(*spoken), rec)
+    assert t.model == name and t.text
+    assert speech.word_error_rate(SENTENCE, t.text).wer <= (0.1 if name == speech.WHISPER else 0.9)
+    card = speech.model_card(name)  # the Speech page's own card, read from the installed wheel
+    assert spec.size_mb == pytest.approx(card.size_mb, rel=0.05)
+    assert card.licence.split()[0] in spec.licence  # MIT, BSD-2-Clause
