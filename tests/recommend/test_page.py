@@ -146,3 +146,15 @@ def test_a_stopped_training_is_scored_beside_the_baselines_and_recommends(small)
     assert not exceptions(at) and at.session_state["rec_results"]["small"]["bpr"] is kept  # scored once
     recs = next(d.value for d in at.dataframe if "because you liked" in d.value)
     assert len(recs) == 10
+
+
+def test_a_bad_setting_is_an_error_not_a_stopped_training():
+    """An InputError from the engine call is no Stop: the next rerun has nothing to pick up."""
+    rows = "\n".join(f"u{u},i{(u + j) % 6}" for u in range(12) for j in range(3))
+    at = _upload(open_page(PAGE, timeout=300), f"customer,film_id\n{rows}\n".encode(), "few_items.csv")
+    at.slider(key="rec_epochs").set_value(2)
+    at.button(key="rec_train").click().run()
+    assert not exceptions(at) and any("must be smaller than the number of items" in e for e in _errors(at))
+    assert "rec_training" not in at.session_state
+    at.run()
+    assert not exceptions(at) and not any("stopped" in w.value for w in at.warning)

@@ -79,7 +79,12 @@ def _train(data: recommend.Interactions, config: recommend.RecommenderConfig):
         # Kept until the engine call returns: a Stop click's rerun finds it and scores the partial model.
         st.session_state[TRAINING] = (state.chosen().key, data, config)
         run = live.LiveTraining(RUN, config.epochs, title=recommend.LABELS[config.model])
-        result = recommend.train_recommender(data, config, callbacks=[run])
+        try:
+            result = recommend.train_recommender(data, config, callbacks=[run])
+        except Exception:  # a bad setting (InputError) or a bug: nothing was stopped, nothing to pick up.
+            st.session_state.pop(TRAINING, None)  # (A Stop click's rerun is no Exception: it passes by.)
+            live.clear(RUN)
+            raise
         st.session_state.pop(TRAINING, None)
         run.finish(result.model, result.fit)
     state.keep_result(config.model, result)
