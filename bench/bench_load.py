@@ -68,15 +68,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--timeout", type=float, default=300, help="seconds a page may take under load")
+    ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
     args = ap.parse_args()
-    with app_server() as (url, pid):
+    with app_server(data_dir=args.data_dir) as (url, pid):
         base_t, base_e = asyncio.run(scenario(url, 1, args.timeout))  # also warms the server up
+        after_one, _ = rss_mb(pid)
         t0 = time.perf_counter()
         load_t, load_e = asyncio.run(scenario(url, args.sessions, args.timeout))
         wall = time.perf_counter() - t0
         _, peak = rss_mb(pid)
     print(f"{args.sessions} concurrent sessions, every page, its main action; wall {wall:.0f} s; "
-          f"server peak RSS {peak:.0f} MB")
+          f"server RSS after 1 session {after_one:.0f} MB, peak with {args.sessions} {peak:.0f} MB "
+          f"(~{(peak - after_one) / args.sessions:.0f} MB a session above the shared models)")
     print(f"{'page':<12} {'p50 1':>7} {'p95 1':>7} {'p50 N':>7} {'p95 N':>7} {'N/1':>5} {'errors':>6}")
     total_errors = 0
     for path in PAGES:
