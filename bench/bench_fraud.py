@@ -176,9 +176,13 @@ async def _median_rerun(page, slider, repeats: int) -> tuple[float, int]:
         await slider.focus()
         key = "ArrowLeft" if i % 2 == 0 else "ArrowRight"  # a slider may start at its maximum
         try:
-            times.append(await timed_rerun(page, lambda key=key: page.keyboard.press(key), 15))
+            seconds = await timed_rerun(page, lambda key=key: page.keyboard.press(key), 15)
         except PlaywrightTimeout:
+            seconds = None
+        if seconds is None:
             missed += 1
+        else:
+            times.append(seconds)
         await settle(page, 120)
     return (statistics.median(times) if times else float("nan")), missed
 

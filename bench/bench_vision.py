@@ -150,10 +150,11 @@ async def _page_timings(url: str, path: str, repeats: int) -> dict:
                         await slider.focus()
                         key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
                         try:
-                            times.append(await timed_rerun(page, lambda key=key, page=page: page.keyboard.press(key),
-                                                           60))
+                            seconds = await timed_rerun(page, lambda key=key, page=page: page.keyboard.press(key), 60)
                         except TimeoutError:  # a key press that started no run (seen on a loaded machine)
-                            pass
+                            seconds = None
+                        if seconds is not None:
+                            times.append(seconds)
                         await settle(page, 60)
                     out[f"{name}_rerun"] = statistics.median(times) if times else float("nan")
             await context.close()

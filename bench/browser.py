@@ -80,6 +80,14 @@ async def settle(page, timeout: float = 120.0) -> float:
     the `time.perf_counter()` moment the quiet began."""
     t0 = time.perf_counter()
     await page.locator("[data-testid='stApp']").wait_for(timeout=timeout * 1000)
+    # A first visit may not have started its script run yet (no busy indicator either, which read as
+    # "settled" after ~1 s on a cold server): wait until the app says its script is not running and
+    # the page holds at least one element.
+    await page.wait_for_function(
+        "() => { const app = document.querySelector(\"[data-testid='stApp']\");"
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && document.querySelector(\"[data-testid='stMain'] [data-testid='stElementContainer']\"); }",
+        timeout=timeout * 1000)
     await page.wait_for_timeout(250)
     quiet_since = None
     while time.perf_counter() - t0 < timeout:
@@ -115,15 +123,23 @@ WATCH_RUNS = """() => {
 }"""
 
 
-async def timed_rerun(page, action, timeout: float = 60.0) -> float:
+async def timed_rerun(page, action, timeout: float = 60.0, start_within: float = 10.0) -> float | None:
     """Seconds from `await action()` (a key press, a click) until the script run it started has
-    finished, read from the app's own `data-test-script-state` attribute in the browser."""
+    finished, read from the app's own `data-test-script-state` attribute in the browser; None when
+    the action started no run within `start_within` seconds (a slider already at its end, a widget
+    in a fragment)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     await page.evaluate(WATCH_RUNS)
     start = await page.evaluate("() => performance.now()")
     await action()
+    try:
+        await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
+                                     timeout=start_within * 1000)
+    except PlaywrightTimeout:
+        return None
     await page.wait_for_function(
-        "() => window.__dlxRuns.some(r => r[0] === 'running') && "
-        "document.querySelector(\"[data-testid='stApp']\").getAttribute('data-test-script-state') !== 'running'",
-        timeout=timeout * 1000)
+        "() => document.querySelector(\"[data-testid='stApp']\").getAttribute('data-test-script-state') "
+        "!== 'running'", timeout=timeout * 1000)
     end = await page.evaluate("() => window.__dlxRuns.filter(r => r[0] !== 'running').slice(-1)[0][1]")
     return (end - start) / 1000
