@@ -108,11 +108,11 @@ def speed(repeats: int) -> None:
 
 
 async def _page_timings(url: str, repeats: int) -> dict:
-    from browser import CHROMIUM, CHROMIUM_ARGS, settle
+    from browser import CHROMIUM, CHROMIUM_ARGS, median_rerun, settle
     from playwright.async_api import async_playwright
 
     async def reruns(page, slider) -> float:
-        median, missed = await _median_rerun(page, slider, repeats)
+        median, missed = await median_rerun(page, slider, repeats)
         out["missed"] = out.get("missed", 0) + missed
         return median
 
@@ -143,75 +143,14 @@ async def _page_timings(url: str, repeats: int) -> dict:
     return out
 
 
-async def _median_rerun(page, slider, repeats: int) -> tuple[float, int]:
-    """(median seconds, runs missed) of `repeats` one-step moves of `slider` (left, right, ...), each timed
-    by `browser.timed_rerun`. A run so fast that the app's script state never showed "running" (the
-    start and end reached the browser together) cannot be timed that way: it is counted as missed and
-    left out, so the median is, if anything, pessimistic."""
-    from browser import settle, timed_rerun
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
-
-    times, missed = [], 0
-    for i in range(repeats):
-        await slider.focus()
-        key = "ArrowLeft" if i % 2 == 0 else "ArrowRight"  # a slider may start at its maximum
-        try:
-            seconds = await timed_rerun(page, lambda key=key: page.keyboard.press(key), 15)
-        except PlaywrightTimeout:
-            seconds = None
-        if seconds is None:
-            missed += 1
-        else:
-            times.append(seconds)
-        await settle(page, 120)
-    return (statistics.median(times) if times else float("nan")), missed
-
-
-BARE = """import streamlit as st
-st.title("bare")
-st.slider("one", 0, 10, 5, key="one")
-@st.fragment
-def part():
-    st.slider("two", 0, 10, 5, key="two")
-part()
-"""
-
-
-def _bare_script() -> str:
-    import tempfile
-
-    path = Path(tempfile.mkdtemp(prefix="dlx-bare-")) / "bare.py"
-    path.write_text(BARE)
-    return str(path)
-
-
-async def _bare_timings(url: str, repeats: int) -> dict:
-    """A bare Streamlit page's slider rerun (whole page, and in a fragment), timed the same way in the
-    same run: what Streamlit itself costs on this machine now."""
-    from browser import CHROMIUM, CHROMIUM_ARGS, settle
-    from playwright.async_api import async_playwright
-
-    out = {}
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
-        await page.goto(url, wait_until="domcontentloaded")
-        await settle(page, 120)
-        for name, index in (("whole_page", 0), ("fragment", 1)):
-            out[name], missed = await _median_rerun(page, page.get_by_role("slider").nth(index), repeats)
-            out["missed"] = out.get("missed", 0) + missed
-        await browser.close()
-    return out
-
-
 def page(repeats: int) -> None:
     import asyncio
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from browser import app_server
+    from browser import app_server, bare_script, bare_timings
 
-    with app_server(script=_bare_script()) as (url, _):
-        bare = asyncio.run(_bare_timings(url, repeats))
+    with app_server(script=bare_script()) as (url, _):
+        bare = asyncio.run(bare_timings(url, repeats))
     with app_server(env={"OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"]}) as (url, _):
         t = asyncio.run(_page_timings(url, repeats))
     print(f"== /timeseries in Chromium: settles {t['first_open']:.2f} s on the first visit, {t['warm_open']:.2f} s "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -143,3 +144,60 @@ async def timed_rerun(page, action, timeout: float = 60.0, start_within: float =
         "!== 'running'", timeout=timeout * 1000)
     end = await page.evaluate("() => window.__dlxRuns.filter(r => r[0] !== 'running').slice(-1)[0][1]")
     return (end - start) / 1000
+
+
+async def median_rerun(page, slider, repeats: int) -> tuple[float, int]:
+    """(median seconds, runs missed) of `repeats` one-step moves of `slider` (left, right, ...), each timed
+    by `timed_rerun`. A run so fast that the app's script state never showed "running" (the
+    start and end reached the browser together) cannot be timed that way: it is counted as missed and
+    left out, so the median is, if anything, pessimistic."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    times, missed = [], 0
+    for i in range(repeats):
+        await slider.focus()
+        key = "ArrowLeft" if i % 2 == 0 else "ArrowRight"  # a slider may start at its maximum
+        try:
+            seconds = await timed_rerun(page, lambda key=key: page.keyboard.press(key), 15)
+        except PlaywrightTimeout:
+            seconds = None
+        if seconds is None:
+            missed += 1
+        else:
+            times.append(seconds)
+        await settle(page, 120)
+    return (statistics.median(times) if times else float("nan")), missed
+
+
+BARE = """import streamlit as st
+st.title("bare")
+st.slider("one", 0, 10, 5, key="one")
+@st.fragment
+def part():
+    st.slider("two", 0, 10, 5, key="two")
+part()
+"""
+
+
+def bare_script() -> str:
+    path = Path(tempfile.mkdtemp(prefix="dlx-bare-")) / "bare.py"
+    path.write_text(BARE)
+    return str(path)
+
+
+async def bare_timings(url: str, repeats: int) -> dict:
+    """A bare Streamlit page's slider rerun (whole page, and in a fragment), timed the same way in the
+    same run: what Streamlit itself costs on this machine now."""
+    from playwright.async_api import async_playwright
+
+    out = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+        await page.goto(url, wait_until="domcontentloaded")
+        await settle(page, 120)
+        for name, index in (("whole_page", 0), ("fragment", 1)):
+            out[name], missed = await median_rerun(page, page.get_by_role("slider").nth(index), repeats)
+            out["missed"] = out.get("missed", 0) + missed
+        await browser.close()
+    return out
