@@ -10,6 +10,18 @@ import pytest
 from tests.e2e.conftest import exception_texts, goto, settle
 
 
+def _watch_the_trained_agent(page):
+    """Open "Watch it play", check the newest agent is the default player (the choice is an input's
+    value, not its text), play an episode; returns the locator of the shown images."""
+    page.get_by_role("tab", name="Watch it play").click()
+    player = page.get_by_role("combobox", name="Player")
+    player.wait_for()
+    assert "PPO on CartPole-v1 (trained)" in player.evaluate("e => e.value || e.textContent")
+    page.get_by_role("button", name=re.compile("Play an episode")).click()
+    settle(page, 180)
+    return page.locator("[data-testid='stImage'] img")
+
+
 @pytest.mark.slow
 def test_train_ppo_see_the_curve_and_watch(page, app_url):
     goto(page, app_url, "rl")
@@ -26,14 +38,7 @@ def test_train_ppo_see_the_curve_and_watch(page, app_url):
     assert page.get_by_text("Against the baselines").count()
     assert not exception_texts(page)
 
-    page.get_by_role("tab", name="Watch it play").click()
-    # The newest agent is the default player (the choice is an input's value, not its text).
-    player = page.get_by_role("combobox", name="Player")
-    player.wait_for()
-    assert "PPO on CartPole-v1 (trained)" in player.evaluate("e => e.value || e.textContent")
-    page.get_by_role("button", name=re.compile("Play an episode")).click()
-    settle(page, 180)
-    images = page.locator("[data-testid='stImage'] img")
+    images = _watch_the_trained_agent(page)
     assert images.count() == 2
     assert images.first.get_attribute("src")
     assert page.get_by_text(re.compile("random agent: return")).count()
@@ -70,13 +75,7 @@ def test_stop_during_ppo_keeps_the_page_usable_and_the_agent_watchable(page, app
     assert page.get_by_text("Against the baselines").count()
     assert not exception_texts(page)
 
-    page.get_by_role("tab", name="Watch it play").click()
-    player = page.get_by_role("combobox", name="Player")
-    player.wait_for()
-    assert "PPO on CartPole-v1 (trained)" in player.evaluate("e => e.value || e.textContent")
-    page.get_by_role("button", name=re.compile("Play an episode")).click()
-    settle(page, 180)
-    assert page.locator("[data-testid='stImage'] img").count() == 2
+    assert _watch_the_trained_agent(page).count() == 2
     assert not exception_texts(page)
 
     page.get_by_role("tab", name="Train an agent").click()  # the page still trains: a new run starts
