@@ -119,8 +119,8 @@ class SentimentModel:
 
     The encoder is usually the one every session shares: nothing here changes it (no hooks, no
     train mode, tokenizer settings per call under its lock). `reader` is what texts are embedded
-    with for the head: the int8 copy the head was trained on (see embeddings.REVIEW_PRECISION), or
-    the encoder itself; attributions differentiate through the float32 `encoder`.
+    with for the head, as it was trained: the encoder itself (float32, the default) or a shared int8
+    copy (see embeddings.REVIEW_PRECISION); attributions differentiate through the float32 `encoder`.
     """
 
     encoder: "TextEncoder"

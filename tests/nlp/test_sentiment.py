@@ -89,17 +89,18 @@ def test_rate_estimate_reports_measured_speed_only():
     assert est.update(2048, 2048).endswith("done")
 
 
-def test_reviews_are_read_with_a_shared_int8_copy_of_minilm(model):
+def test_an_int8_reader_is_a_shared_quantized_copy_and_the_default_stays_float32(model):
     import torch
 
     from dl_core.nlp import embeddings
 
-    reader = embeddings.review_encoder(encoder())
-    assert reader.model is embeddings.review_encoder(encoder()).model  # quantized once per process
+    assert embeddings.review_encoder(encoder()) is encoder()  # the default (float32): the encoder itself
+    assert model.meta["precision"] == "float32" and model.reader.model is encoder().model
+    reader = embeddings.review_encoder(encoder(), "int8")
+    assert reader.model is embeddings.review_encoder(encoder(), "int8").model  # quantized once per process
     assert reader.model is not encoder().model and reader.tokenizer is encoder().tokenizer
     assert embeddings.precision(reader) == "int8" and embeddings.precision(encoder()) == "float32"
     assert isinstance(encoder().model.encoder.layer[0].output.dense, torch.nn.Linear)  # the original stays float
-    assert model.meta["precision"] == "int8" and model.reader.model is reader.model
     texts = ["A gorgeous, witty film.", "The plot made no sense at all."]
     close = (nlp.encode_sorted(reader, texts) * nlp.encode_sorted(encoder(), texts)).sum(1)
     assert (close > 0.9).all() and (close < 0.99999).all()  # near, but really another computation
