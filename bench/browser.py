@@ -79,28 +79,41 @@ def rss_mb(pid: int) -> tuple[float, float]:
 async def settle(page, timeout: float = 120.0) -> float:
     """Wait until the app stops running (no status widget, skeleton or spinner for 0.4 s); returns
     the `time.perf_counter()` moment the quiet began."""
+    return (await settle_paused(page, timeout))[0]
+
+
+async def settle_paused(page, timeout: float = 120.0, paused_by: str | None = None,
+                        ceiling: float = 3600.0) -> tuple[float, float]:
+    """`settle`, except that time while the page shows the text `paused_by` (a training queue's "waiting
+    for a slot") does not count against `timeout`: a person in a queue that moves is waiting, not stuck.
+    `ceiling` bounds the whole wait. Returns (the moment the quiet began, seconds paused)."""
     t0 = time.perf_counter()
     await page.locator("[data-testid='stApp']").wait_for(timeout=timeout * 1000)
-    # A first visit may not have started its script run yet (no busy indicator either, which read as
-    # "settled" after ~1 s on a cold server): wait until the app says its script is not running and
-    # the page holds at least one element.
-    await page.wait_for_function(
-        "() => { const app = document.querySelector(\"[data-testid='stApp']\");"
-        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
-        " && document.querySelector(\"[data-testid='stMain'] [data-testid='stElementContainer']\"); }",
-        timeout=timeout * 1000)
+    if paused_by is None:
+        # A first visit may not have started its script run yet (no busy indicator either, which read as
+        # "settled" after ~1 s on a cold server): wait until the app says its script is not running and
+        # the page holds at least one element. (With `paused_by`, a page already shown is awaited.)
+        await page.wait_for_function(
+            "() => { const app = document.querySelector(\"[data-testid='stApp']\");"
+            " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+            " && document.querySelector(\"[data-testid='stMain'] [data-testid='stElementContainer']\"); }",
+            timeout=timeout * 1000)
     await page.wait_for_timeout(250)
-    quiet_since = None
-    while time.perf_counter() - t0 < timeout:
+    quiet_since, paused, last = None, 0.0, time.perf_counter()
+    while (now := time.perf_counter()) - t0 - paused < timeout and now - t0 < ceiling:
+        if paused_by is not None and await page.get_by_text(paused_by).count():
+            paused += now - last
+        last = now
         busy = await page.locator(BUSY).count()
         if busy:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.perf_counter()
         elif time.perf_counter() - quiet_since >= 0.4:
-            return quiet_since
-        await page.wait_for_timeout(50)
-    raise TimeoutError(f"the page did not settle within {timeout:.0f} s")
+            return quiet_since, paused
+        await page.wait_for_timeout(50 if paused_by is None else 200)
+    raise TimeoutError(f"the page did not settle within {timeout:.0f} s"
+                       + (f" (besides {paused:.0f} s waiting in the training queue)" if paused else ""))
 
 
 async def exceptions(page) -> list[str]:

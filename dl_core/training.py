@@ -232,6 +232,18 @@ def _to(batch, device):
     return (batch.to(device),)
 
 
+def make_optimizer(model: "torch.nn.Module", lr: float, weight_decay: float,
+                   dev: "torch.device") -> "torch.optim.Optimizer":
+    """AdamW, fused into one kernel on CPU and CUDA: the per-parameter Python loop of the default
+    implementation was 4.6 ms of a 26 ms step for the recommender's embedding tables on one CPU thread
+    (fused: 2.0 ms); same update rule, so results differ only by float rounding."""
+    import torch
+
+    params = list(model.parameters())
+    fused = dev.type in ("cpu", "cuda") and all(p.is_floating_point() for p in params)
+    return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=fused or None)
+
+
 def fit(
     model: "nn.Module",
     train: "Dataset | Sequence[torch.Tensor] | DataLoader",
@@ -269,7 +281,7 @@ def fit(
     train_loader = make_loader(train, config.batch_size, shuffle=True, seed=config.seed)
     val_loader = make_loader(val, max(config.batch_size, 256), False, config.seed) if val is not None else None
     batch_loss = batch_loss or supervised_loss(torch.nn.functional.cross_entropy)
-    opt = optimizer or torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    opt = optimizer or make_optimizer(model, config.lr, config.weight_decay, dev)
     cancel = cancel or CancelToken()
 
     def default_eval(m, loader):
