@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections import defaultdict
+from dataclasses import dataclass, field
 
 from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, app_server, exceptions, percentile, rss_mb, settle, settle_paused
 
@@ -28,8 +28,18 @@ ACTIONS: dict[str, str | None] = {"": None, "experiments": None}
 WAITING = "Waiting for a free training slot"  # ui.training.waiting_text, shown while queued
 
 
-async def visit(browser, url: str, path: str, timings: dict, errors: dict, queued: dict, timeout: float,
-                ceiling: float) -> None:
+@dataclass
+class Visit:
+    path: str
+    seconds: float | None = None  # opening the page until its main action's result (None: failed)
+    click: float | None = None  # the main button's click until its result (queue wait included)
+    queued: float = 0.0  # of which waiting for a training slot
+    button: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+async def visit(browser, url: str, path: str, timeout: float, ceiling: float) -> Visit:
+    out = Visit(path)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     t0 = time.perf_counter()
@@ -40,35 +50,40 @@ async def visit(browser, url: str, path: str, timings: dict, errors: dict, queue
         button = (page.get_by_role("button", name=label).first if label
                   else page.locator("[data-testid='stBaseButton-primary']:visible").first)
         if label is not None and await button.count():
+            out.button = (await button.inner_text()).strip()
+            clicked = time.perf_counter()
             await button.click()
             await page.wait_for_timeout(300)
-            _, waited = await settle_paused(page, timeout, paused_by=WAITING, ceiling=ceiling)
-            queued[path].append(waited)
-        timings[path].append(time.perf_counter() - t0)
-        errors[path].extend(await exceptions(page))
+            quiet, out.queued = await settle_paused(page, timeout, paused_by=WAITING, ceiling=ceiling)
+            out.click = quiet - clicked
+        out.seconds = time.perf_counter() - t0
+        out.errors += await exceptions(page)
     except Exception as exc:  # a timeout is an error of the app under load, not of the bench
-        errors[path].append(f"{type(exc).__name__}: {exc}"[:200])
+        out.errors.append(f"{type(exc).__name__}: {exc}"[:200])
     finally:
         await context.close()
+    return out
 
 
-async def scenario(url: str, sessions: int, timeout: float, ceiling: float) -> tuple[dict, dict, dict]:
+async def scenario(url: str, pages: list[str], sessions: int, timeout: float, ceiling: float) -> list[Visit]:
     from playwright.async_api import async_playwright
 
-    timings: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, list[str]] = defaultdict(list)
-    queued: dict[str, list[float]] = defaultdict(list)
+    visits: list[Visit] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
         async def one_session(i: int) -> None:
-            order = PAGES[i % len(PAGES):] + PAGES[: i % len(PAGES)]  # not all on the same page at once
+            order = pages[i % len(pages):] + pages[: i % len(pages)]  # not all on the same page at once
             for path in order:
-                await visit(browser, url, path, timings, errors, queued, timeout, ceiling)
+                visits.append(await visit(browser, url, path, timeout, ceiling))
 
         await asyncio.gather(*(one_session(i) for i in range(sessions)))
         await browser.close()
-    return timings, errors, queued
+    return visits
+
+
+def column(visits: list[Visit], path: str, attr: str) -> list[float]:
+    return [getattr(v, attr) for v in visits if v.path == path and getattr(v, attr) is not None]
 
 
 def main() -> None:
@@ -78,30 +93,36 @@ def main() -> None:
                     help="seconds a page may take under load, not counting its wait in the training queue")
     ap.add_argument("--ceiling", type=float, default=3600, help="seconds a visit may take in all")
     ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
+    ap.add_argument("--page", action="append", default=[], help="only these pages (URL paths)")
     args = ap.parse_args()
+    pages = args.page or PAGES
     with app_server(data_dir=args.data_dir) as (url, pid):
-        base_t, base_e, _ = asyncio.run(scenario(url, 1, args.timeout, args.ceiling))  # also warms the server up
+        base = asyncio.run(scenario(url, pages, 1, args.timeout, args.ceiling))  # also warms the server up
         after_one, _ = rss_mb(pid)
         t0 = time.perf_counter()
-        load_t, load_e, load_q = asyncio.run(scenario(url, args.sessions, args.timeout, args.ceiling))
+        load = asyncio.run(scenario(url, pages, args.sessions, args.timeout, args.ceiling))
         wall = time.perf_counter() - t0
         _, peak = rss_mb(pid)
     print(f"{args.sessions} concurrent sessions, every page, its main action; wall {wall:.0f} s; "
           f"server RSS after 1 session {after_one:.0f} MB, peak with {args.sessions} {peak:.0f} MB "
           f"(~{(peak - after_one) / args.sessions:.0f} MB a session above the shared models)")
-    print(f"{'page':<12} {'p50 1':>7} {'p95 1':>7} {'p50 N':>7} {'p95 N':>7} {'N/1':>5} {'queue p95':>9} "
-          f"{'errors':>6}")
+    print(f"{'page':<12} {'click 1':>7} {'p50 1':>7} {'p95 1':>7} {'p50 N':>7} {'p95 N':>7} {'N/1':>5} "
+          f"{'queue p95':>9} {'errors':>6}  main button")
     total_errors = 0
-    for path in PAGES:
-        b, n = base_t.get(path, []), load_t.get(path, [])
-        errs = len(base_e.get(path, [])) + len(load_e.get(path, []))
+    for path in pages:
+        b, n = column(base, path, "seconds"), column(load, path, "seconds")
+        errs = sum(len(v.errors) for v in base + load if v.path == path)
         total_errors += errs
         ratio = percentile(n, 50) / percentile(b, 50) if b and n else float("nan")
-        print(f"{path or 'home':<12} {percentile(b, 50):7.1f} {percentile(b, 95):7.1f} {percentile(n, 50):7.1f} "
-              f"{percentile(n, 95):7.1f} {ratio:5.1f} {percentile(load_q.get(path, []), 95):9.1f} {errs:6d}")
-    for path in PAGES:
-        for e in (base_e.get(path, []) + load_e.get(path, []))[:3]:
-            print(f"  error on /{path}: {e}")
+        buttons = {v.button for v in base if v.path == path and v.button}
+        print(f"{path or 'home':<12} {percentile(column(base, path, 'click'), 50):7.1f} {percentile(b, 50):7.1f} "
+              f"{percentile(b, 95):7.1f} {percentile(n, 50):7.1f} {percentile(n, 95):7.1f} {ratio:5.1f} "
+              f"{percentile(column(load, path, 'queued'), 95):9.1f} {errs:6d}  {', '.join(buttons) or '-'}")
+    for v in base + load:
+        for e in v.errors[:3]:
+            print(f"  error on /{v.path}: {e}")
+    print("click 1: the main button's click until its result, the first visit of a fresh server (model loading "
+          "included); p50/p95: opening the page until that result, 1 session and N at once (queue included)")
     print(f"errors in all: {total_errors}")
 
 

@@ -3,10 +3,15 @@
     .venv/bin/python bench/bench_pages.py [--repeats 7] [--data-dir DIR]
 
 Starts the app on a free port and, in headless Chromium, measures for each page:
-- settle on first open with a cold server (the first visitor after a start) and a warm one;
+- settle on first open with a cold server (the first visitor after a start), and with a warm server
+  three ways: a new browser (empty cache: every script chunk fetched and compiled), a returning
+  browser (a new tab in a browser that has opened the page before: chunks from its HTTP cache), and
+  in the app (clicking the page in the sidebar, how a person moves between pages);
+- the same new-browser open of a bare Streamlit page holding as many elements of the same kinds
+  (charts, tables, images, widgets): Streamlit's own cost for such a page on this machine;
 - the median rerun time of one control that does not train (the page's first slider, moved one
-  step right then left, each a rerun), side by side with a bare Streamlit page holding as many
-  widgets of the same kinds (the ratio says what the page adds to Streamlit's own cost).
+  step right then left, each a rerun, timed in the browser from the key press to the end of the run),
+  side by side with the bare page's (the ratio says what the page adds to Streamlit's own cost).
 Give `--data-dir` a folder that `python -m dl_core prepare` filled to measure a prepared machine.
 """
 
@@ -19,15 +24,24 @@ import tempfile
 import time
 from pathlib import Path
 
-from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, app_server, settle, timed_rerun
+from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WATCH_RUNS, app_server, settle, timed_rerun
 
 WIDGETS = {"stSlider": "slider", "stSelectbox": "selectbox", "stButton": "button", "stRadio": "radio",
            "stCheckbox": "checkbox", "stNumberInput": "number_input", "stTextInput": "text_input",
            "stTextArea": "text_area", "stMultiSelect": "multiselect", "stToggle": "toggle"}
+# Other elements a page shows, as a bare page draws one of each kind.
+ELEMENTS = {"stPlotlyChart": "st.plotly_chart(go.Figure(go.Scatter(y=np.arange(50) ** 0.5)), key='p{i}')",
+            "stDataFrame": "st.dataframe(pd.DataFrame(np.arange(50).reshape(10, 5)))",
+            "stImage": "st.image(np.full((64, 64, 3), 128, np.uint8))",
+            "stMetric": "st.metric('metric {i}', {i})",
+            "stAlert": "st.info('note {i}')",
+            "stExpander": "st.expander('more {i}').write('text')",
+            "stTabs": "st.tabs(['a {i}', 'b {i}'])[0].write('text')",
+            "stAudio": "st.audio(np.zeros(8000), sample_rate=8000)"}
 
 
 async def count_widgets(page) -> dict[str, int]:
-    return {kind: await page.locator(f"[data-testid='{kind}']").count() for kind in WIDGETS}
+    return {kind: await page.locator(f"[data-testid='{kind}']").count() for kind in {**WIDGETS, **ELEMENTS}}
 
 
 async def rerun_times(page, repeats: int, timeout: float) -> list[float]:
@@ -50,8 +64,12 @@ async def rerun_times(page, repeats: int, timeout: float) -> list[float]:
 
 
 def bare_page(counts: dict[str, int]) -> str:
-    lines = ["import streamlit as st", "st.title('bare')"]
+    lines = ["import numpy as np", "import pandas as pd", "import plotly.graph_objects as go",
+             "import streamlit as st", "st.title('bare')"]
     for kind, n in counts.items():
+        if kind in ELEMENTS:
+            lines += [ELEMENTS[kind].format(i=i) for i in range(n)]
+            continue
         fn = WIDGETS[kind]
         for i in range(n):
             args = {"slider": "0, 10, 5", "selectbox": "[1, 2, 3]", "radio": "[1, 2]",
@@ -76,8 +94,34 @@ async def measure(url: str, paths: list[str], repeats: int, timeout: float, cold
             if not cold:
                 row["widgets"] = await count_widgets(page)
                 row["reruns"] = await rerun_times(page, repeats, timeout)
+                again = await context.new_page()  # a returning visitor: same browser, its cache, a new tab
+                t0 = time.perf_counter()
+                await again.goto(f"{url}/{path}", wait_until="domcontentloaded")
+                row["returning_open"] = await settle(again, timeout) - t0
             out[path] = row
             await context.close()
+        await browser.close()
+    return out
+
+
+async def in_app_opens(url: str, paths: list[str], timeout: float) -> dict[str, float]:
+    """One tab, opened at home: click each page in the sidebar in turn (home last); seconds from the
+    click until the page settled."""
+    from playwright.async_api import async_playwright
+
+    out = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+        await page.goto(url, wait_until="domcontentloaded")
+        await settle(page, timeout)
+        for path in [p for p in paths if p] + [p for p in paths if not p]:
+            await page.evaluate(WATCH_RUNS)
+            t0 = time.perf_counter()
+            await page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']").first.click()
+            await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
+                                         timeout=timeout * 1000)
+            out[path] = await settle(page, timeout) - t0
         await browser.close()
     return out
 
@@ -98,22 +142,27 @@ def main() -> None:
     with app_server(data_dir=data_dir) as (url, _):
         asyncio.run(measure(url, paths, 1, args.timeout, True))  # warm every page once
         warm = asyncio.run(measure(url, paths, args.repeats, args.timeout, False))
+        in_app = asyncio.run(in_app_opens(url, paths, args.timeout))
     bare_dir = Path(tempfile.mkdtemp(prefix="dlx-bare-"))
-    print(f"{'page':<12} {'cold open':>9} {'warm open':>9} {'rerun p50':>9} {'bare p50':>8} {'ratio':>6}")
+    print(f"{'page':<12} {'cold':>6} {'new':>6} {'return':>6} {'in app':>6} {'bare':>6} "
+          f"{'rerun p50':>9} {'bare p50':>8} {'ratio':>6}")
     for path in paths:
         w = warm[path]
+        script = bare_dir / f"bare_{path or 'home'}.py"
+        script.write_text(bare_page(w["widgets"]))
+        with app_server(script=str(script)) as (url, _):
+            asyncio.run(measure(url, [""], 0, args.timeout, True))  # warm: its imports done once
+            b = asyncio.run(measure(url, [""], args.repeats if w["reruns"] else 0, args.timeout, False))[""]
         rerun = statistics.median(w["reruns"]) if w["reruns"] else float("nan")
-        bare = float("nan")
-        if w["reruns"]:
-            script = bare_dir / f"bare_{path or 'home'}.py"
-            script.write_text(bare_page(w["widgets"]))
-            with app_server(script=str(script)) as (url, _):
-                b = asyncio.run(measure(url, [""], args.repeats, args.timeout, False))[""]
-            bare = statistics.median(b["reruns"]) if b["reruns"] else float("nan")
-        print(f"{path or 'home':<12} {rows[path]['cold']['first_open']:9.2f} {w['first_open']:9.2f} "
+        bare = statistics.median(b["reruns"]) if b["reruns"] and w["reruns"] else float("nan")
+        print(f"{path or 'home':<12} {rows[path]['cold']['first_open']:6.2f} {w['first_open']:6.2f} "
+              f"{w['returning_open']:6.2f} {in_app[path]:6.2f} {b['first_open']:6.2f} "
               f"{rerun:9.3f} {bare:8.3f} {rerun / bare if bare == bare and bare else float('nan'):6.1f}")
-    print("seconds; open = until the page settled (no running indicator, skeleton or spinner for 0.4 s); "
-          "rerun = one step of the page's first slider until settled")
+    print("seconds until the page settled (no running indicator, skeleton or spinner for 0.4 s). cold: a fresh "
+          "server's first visitor; new: warm server, new browser; return: a new tab of a browser that opened "
+          "the page before; in app: a sidebar click from the page above; bare: a bare Streamlit page with as many "
+          "elements of the same kinds, new browser. rerun: one step of the page's first slider, from the key "
+          "press to the end of its run, median")
 
 
 if __name__ == "__main__":

@@ -131,21 +131,29 @@ def percentile(values: list[float], q: float) -> float:
 WATCH_RUNS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   window.__dlxRuns = [];
-  new MutationObserver(() => window.__dlxRuns.push([app.getAttribute("data-test-script-state"),
-                                                    performance.now()]))
-    .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  window.__dlxInput = null;
+  if (!window.__dlxObserver) {
+    window.__dlxObserver = new MutationObserver(() => window.__dlxRuns.push(
+      [app.getAttribute("data-test-script-state"), performance.now()]));
+    window.__dlxObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    for (const kind of ["keydown", "pointerdown"]) {
+      document.addEventListener(kind, () => { if (window.__dlxInput === null) window.__dlxInput = performance.now(); },
+                                {capture: true});
+    }
+  }
 }"""
 
 
 async def timed_rerun(page, action, timeout: float = 60.0, start_within: float = 10.0) -> float | None:
-    """Seconds from `await action()` (a key press, a click) until the script run it started has
-    finished, read from the app's own `data-test-script-state` attribute in the browser; None when
-    the action started no run within `start_within` seconds (a slider already at its end, a widget
-    in a fragment)."""
+    """Seconds from the input event `await action()` caused (a key press, a click, as the page saw it)
+    until the script run it started has finished, both read in the browser (the app's own
+    `data-test-script-state` attribute), so the harness's own command latency is not counted; None when
+    the action started no run within `start_within` seconds (a slider already at its end, a widget in a
+    fragment)."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     await page.evaluate(WATCH_RUNS)
-    start = await page.evaluate("() => performance.now()")
+    before = await page.evaluate("() => performance.now()")
     await action()
     try:
         await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
@@ -155,8 +163,9 @@ async def timed_rerun(page, action, timeout: float = 60.0, start_within: float =
     await page.wait_for_function(
         "() => document.querySelector(\"[data-testid='stApp']\").getAttribute('data-test-script-state') "
         "!== 'running'", timeout=timeout * 1000)
-    end = await page.evaluate("() => window.__dlxRuns.filter(r => r[0] !== 'running').slice(-1)[0][1]")
-    return (end - start) / 1000
+    start, end = await page.evaluate(
+        "() => [window.__dlxInput, window.__dlxRuns.filter(r => r[0] !== 'running').slice(-1)[0][1]]")
+    return (end - (start if start is not None else before)) / 1000
 
 
 async def median_rerun(page, slider, repeats: int) -> tuple[float, int]:
