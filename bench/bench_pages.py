@@ -107,6 +107,7 @@ async def measure(url: str, paths: list[str], repeats: int, timeout: float, cold
 async def in_app_opens(url: str, paths: list[str], timeout: float) -> dict[str, float]:
     """One tab, opened at home: click each page in the sidebar in turn (home last); seconds from the
     click until the page settled."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
     from playwright.async_api import async_playwright
 
     out = {}
@@ -119,8 +120,12 @@ async def in_app_opens(url: str, paths: list[str], timeout: float) -> dict[str, 
             await page.evaluate(WATCH_RUNS)
             t0 = time.perf_counter()
             await page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']").first.click()
-            await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
-                                         timeout=timeout * 1000)
+            try:
+                await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
+                                             timeout=30_000)
+            except PlaywrightTimeout:  # the click started no run: no figure rather than a guess
+                out[path] = float("nan")
+                continue
             out[path] = await settle(page, timeout) - t0
         await browser.close()
     return out
@@ -156,7 +161,7 @@ def main() -> None:
         rerun = statistics.median(w["reruns"]) if w["reruns"] else float("nan")
         bare = statistics.median(b["reruns"]) if b["reruns"] and w["reruns"] else float("nan")
         print(f"{path or 'home':<12} {rows[path]['cold']['first_open']:6.2f} {w['first_open']:6.2f} "
-              f"{w['returning_open']:6.2f} {in_app[path]:6.2f} {b['first_open']:6.2f} "
+              f"{w['returning_open']:6.2f} {in_app.get(path, float('nan')):6.2f} {b['first_open']:6.2f} "
               f"{rerun:9.3f} {bare:8.3f} {rerun / bare if bare == bare and bare else float('nan'):6.1f}")
     print("seconds until the page settled (no running indicator, skeleton or spinner for 0.4 s). cold: a fresh "
           "server's first visitor; new: warm server, new browser; return: a new tab of a browser that opened "
