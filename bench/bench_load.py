@@ -6,25 +6,32 @@
 Starts the app on a free port with a fresh data folder, runs the scenario once with 1 session (the
 baseline) and then with N sessions at the same moment, and prints per page the p50/p95 time from
 opening the page to its result (page settled, main button clicked, settled again) for N sessions
-against 1 session, the errors seen (exception boxes, incident messages, or a page that did not settle
-within --timeout: must be 0), and the server's peak resident memory. Trainings started by the sessions
+against 1 session, the errors seen (exception boxes, incident messages, or a page that got stuck
+(see below): must be 0), and the server's peak resident memory. Trainings started by the sessions
 go through the training queue: time a page spends saying it waits for a training slot is part of its
-time to result, and is printed on its own (queue p95), but does not count against --timeout (a moving
-queue is waiting, not an error); --ceiling bounds a visit's whole wait.
+time to result, and is printed on its own (queue p95). After the click, a page is stuck (an error) when
+for --timeout seconds it neither changed (live curves, progress bars) nor said it waits for a slot;
+--ceiling bounds a visit's whole wait.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 
 from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, app_server, exceptions, percentile, rss_mb, settle, settle_paused
 
-# The page's main action: the label of the button a first-time visitor would press (None: the page
-# shows its result on opening). Pages not listed click their first primary button, if any.
-ACTIONS: dict[str, str | None] = {"": None, "experiments": None}
+# The page's main action: (the tab it is on, or None for the first; the label of the button a
+# first-time visitor would press), or None where the page shows its answer on opening (vision
+# classifies an example photo, clustering draws its grid). Pages not listed click the first visible
+# primary button.
+ACTIONS: dict[str, tuple[str | None, str] | None] = {
+    "": None, "experiments": None, "vision": None, "clustering": None,
+    "generative": ("Diffusion on digits", "Generate digits"), "recommend": ("Train & compare", "Train"),
+    "speech": ("Transcribe", "Transcribe")}
 WAITING = "Waiting for a free training slot"  # ui.training.waiting_text, shown while queued
 
 
@@ -46,11 +53,17 @@ async def visit(browser, url: str, path: str, timeout: float, ceiling: float) ->
     try:
         await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
         await settle(page, timeout)
-        label = ACTIONS.get(path, "")
-        button = (page.get_by_role("button", name=label).first if label
+        action = ACTIONS.get(path, (None, ""))
+        tab, label = action if action else (None, "")
+        if tab:
+            await page.get_by_role("tab", name=tab, exact=True).click()
+            await page.wait_for_timeout(300)
+            await settle(page, timeout)
+        # A button's accessible name starts with its icon's name ("play_arrow Train"): match the end.
+        button = (page.get_by_role("button", name=re.compile(rf"(^|\s){re.escape(label)}$")).first if label
                   else page.locator("[data-testid='stBaseButton-primary']:visible").first)
-        if label is not None and await button.count():
-            out.button = (await button.inner_text()).strip()
+        if action is not None and await button.count():
+            out.button = label or (await button.inner_text()).strip().splitlines()[-1]
             clicked = time.perf_counter()
             await button.click()
             await page.wait_for_timeout(300)
@@ -90,7 +103,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--timeout", type=float, default=300,
-                    help="seconds a page may take under load, not counting its wait in the training queue")
+                    help="seconds a page may show no change while busy (not counting its wait in the training "
+                         "queue) before it counts as stuck: an error")
     ap.add_argument("--ceiling", type=float, default=3600, help="seconds a visit may take in all")
     ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
     ap.add_argument("--page", action="append", default=[], help="only these pages (URL paths)")

@@ -82,11 +82,21 @@ async def settle(page, timeout: float = 120.0) -> float:
     return (await settle_paused(page, timeout))[0]
 
 
+WATCH_CHANGES = """() => {
+  if (window.__dlxChange) return;
+  window.__dlxChange = {t: performance.now()};
+  new MutationObserver(() => { window.__dlxChange.t = performance.now(); })
+    .observe(document.querySelector("[data-testid='stMain']"),
+             {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
 async def settle_paused(page, timeout: float = 120.0, paused_by: str | None = None,
                         ceiling: float = 3600.0) -> tuple[float, float]:
-    """`settle`, except that time while the page shows the text `paused_by` (a training queue's "waiting
-    for a slot") does not count against `timeout`: a person in a queue that moves is waiting, not stuck.
-    `ceiling` bounds the whole wait. Returns (the moment the quiet began, seconds paused)."""
+    """`settle` for a page that may be busy for long, as a person would judge it: with `paused_by` (a
+    training queue's "waiting for a slot" text) the page counts as stuck only after `timeout` seconds in
+    which it neither changed (a live curve, a progress bar moving) nor showed that text, and `ceiling`
+    bounds the whole wait. Returns (the moment the quiet began, seconds spent showing `paused_by`)."""
     t0 = time.perf_counter()
     await page.locator("[data-testid='stApp']").wait_for(timeout=timeout * 1000)
     if paused_by is None:
@@ -98,12 +108,22 @@ async def settle_paused(page, timeout: float = 120.0, paused_by: str | None = No
             " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
             " && document.querySelector(\"[data-testid='stMain'] [data-testid='stElementContainer']\"); }",
             timeout=timeout * 1000)
+    else:
+        await page.evaluate(WATCH_CHANGES)
     await page.wait_for_timeout(250)
-    quiet_since, paused, last = None, 0.0, time.perf_counter()
-    while (now := time.perf_counter()) - t0 - paused < timeout and now - t0 < ceiling:
-        if paused_by is not None and await page.get_by_text(paused_by).count():
-            paused += now - last
+    quiet_since, paused, stuck, last = None, 0.0, 0.0, time.perf_counter()
+    while (now := time.perf_counter()) - t0 < ceiling:
+        if paused_by is None:
+            stuck = now - t0
+        else:
+            waiting = await page.get_by_text(paused_by).count()
+            unchanged = await page.evaluate("() => (performance.now() - window.__dlxChange.t) / 1000")
+            if waiting:
+                paused += now - last
+            stuck = 0.0 if waiting else min(unchanged, stuck + (now - last))
         last = now
+        if stuck >= timeout:
+            break
         busy = await page.locator(BUSY).count()
         if busy:
             quiet_since = None
@@ -112,8 +132,9 @@ async def settle_paused(page, timeout: float = 120.0, paused_by: str | None = No
         elif time.perf_counter() - quiet_since >= 0.4:
             return quiet_since, paused
         await page.wait_for_timeout(50 if paused_by is None else 200)
-    raise TimeoutError(f"the page did not settle within {timeout:.0f} s"
-                       + (f" (besides {paused:.0f} s waiting in the training queue)" if paused else ""))
+    what = "did not settle" if paused_by is None else "showed no change"
+    raise TimeoutError(f"the page {what} within {timeout:.0f} s" if stuck >= timeout
+                       else f"the page was still busy after {ceiling:.0f} s")
 
 
 async def exceptions(page) -> list[str]:
