@@ -143,3 +143,23 @@ def test_seeded_fits_on_gpu_reproduce_and_the_queue_is_used():
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not torch.equal(a["0.weight"], c["0.weight"])
     assert training_queue.get().state().running == 0  # the slot was given back
+
+
+def test_tensor_batches_are_the_batches_a_random_sampler_gave_for_the_seed():
+    """make_loader draws index tensors, not a Python int per row; a seed must still give, epoch after
+    epoch, the very batches BatchSampler(RandomSampler) gave (and so the same trained models)."""
+    import torch
+    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+
+    rows = torch.arange(1000)
+    ours = training.make_loader((rows,), 64, True, 7)
+    gen = torch.Generator().manual_seed(7)
+    data = TensorDataset(rows)
+    theirs = DataLoader(data, sampler=BatchSampler(RandomSampler(data, generator=gen), 64, drop_last=False),
+                        batch_size=None, generator=gen)
+    for _ in range(3):  # epochs: the generator's state carries over
+        got, want = [b[0] for b in ours], [b[0] for b in theirs]
+        assert len(got) == len(want) == len(ours) == 16
+        assert all(torch.equal(g, w) for g, w in zip(got, want))
+    in_order = [b[0] for b in training.make_loader((rows,), 300, False, 7)]
+    assert [len(b) for b in in_order] == [300, 300, 300, 100] and torch.equal(torch.cat(in_order), rows)
