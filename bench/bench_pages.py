@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WATCH_RUNS, app_server, settle, timed_rerun
+from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WATCH_RUNS, app_server, run_started, settle, slider_reruns
 
 WIDGETS = {"stSlider": "slider", "stSelectbox": "selectbox", "stButton": "button", "stRadio": "radio",
            "stCheckbox": "checkbox", "stNumberInput": "number_input", "stTextInput": "text_input",
@@ -45,22 +45,9 @@ async def count_widgets(page) -> dict[str, int]:
 
 
 async def rerun_times(page, repeats: int, timeout: float) -> list[float]:
-    """Move the first slider right then left, `repeats` times in all; the seconds of each rerun."""
+    """The seconds of each rerun of `repeats` one-step moves of the page's first slider ([] without one)."""
     slider = page.get_by_role("slider").first
-    if not await slider.count():
-        return []
-    times, first = [], "ArrowRight"
-    for i in range(repeats):
-        await slider.focus()
-        key = first if i % 2 == 0 else ("ArrowLeft" if first == "ArrowRight" else "ArrowRight")
-        seconds = await timed_rerun(page, lambda key=key: page.keyboard.press(key), timeout)
-        if seconds is None and i == 0:  # a slider at its right end: start leftwards
-            first = key = "ArrowLeft"
-            seconds = await timed_rerun(page, lambda key=key: page.keyboard.press(key), timeout)
-        if seconds is not None:  # else the run was too quick to be seen "running": left out, not guessed
-            times.append(seconds)
-        await settle(page, timeout)
-    return times
+    return (await slider_reruns(page, slider, repeats, timeout))[0] if await slider.count() else []
 
 
 def bare_page(counts: dict[str, int]) -> str:
@@ -107,7 +94,6 @@ async def measure(url: str, paths: list[str], repeats: int, timeout: float, cold
 async def in_app_opens(url: str, paths: list[str], timeout: float) -> dict[str, float]:
     """One tab, opened at home: click each page in the sidebar in turn (home last); seconds from the
     click until the page settled."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
     from playwright.async_api import async_playwright
 
     out = {}
@@ -120,13 +106,8 @@ async def in_app_opens(url: str, paths: list[str], timeout: float) -> dict[str, 
             await page.evaluate(WATCH_RUNS)
             t0 = time.perf_counter()
             await page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']").first.click()
-            try:
-                await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
-                                             timeout=30_000)
-            except PlaywrightTimeout:  # the click started no run: no figure rather than a guess
-                out[path] = float("nan")
-                continue
-            out[path] = await settle(page, timeout) - t0
+            # a click that started no run gives no figure rather than a guess
+            out[path] = await settle(page, timeout) - t0 if await run_started(page, 30) else float("nan")
         await browser.close()
     return out
 

@@ -165,21 +165,28 @@ WATCH_RUNS = """() => {
 }"""
 
 
+async def run_started(page, within: float) -> bool:
+    """Whether a script run started (since the last `WATCH_RUNS`) within `within` seconds."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
+                                     timeout=within * 1000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 async def timed_rerun(page, action, timeout: float = 60.0, start_within: float = 10.0) -> float | None:
     """Seconds from the input event `await action()` caused (a key press, a click, as the page saw it)
     until the script run it started has finished, both read in the browser (the app's own
     `data-test-script-state` attribute), so the harness's own command latency is not counted; None when
     the action started no run within `start_within` seconds (a slider already at its end, a widget in a
     fragment)."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
-
     await page.evaluate(WATCH_RUNS)
     before = await page.evaluate("() => performance.now()")
     await action()
-    try:
-        await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
-                                     timeout=start_within * 1000)
-    except PlaywrightTimeout:
+    if not await run_started(page, start_within):
         return None
     await page.wait_for_function(
         "() => document.querySelector(\"[data-testid='stApp']\").getAttribute('data-test-script-state') "
@@ -189,26 +196,38 @@ async def timed_rerun(page, action, timeout: float = 60.0, start_within: float =
     return (end - (start if start is not None else before)) / 1000
 
 
-async def median_rerun(page, slider, repeats: int) -> tuple[float, int]:
-    """(median seconds, runs missed) of `repeats` one-step moves of `slider` (left, right, ...), each timed
-    by `timed_rerun`. A run so fast that the app's script state never showed "running" (the
-    start and end reached the browser together) cannot be timed that way: it is counted as missed and
-    left out, so the median is, if anything, pessimistic."""
+async def slider_reruns(page, slider, repeats: int, timeout: float = 60.0) -> tuple[list[float], int]:
+    """(seconds of each rerun, runs missed) for `repeats` one-step moves of `slider`, right then left (or
+    left then right when the first step right starts no run: a slider at its maximum), each timed by
+    `timed_rerun`. A run so fast that the app's script state never showed "running" (the start and end
+    reached the browser together) cannot be timed that way: it is counted as missed and left out, so a
+    median is, if anything, pessimistic."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-    times, missed = [], 0
+    async def step(key: str) -> float | None:
+        try:
+            return await timed_rerun(page, lambda: page.keyboard.press(key), timeout)
+        except PlaywrightTimeout:
+            return None
+
+    times, missed, keys = [], 0, ("ArrowRight", "ArrowLeft")
     for i in range(repeats):
         await slider.focus()
-        key = "ArrowLeft" if i % 2 == 0 else "ArrowRight"  # a slider may start at its maximum
-        try:
-            seconds = await timed_rerun(page, lambda key=key: page.keyboard.press(key), 15)
-        except PlaywrightTimeout:
-            seconds = None
+        seconds = await step(keys[i % 2])
+        if seconds is None and i == 0:
+            keys = keys[::-1]
+            seconds = await step(keys[0])
         if seconds is None:
             missed += 1
         else:
             times.append(seconds)
-        await settle(page, 120)
+        await settle(page, max(timeout, 120))
+    return times, missed
+
+
+async def median_rerun(page, slider, repeats: int) -> tuple[float, int]:
+    """(median seconds, runs missed) of `slider_reruns`."""
+    times, missed = await slider_reruns(page, slider, repeats, 15)
     return (statistics.median(times) if times else float("nan")), missed
 
 
