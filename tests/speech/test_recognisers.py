@@ -100,13 +100,21 @@ def test_bundled_samples_have_references_and_sources():
 
 
 def test_device_choice(monkeypatch):
+    """The GPU only when CTranslate2 sees one and can load cuBLAS 12 (the probe itself is checked against
+    CTranslate2 on a real GPU below); a forced `DLX_DEVICE=cuda` that cannot work says why."""
     import ctranslate2
 
     from dl_core.speech import whisper
 
     monkeypatch.delenv("DLX_DEVICE", raising=False)
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    monkeypatch.setattr(whisper, "missing_cuda_library", lambda: None)
     assert whisper.pick_device() == ("cuda", "float16")
+    monkeypatch.setattr(whisper, "missing_cuda_library", lambda: "libcublas.so.12")
+    assert whisper.pick_device() == ("cpu", "int8")  # a CUDA 13-only machine: the CPU, with a warning
+    monkeypatch.setenv("DLX_DEVICE", "cuda")
+    with pytest.raises(InputError, match="cannot load libcublas.so.12.*nvidia-cublas-cu12"):
+        whisper.pick_device()
     monkeypatch.setenv("DLX_DEVICE", "cpu")
     assert whisper.pick_device() == ("cpu", "int8")
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
@@ -117,10 +125,50 @@ def test_device_choice(monkeypatch):
     assert whisper.pick_device() == ("cpu", "int8")
 
 
+def _tiny_whisper(folder) -> str:
+    """A 2-layer Whisper with random weights, built from a config and converted for CTranslate2."""
+    import torch
+    from ctranslate2.converters import TransformersConverter
+    from transformers import WhisperConfig, WhisperForConditionalGeneration
+
+    cfg = WhisperConfig(vocab_size=64, num_mel_bins=80, encoder_layers=1, decoder_layers=1, d_model=32,
+                        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+                        decoder_ffn_dim=64, max_target_positions=32, pad_token_id=0, bos_token_id=1,
+                        eos_token_id=2, decoder_start_token_id=1)
+    torch.manual_seed(0)
+    WhisperForConditionalGeneration(cfg).save_pretrained(folder / "hf")
+    return TransformersConverter(str(folder / "hf")).convert(str(folder / "ct2"), force=True)
+
+
 @pytest.mark.gpu
-def test_whisper_on_cuda_float16():
+def test_the_cublas_check_predicts_whether_ctranslate2_can_run_on_this_gpu(tmp_path, monkeypatch):
+    """CTranslate2 finds out at the first matrix product (the first transcription) that cuBLAS 12 is
+    missing; `missing_cuda_library` must say so before, so that Whisper is put on the CPU instead."""
+    import ctranslate2
+    import numpy as np
+
+    from dl_core.speech import whisper
+
+    monkeypatch.delenv("DLX_DEVICE", raising=False)
+    missing = whisper.missing_cuda_library()  # first: it may load pip's cuBLAS 12 for CTranslate2
+    model = ctranslate2.models.Whisper(_tiny_whisper(tmp_path), device="cuda", compute_type="float16")
+    features = ctranslate2.StorageView.from_array(np.zeros((1, 80, 3000), np.float32))
+    if missing is None:
+        assert list(model.encode(features).shape) == [1, 1500, 32]
+        assert whisper.pick_device() == ("cuda", "float16")
+    else:
+        with pytest.raises(RuntimeError, match="cublas"):
+            model.encode(features)
+        assert whisper.pick_device() == ("cpu", "int8")
+
+
+@pytest.mark.gpu
+def test_whisper_on_the_gpu_when_it_can_run_there():
     rec = speech.load(speech.WHISPER)
-    assert (rec.device, rec.compute_type) == ("cuda", "float16")
+    from dl_core.speech import whisper
+
+    on_gpu = whisper.missing_cuda_library() is None
+    assert (rec.device, rec.compute_type) == (("cuda", "float16") if on_gpu else ("cpu", "int8"))
     sample = speech.sample("librivox-dashwood.flac")
     t = speech.transcribe(speech.read_audio(sample.path), rec)
     assert speech.word_error_rate(sample.reference, t.text).wer <= 0.1
