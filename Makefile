@@ -20,9 +20,10 @@ venv: $(STAMP)
 # `prepare` first: it trains the default models the pages would otherwise train on a first click
 # (a few minutes once; later runs find them ready and start at once). A model that fails to build
 # does not stop the app: its page builds it on first use instead ("-" ignores the exit status).
+# ui.serve is `streamlit run app.py` that also loads the shared models as the server starts (ui/warmup.py).
 run: $(STAMP)
 	-$(BIN)/python -m dl_core prepare
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+	$(BIN)/python -m ui.serve --server.address 127.0.0.1 --server.port 8501
 
 test: $(STAMP)
 	$(BIN)/ruff check .

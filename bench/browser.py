@@ -41,8 +41,10 @@ def app_server(script: str = "app.py", data_dir: str | None = None,
     """`streamlit run` on a free port; yields (url, server pid). A fresh data folder unless given."""
     port = free_port()
     data_dir = data_dir or tempfile.mkdtemp(prefix="dlx-bench-")
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port)]
+    # app.py starts as `make run` starts it: through ui.serve, which loads the shared models at once.
+    launch = [sys.executable, "-m", "ui.serve"] if script == "app.py" else [
+        sys.executable, "-m", "streamlit", "run", script]
+    cmd = [*launch, "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port)]
     full_env = {**os.environ, "DLX_DATA_DIR": data_dir, "HF_HUB_OFFLINE": "1", **(env or {})}
     log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)

@@ -50,7 +50,8 @@ def app_url(chromium) -> str:
     port = _free_port()
     env = {**os.environ, "DLX_DATA_DIR": os.environ.get("DLX_DATA_DIR") or tempfile.mkdtemp(),
            "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    # As `make run` starts it: ui.serve is `streamlit run app.py` plus the server-start warm-up.
+    cmd = [sys.executable, "-m", "ui.serve", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log = tempfile.NamedTemporaryFile(prefix="streamlit-e2e-", suffix=".log", delete=False)  # noqa: SIM115 (kept open for the server)

@@ -20,10 +20,14 @@ def kept(clip: shared.Clip) -> dict[str, speech.Transcript]:
     return result["transcripts"] if result and result["clip"] == clip.key else {}
 
 
-def _run(clip: shared.Clip, options: speech.DecodeOptions, models: list[str]) -> dict:
+def _run(clip: shared.Clip, options: speech.DecodeOptions, models: list[str], area=None) -> dict:
+    """Each model in turn; with `area`, each transcript is shown there as soon as it is ready (Whisper
+    answers in ~2 s; pocketsphinx takes ~0.5 s per second of audio on 2 cores)."""
     options.check()
-    out = {}
-    for name in models:
+    out: dict[str, speech.Transcript] = {}
+    for i, name in enumerate(models):
+        if area is not None and out:
+            _so_far(area, out, models[i:])
         with st.spinner(f"{name} is listening…"):
             out[name] = speech.transcribe(clip.audio, shared.recogniser(name), options)
     return {"clip": clip.key, "transcripts": out}
@@ -50,28 +54,35 @@ def view() -> None:
     options = speech.DecodeOptions(beam_size=beam, temperature=temperature, fallback=fallback, vad_filter=vad)
     models = [speech.WHISPER] + ([speech.POCKETSPHINX] if both else [])
     clicked = st.button("Transcribe", type="primary", icon=":material/hearing:", key="speech_go")
-    actions.run(KEY, clicked, lambda: _run(clip, options, models))
+    area = st.empty()  # the transcripts: each drawn as soon as it is ready, then all in full
+    actions.run(KEY, clicked, lambda: _run(clip, options, models, area))
     results = kept(clip)
-    if not results:
-        st.info(f"Press **Transcribe** to hear {clip.label} ({clip.audio.seconds:.1f} s).", icon=":material/info:")
-    else:
-        columns = st.columns(len(results))
-        for column, t in zip(columns, results.values()):
-            with column:
-                _show(clip, t)
+    with area.container():
+        if not results:
+            st.info(f"Press **Transcribe** to hear {clip.label} ({clip.audio.seconds:.1f} s).",
+                    icon=":material/info:")
+        else:
+            columns = st.columns(len(results))
+            for column, t in zip(columns, results.values()):
+                with column:
+                    _show(clip, t)
     _cards()
 
 
+def _so_far(area, done: dict[str, speech.Transcript], pending: list[str]) -> None:
+    """The transcripts ready so far (text and timings), beside the models still listening."""
+    with area.container():
+        columns = st.columns(len(done) + len(pending))
+        for column, t in zip(columns, done.values()):
+            with column:
+                _headline(t)
+        for column, name in zip(columns[len(done):], pending):
+            column.subheader(speech.model_card(name).title)
+            column.caption("Still listening… its transcript appears here when it is done.")
+
+
 def _show(clip: shared.Clip, t: speech.Transcript) -> None:
-    card = speech.model_card(t.model)
-    st.subheader(card.title)
-    st.markdown(":violet-badge[deep learning]" if card.kind == "deep"
-                else ":gray-badge[classical, before deep learning]")
-    st.markdown(f"> {t.text}" if t.text else "*No speech recognised.*")
-    c1, c2 = st.columns(2)
-    c1.metric("Time", f"{t.seconds:.2f} s", help="model load not included (loaded once per server)")
-    c2.metric("Real-time factor", f"{t.real_time_factor:.2f}",
-              help="processing seconds per second of audio; below 1 = faster than real time")
+    _headline(t)
     if t.words:
         st.caption("Play: each word lights up when it is spoken (click a word to jump there).")
         # Our own HTML (every word escaped) in an iframe: the player's script needs one.
@@ -81,6 +92,19 @@ def _show(clip: shared.Clip, t: speech.Transcript) -> None:
         st.dataframe(table, hide_index=True, key=f"speech_segments_{t.model}",
                      column_config={"start (s)": st.column_config.NumberColumn(format="%.2f"),
                                     "end (s)": st.column_config.NumberColumn(format="%.2f")})
+
+
+def _headline(t: speech.Transcript) -> None:
+    """Title, kind, text and timings (no widgets: also drawn while the other model is still working)."""
+    card = speech.model_card(t.model)
+    st.subheader(card.title)
+    st.markdown(":violet-badge[deep learning]" if card.kind == "deep"
+                else ":gray-badge[classical, before deep learning]")
+    st.markdown(f"> {t.text}" if t.text else "*No speech recognised.*")
+    c1, c2 = st.columns(2)
+    c1.metric("Time", f"{t.seconds:.2f} s", help="model load not included (loaded once per server)")
+    c2.metric("Real-time factor", f"{t.real_time_factor:.2f}",
+              help="processing seconds per second of audio; below 1 = faster than real time")
 
 
 def _cards() -> None:

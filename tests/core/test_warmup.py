@@ -1,0 +1,74 @@
+"""The server-start warm-up (ui/warmup.py, started by `python -m ui.serve`): it loads the shared models
+into the very caches the pages read, so a first click loads nothing, and it runs before any browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+import streamlit as st
+
+from tests.conftest import ROOT, exceptions, open_page
+
+
+def test_after_the_warm_up_a_first_transcription_loads_no_model(monkeypatch):
+    from dl_core import registry, speech
+    from ui import warmup
+
+    st.cache_resource.clear()  # what other tests loaded must not count as warmed up
+    loads: list[str] = []
+    real_registry, real_speech = registry.load, speech.load
+    monkeypatch.setattr(registry, "load", lambda name, *a, **k: loads.append(name) or real_registry(name, *a, **k))
+    monkeypatch.setattr(speech, "load", lambda name: loads.append(name) or real_speech(name))
+
+    report = warmup.run({"speech": warmup._speech, "vision": warmup._vision})
+    assert all(isinstance(v, float) for v in report.values()), report
+    assert set(loads) >= {speech.WHISPER, speech.POCKETSPHINX}
+    loads.clear()
+
+    at = open_page("pages/speech.py", timeout=300)
+    at.checkbox(key="speech_both").uncheck()  # Whisper only: keeps the test short
+    at.button(key="speech_go").click().run(timeout=300)
+    assert exceptions(at) == []
+    assert any("library" in m.value for m in at.markdown)  # the default sample was transcribed
+    assert loads == []  # ...with the recogniser the warm-up loaded
+
+
+def test_a_failing_step_is_reported_and_the_rest_still_run():
+    from ui import warmup
+
+    def broken() -> None:
+        raise ModuleNotFoundError("No module named 'not_installed'")
+
+    report = warmup.run({"broken": broken, "fine": lambda: None})
+    assert report["broken"] == "ModuleNotFoundError: No module named 'not_installed'"
+    assert isinstance(report["fine"], float)
+
+
+@pytest.mark.slow
+def test_the_launcher_warms_up_before_any_browser_connects(tmp_path):
+    """`python -m ui.serve` (make run) starts Streamlit and the warm-up at once; no page is opened."""
+    env = {**os.environ, "DLX_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    env.pop("DLX_WARMUP", None)
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.headless", "true", "--server.port",
+                                 "0", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 240
+        while "Warm-up done" not in log.read_text() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+        text = log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    done = re.search(r"Warm-up done: (.*)", text)
+    assert done, text[-2000:]
+    steps = dict(re.findall(r"(\w+) ([\d.]+) s", done.group(1)))
+    assert {"nlp", "speech", "vision", "captum"} <= set(steps), done.group(1)
+    assert "missing ScriptRunContext" not in text  # the expected warnings of cached calls outside a page
