@@ -118,14 +118,18 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
     ap.add_argument("--page", action="append", default=[], help="only these pages (URL paths)")
+    ap.add_argument("--after-warmup", action="store_true",
+                    help="cold: open the page once the server's start-up warm-up is done (ui/warmup.py); "
+                         "default: as soon as the server answers, while the warm-up still loads models")
     args = ap.parse_args()
     paths = args.page or PAGES
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="dlx-pages-")
     rows = {}
+    ready = "Warm-up done" if args.after_warmup else None
     for path in paths:  # cold: a fresh server per page, its first visitor
-        with app_server(data_dir=data_dir) as (url, _):
+        with app_server(data_dir=data_dir, ready_text=ready) as (url, _):
             rows[path] = {"cold": asyncio.run(measure(url, [path], args.repeats, args.timeout, True))[path]}
-    with app_server(data_dir=data_dir) as (url, _):
+    with app_server(data_dir=data_dir, ready_text="Warm-up done") as (url, _):
         asyncio.run(measure(url, paths, 1, args.timeout, True))  # warm every page once
         warm = asyncio.run(measure(url, paths, args.repeats, args.timeout, False))
         in_app = asyncio.run(in_app_opens(url, paths, args.timeout))

@@ -36,9 +36,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(script: str = "app.py", data_dir: str | None = None,
-               env: dict | None = None) -> Iterator[tuple[str, int]]:
-    """`streamlit run` on a free port; yields (url, server pid). A fresh data folder unless given."""
+def app_server(script: str = "app.py", data_dir: str | None = None, env: dict | None = None,
+               ready_text: str | None = None) -> Iterator[tuple[str, int]]:
+    """`streamlit run` on a free port; yields (url, server pid). A fresh data folder unless given.
+    With `ready_text`, also waits (up to 5 minutes) until the server's log says it."""
     port = free_port()
     data_dir = data_dir or tempfile.mkdtemp(prefix="dlx-bench-")
     # app.py starts as `make run` starts it: through ui.serve, which loads the shared models at once.
@@ -59,6 +60,9 @@ def app_server(script: str = "app.py", data_dir: str | None = None,
                 time.sleep(0.3)
         else:
             raise SystemExit(f"the app did not start; see {log.name}")
+        deadline = time.time() + 300
+        while ready_text and ready_text not in Path(log.name).read_text() and time.time() < deadline:
+            time.sleep(0.3)
         yield url, proc.pid
     finally:
         proc.terminate()

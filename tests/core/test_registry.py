@@ -73,7 +73,8 @@ def _tiny_hub_model(tmp_path):
 
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "movie", "the"]
     (tmp_path / "vocab.txt").write_text("\n".join(vocab))
-    tok = BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt"))
+    # from_pretrained(folder): transformers 5 ignores BertTokenizerFast(vocab_file=...), every word -> [UNK]
+    tok = BertTokenizerFast.from_pretrained(str(tmp_path))
     cfg = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                      intermediate_size=32, max_position_embeddings=32, num_labels=2,
                      id2label={0: "NEGATIVE", 1: "POSITIVE"}, label2id={"NEGATIVE": 0, "POSITIVE": 1})
@@ -92,6 +93,7 @@ def test_hub_loading_path_with_a_tiny_local_model(tmp_path):
     try:
         assert registry.available("tiny-test-hub")
         pipe = registry.load("tiny-test-hub", "cpu")
+        assert pipe.tokenizer.tokenize("the good movie") == ["the", "good", "movie"]  # the saved vocabulary
         out = pipe("good movie")
         assert out[0]["label"] in ("NEGATIVE", "POSITIVE") and 0 <= out[0]["score"] <= 1
     finally:
