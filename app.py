@@ -6,7 +6,6 @@ page appears at once.
 """
 
 import gc
-import sys
 import uuid
 from pathlib import Path
 
@@ -53,15 +52,12 @@ with errors.unexpected_errors():
 device.badge()
 
 
-@st.cache_resource
-def _gc_frozen() -> dict:
-    return {"modules": 0}
-
-
-# Full garbage collections rescanned the ~740,000 objects of torch, MLflow, plotly and sklearn on most
-# reruns: 1-3 s per slider move at load 10 on 2 cores (bench/bench_fraud.py --page: threshold fragment
-# 2.8 s -> 0.45 s with this). Once new libraries have been imported, move what is alive into the
-# permanent generation; refcounting still frees those objects, only cycles among them are never collected.
-if len(sys.modules) > _gc_frozen()["modules"] + 100:
+# Streamlit runs a full garbage collection after every script run (runner.postScriptGC), holding the
+# GIL, so every person's page waits for it: with torch, MLflow, plotly, sklearn and the shared models
+# alive (~630,000 objects) that was 0.25-0.6 s per slider move on 2 cores (bench/bench_pages.py reruns;
+# 2.8 s -> 0.45 s at load 10 in bench_fraud.py --page). Objects that already survived a full collection
+# are long-lived (modules, cached models, sessions' kept results): once there are many, move them into
+# the permanent generation. Refcounting still frees them; only reference cycles among them stay.
+FREEZE_ABOVE = 50_000  # survivors of a full collection; counting them costs ~5 ms per 200,000
+if len(gc.get_objects(generation=2)) > FREEZE_ABOVE:
     gc.freeze()
-    _gc_frozen()["modules"] = len(sys.modules)

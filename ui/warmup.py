@@ -13,6 +13,7 @@ dl_core/pretrained.py). `DLX_WARMUP=0` turns it off.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -71,6 +72,8 @@ def run(steps: dict[str, Callable[[], None]] | None = None) -> dict[str, float |
             report[name] = round(time.perf_counter() - start, 2)
         except Exception as exc:  # a missing optional package must not stop the server
             report[name] = f"{type(exc).__name__}: {exc}"
+    # What was just loaded lives as long as the process: out of the collector's way (see app.py).
+    gc.freeze()
     log.warning("Warm-up done: %s", ", ".join(f"{k} {v}" + (" s" if isinstance(v, float) else "")
                                              for k, v in report.items()))
     _done.set()

@@ -72,3 +72,24 @@ def test_the_launcher_warms_up_before_any_browser_connects(tmp_path):
     steps = dict(re.findall(r"(\w+) ([\d.]+) s", done.group(1)))
     assert {"nlp", "speech", "vision", "captum"} <= set(steps), done.group(1)
     assert "missing ScriptRunContext" not in text  # the expected warnings of cached calls outside a page
+
+
+def test_what_survives_full_collections_leaves_the_collectors_way():
+    """Streamlit collects garbage after every run while holding the GIL: app.py moves many long-lived
+    objects (models, modules) into the permanent generation, and so does the warm-up once it is done."""
+    import gc
+
+    from ui import warmup
+
+    gc.freeze()  # what earlier tests left: out of the way, so that only what follows counts
+    before = gc.get_freeze_count()
+    kept: list[list[int]] = []
+    report = warmup.run({"load": lambda: kept.extend([i] for i in range(30_000))})
+    assert isinstance(report["load"], float)
+    assert gc.get_freeze_count() >= before + len(kept)  # frozen by the warm-up itself
+    frozen = gc.get_freeze_count()
+    survivors = [[i] for i in range(60_000)]
+    gc.collect()  # they survived a full collection: the oldest generation
+    at = open_page()  # app.py runs (the home page)
+    assert exceptions(at) == []
+    assert gc.get_freeze_count() >= frozen + len(survivors)
