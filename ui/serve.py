@@ -16,8 +16,13 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
+    # app.py's st.navigation menu from the very first session. Left unset, Streamlit would run a fresh
+    # server's first visitor in its old multipage mode (pages/*.py without app.py) because a pages/
+    # folder exists; ui/__init__.py's guard against that works at ui's first import, which is here.
+    PagesManager.uses_pages_directory = False
     warmup.start()
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     sys.exit(cli.main())

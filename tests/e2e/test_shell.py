@@ -4,17 +4,25 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.e2e.conftest import _free_port, exception_texts, settle
 
 
-def test_first_visit_to_a_page_url_uses_the_app_shell(browser, tmp_path):
+# `streamlit run app.py`, and `make run`'s launcher, which imports ui (and so its guard) before the
+# server starts; its warm-up is off here (it would only add load), the early import is what matters.
+LAUNCHERS = {"streamlit run": ["-m", "streamlit", "run", str(ROOT / "app.py")], "ui.serve": ["-m", "ui.serve"]}
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_first_visit_to_a_page_url_uses_the_app_shell(browser, tmp_path, launcher):
     import time
     import urllib.request
 
     port = _free_port()
-    env = {**os.environ, "DLX_DATA_DIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+    env = {**os.environ, "DLX_DATA_DIR": str(tmp_path), "DLX_WARMUP": "0"}
+    proc = subprocess.Popen([sys.executable, *LAUNCHERS[launcher], "--server.port",
                              str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
