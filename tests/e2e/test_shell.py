@@ -9,7 +9,6 @@ import pytest
 from tests.conftest import ROOT
 from tests.e2e.conftest import _free_port, exception_texts, settle
 
-
 # `streamlit run app.py`, and `make run`'s launcher, which imports ui (and so its guard) before the
 # server starts; its warm-up is off here (it would only add load), the early import is what matters.
 LAUNCHERS = {"streamlit run": ["-m", "streamlit", "run", str(ROOT / "app.py")], "ui.serve": ["-m", "ui.serve"]}
