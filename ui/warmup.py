@@ -23,7 +23,6 @@ from collections.abc import Callable
 log = logging.getLogger("dlx.warmup")
 
 _started = threading.Event()
-_done = threading.Event()
 _forever = threading.Event()  # never set: the loading thread waits on it once done
 report: dict[str, float | str] = {}  # step -> seconds, or the error text
 
@@ -76,7 +75,6 @@ def run(steps: dict[str, Callable[[], None]] | None = None) -> dict[str, float |
     gc.freeze()
     log.warning("Warm-up done: %s", ", ".join(f"{k} {v}" + (" s" if isinstance(v, float) else "")
                                              for k, v in report.items()))
-    _done.set()
     return report
 
 
@@ -101,7 +99,3 @@ def start() -> bool:
     threading.Thread(target=work, name="dlx-warmup", daemon=True).start()
     return True
 
-
-def wait(timeout: float | None = None) -> bool:
-    """True once the warm-up has finished (for tests and the launcher's log)."""
-    return _done.wait(timeout)
