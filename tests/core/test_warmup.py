@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-import streamlit as st
 
 from tests.conftest import ROOT, exceptions, open_page
 
@@ -18,14 +17,15 @@ from tests.conftest import ROOT, exceptions, open_page
 def test_after_the_warm_up_a_first_transcription_loads_no_model(monkeypatch):
     from dl_core import registry, speech
     from ui import warmup
+    from ui.speech.shared import recogniser
 
-    st.cache_resource.clear()  # what other tests loaded must not count as warmed up
+    recogniser.clear()  # recognisers other tests loaded must not count as warmed up (only these: cheap)
     loads: list[str] = []
     real_registry, real_speech = registry.load, speech.load
     monkeypatch.setattr(registry, "load", lambda name, *a, **k: loads.append(name) or real_registry(name, *a, **k))
     monkeypatch.setattr(speech, "load", lambda name: loads.append(name) or real_speech(name))
 
-    report = warmup.run({"speech": warmup._speech, "vision": warmup._vision})
+    report = warmup.run({"speech": warmup._speech})
     assert all(isinstance(v, float) for v in report.values()), report
     assert set(loads) >= {speech.WHISPER, speech.POCKETSPHINX}
     loads.clear()
