@@ -2,6 +2,10 @@
 # The GPU checks in one go, for a lent CUDA machine whose python3 already has PyTorch (cp312) but not
 # our other packages: wheels from .whl/ (ctranslate2, stable-baselines3, gymnasium) go to /tmp/site.
 #   bash bench/gpu_check.sh [REPEATS]     # logs to $OUT (or ./gpu-out)
+# The wheels, fetched once where pip works (ignored by git, carried to the GPU machine):
+#   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 -d .whl \
+#     ctranslate2==4.8.5 stable-baselines3==2.9.2 gymnasium==1.3.0 farama-notifications
 # Whisper tiny.en's weights (a 73 MB wheel) do not travel, so the test that transcribes with them is left
 # out here; the cuBLAS check is tested with a tiny Whisper built from a config instead.
 set -uo pipefail
