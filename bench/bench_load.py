@@ -22,7 +22,18 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, app_server, exceptions, percentile, rss_mb, settle, settle_paused
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGES,
+    WARMED_UP,
+    app_server,
+    exceptions,
+    percentile,
+    rss_mb,
+    settle,
+    settle_paused,
+)
 
 # The page's main action: (the tab it is on, or None for the first; the label of the button a
 # first-time visitor would press), or None where the page shows its answer on opening (vision
@@ -124,7 +135,7 @@ def main() -> None:
                          "as a class arriving after the teacher started the server; default: at once")
     args = ap.parse_args()
     pages = args.page or PAGES
-    with app_server(data_dir=args.data_dir, ready_text="Warm-up done" if args.after_warmup else None) as (url, pid):
+    with app_server(data_dir=args.data_dir, ready_text=WARMED_UP if args.after_warmup else None) as (url, pid):
         base = asyncio.run(scenario(url, pages, 1, args.timeout, args.ceiling))  # also warms the server up
         after_one, _ = rss_mb(pid)
         t0 = time.perf_counter()

@@ -24,7 +24,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WATCH_RUNS, app_server, run_started, settle, slider_reruns
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGES,
+    WARMED_UP,
+    WATCH_RUNS,
+    app_server,
+    run_started,
+    settle,
+    slider_reruns,
+)
 
 WIDGETS = {"stSlider": "slider", "stSelectbox": "selectbox", "stButton": "button", "stRadio": "radio",
            "stCheckbox": "checkbox", "stNumberInput": "number_input", "stTextInput": "text_input",
@@ -125,11 +135,11 @@ def main() -> None:
     paths = args.page or PAGES
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="dlx-pages-")
     rows = {}
-    ready = "Warm-up done" if args.after_warmup else None
+    ready = WARMED_UP if args.after_warmup else None
     for path in paths:  # cold: a fresh server per page, its first visitor
         with app_server(data_dir=data_dir, ready_text=ready) as (url, _):
             rows[path] = {"cold": asyncio.run(measure(url, [path], args.repeats, args.timeout, True))[path]}
-    with app_server(data_dir=data_dir, ready_text="Warm-up done") as (url, _):
+    with app_server(data_dir=data_dir, ready_text=WARMED_UP) as (url, _):
         asyncio.run(measure(url, paths, 1, args.timeout, True))  # warm every page once
         warm = asyncio.run(measure(url, paths, args.repeats, args.timeout, False))
         in_app = asyncio.run(in_app_opens(url, paths, args.timeout))

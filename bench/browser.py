@@ -19,6 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from ui.warmup import DONE as WARMED_UP  # noqa: E402, F401  (the server's log line once its models are loaded)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -38,11 +42,12 @@ def free_port() -> int:
 @contextlib.contextmanager
 def app_server(script: str = "app.py", data_dir: str | None = None, env: dict | None = None,
                ready_text: str | None = None) -> Iterator[tuple[str, int]]:
-    """`streamlit run` on a free port; yields (url, server pid). A fresh data folder unless given.
-    With `ready_text`, also waits (up to 5 minutes) until the server's log says it."""
+    """`streamlit run` on a free port (app.py through `make run`'s launcher, ui.serve); yields (url, server
+    pid). A fresh data folder unless given. With `ready_text` (e.g. WARMED_UP), also waits (up to 5
+    minutes) until the server's log says it."""
     port = free_port()
     data_dir = data_dir or tempfile.mkdtemp(prefix="dlx-bench-")
-    # app.py starts as `make run` starts it: through ui.serve, which loads the shared models at once.
+    # app.py starts as `make run` starts it: ui.serve also loads the shared models at once (ui/warmup.py).
     launch = [sys.executable, "-m", "ui.serve"] if script == "app.py" else [
         sys.executable, "-m", "streamlit", "run", script]
     cmd = [*launch, "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port)]

@@ -22,9 +22,9 @@ from collections.abc import Callable
 
 log = logging.getLogger("dlx.warmup")
 
+DONE = "Warm-up done"  # the log line's start, with each step's seconds (benches and tests wait for it)
 _started = threading.Event()
 _forever = threading.Event()  # never set: the loading thread waits on it once done
-report: dict[str, float | str] = {}  # step -> seconds, or the error text
 
 
 def _nlp() -> None:
@@ -47,12 +47,10 @@ def _speech() -> None:
 
 
 def _vision() -> None:
-    from dl_core import registry
-
     from . import loaders
+    from .vision.photos import photo_models
 
-    first = next(s.name for s in registry.specs("image-classification") if s.source != "local")
-    loaders.model(first)  # the Vision page's default classifier
+    loaders.model(photo_models()[0])  # the Vision page's default classifier
 
 
 def _captum() -> None:
@@ -63,7 +61,9 @@ STEPS: dict[str, Callable[[], None]] = {"nlp": _nlp, "captum": _captum, "speech"
 
 
 def run(steps: dict[str, Callable[[], None]] | None = None) -> dict[str, float | str]:
-    """Each step in turn; one that fails is reported and skipped (its page loads it on first use)."""
+    """Each step in turn; one that fails is reported and skipped (its page loads it on first use).
+    Returns {step: seconds, or the error text}."""
+    report: dict[str, float | str] = {}
     for name, step in (steps or STEPS).items():
         start = time.perf_counter()
         try:
@@ -73,7 +73,7 @@ def run(steps: dict[str, Callable[[], None]] | None = None) -> dict[str, float |
             report[name] = f"{type(exc).__name__}: {exc}"
     # What was just loaded lives as long as the process: out of the collector's way (see app.py).
     gc.freeze()
-    log.warning("Warm-up done: %s", ", ".join(f"{k} {v}" + (" s" if isinstance(v, float) else "")
+    log.warning("%s: %s", DONE, ", ".join(f"{k} {v}" + (" s" if isinstance(v, float) else "")
                                              for k, v in report.items()))
     return report
 

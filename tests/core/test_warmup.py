@@ -52,6 +52,8 @@ def test_a_failing_step_is_reported_and_the_rest_still_run():
 @pytest.mark.slow
 def test_the_launcher_warms_up_before_any_browser_connects(tmp_path):
     """`python -m ui.serve` (make run) starts Streamlit and the warm-up at once; no page is opened."""
+    from ui import warmup
+
     env = {**os.environ, "DLX_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
     env.pop("DLX_WARMUP", None)
     log = tmp_path / "server.log"
@@ -61,13 +63,13 @@ def test_the_launcher_warms_up_before_any_browser_connects(tmp_path):
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 240
-        while "Warm-up done" not in log.read_text() and time.time() < deadline and proc.poll() is None:
+        while warmup.DONE not in log.read_text() and time.time() < deadline and proc.poll() is None:
             time.sleep(0.5)
         text = log.read_text()
     finally:
         proc.terminate()
         proc.wait(20)
-    done = re.search(r"Warm-up done: (.*)", text)
+    done = re.search(rf"{warmup.DONE}: (.*)", text)
     assert done, text[-2000:]
     steps = dict(re.findall(r"(\w+) ([\d.]+) s", done.group(1)))
     assert {"nlp", "speech", "vision", "captum"} <= set(steps), done.group(1)

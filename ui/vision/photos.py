@@ -148,8 +148,13 @@ def _results_table(photos: list[Photo], preds: list[list[vision.Prediction]]) ->
                        "vision_predictions.csv", "text/csv", key="photo_csv", icon=":material/download:")
 
 
+def photo_models() -> list[str]:
+    """The pretrained ImageNet classifiers the tab offers; the first is its default."""
+    return [s.name for s in registry.specs("image-classification") if s.source != "local"]
+
+
 def show() -> None:
-    choices = [s.name for s in registry.specs("image-classification") if s.source != "local"]
+    choices = photo_models()
     left, right = st.columns([1, 2], gap="large")
     with left:
         model_name = st.selectbox("Model", choices, format_func=cards.model_label, key="photo_model")
