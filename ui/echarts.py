@@ -1,0 +1,42 @@
+"""Charts a page draws on its first open, as Apache ECharts options (st.echarts_chart), not Plotly.
+
+Why two chart libraries: a browser pays for Plotly's 4.7 MB script the first time any page draws a
+Plotly chart, about 1.5-2 s of CPU on 2 cores (a bare page opened in 1.5 s, 3.4 s with one tiny Plotly
+chart; 2.0 s with one ECharts chart). A chart that greets a visitor before any click is drawn here, so
+every page settles <= 3 s in a new browser (issue 13, bench/bench_pages.py); charts of results a person
+asked for (training curves, confusion matrices) stay Plotly, whose script then loads while they wait.
+
+Options are plain JSON (no JavaScript callbacks): tooltips and labels use ECharts' string templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+# No entry animation: a rerun redraws the chart at once instead of replaying a 1 s animation.
+BASE: dict[str, Any] = {"animation": False, "tooltip": {"trigger": "axis", "confine": True}}
+
+
+def option(**parts: Any) -> dict[str, Any]:
+    """An ECharts option with the app's defaults (`BASE`) under `parts`."""
+    return {**BASE, **parts}
+
+
+def title(text: str, **extra: Any) -> dict[str, Any]:
+    """A chart title in the page's own weight and size (left, above the plot)."""
+    return {"text": text, "left": 0, "textStyle": {"fontSize": 14, "fontWeight": "normal"}, **extra}
+
+
+def values(array: Any, digits: int = 4) -> list:
+    """Numbers as plain JSON: rounded (a smaller page), NaN and infinities as null (a gap in the line)."""
+    a = np.asarray(array, dtype=float).round(digits)
+    return [None if not np.isfinite(v) else float(v) for v in a]
+
+
+def show(spec: Mapping[str, Any], key: str, height: int = 320) -> None:
+    """Draw an option built above, full width."""
+    st.echarts_chart(dict(spec), key=key, height=height)
