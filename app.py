@@ -52,12 +52,12 @@ with errors.unexpected_errors():
 device.badge()
 
 
-# Streamlit runs a full garbage collection after every script run (runner.postScriptGC), holding the
-# GIL, so every person's page waits for it: with torch, MLflow, plotly, sklearn and the shared models
-# alive (~630,000 objects) that was 0.25-0.6 s per slider move on 2 cores (bench/bench_pages.py reruns;
-# 2.8 s -> 0.45 s at load 10 in bench_fraud.py --page). Objects that already survived a full collection
-# are long-lived (modules, cached models, sessions' kept results): once there are many, move them into
-# the permanent generation. Refcounting still frees them; only reference cycles among them stay.
+# Python's full garbage collections hold the GIL, so every person's page waits for them: with torch,
+# MLflow, plotly, sklearn and the shared models alive (~630,000 objects) one took 0.25-0.6 s on 2 cores.
+# Streamlit's own collection after every run is off (.streamlit/config.toml, runner.postScriptGC); the
+# interpreter's automatic ones remain. Objects that already survived a full collection are long-lived
+# (modules, cached models, sessions' kept results): once there are many, move them into the permanent
+# generation, which collections skip. Refcounting still frees them; only reference cycles among them stay.
 FREEZE_ABOVE = 50_000  # survivors of a full collection; counting them costs ~5 ms per 200,000
 if len(gc.get_objects(generation=2)) > FREEZE_ABOVE:
     gc.freeze()
