@@ -96,6 +96,7 @@ def train(job: dict[str, Any], send: Callable[[dict], None], stop: threading.Eve
     from stable_baselines3 import A2C, DQN, PPO
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.logger import Logger
 
     from . import envs
     from .evaluate import reached_goal
@@ -107,6 +108,9 @@ def train(job: dict[str, Any], send: Callable[[dict], None], stop: threading.Eve
     vec_env = make_vec_env(lambda: envs.make(env_id, slippery=slippery), n_envs=1, seed=job["seed"])
     model = algo_cls("MlpPolicy", vec_env, seed=job["seed"], device=job["device"], verbose=0,
                      policy_kwargs=policy_kwargs(job), **algorithm_kwargs(job))
+    # Our own logger with no outputs: SB3's default makes an empty SB3-<time> folder in /tmp for every
+    # training, which on a class server piles up by the hundred.
+    model.set_logger(Logger(folder=None, output_formats=[]))
 
     class Reporter(BaseCallback):
         def __init__(self) -> None:

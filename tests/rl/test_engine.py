@@ -15,8 +15,14 @@ TINY = rl.AgentConfig(algo="a2c", timesteps=200, seed=3, eval_episodes=3)  # A2C
 
 
 @pytest.fixture(scope="module")
-def tiny_run():
-    return rl.train_agent("CartPole-v1", TINY, caller="app")
+def tiny_run(tmp_path_factory):
+    # The training process gets its own temporary folder, to see what it leaves there.
+    tmp = tmp_path_factory.mktemp("rl-tmp")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TMPDIR", str(tmp))
+        run = rl.train_agent("CartPole-v1", TINY, caller="app")
+    run.details["tmp_left"] = sorted(p.name for p in tmp.iterdir())
+    return run
 
 
 @pytest.mark.slow
@@ -27,6 +33,11 @@ def test_seeded_sb3_runs_reproduce(tiny_run):
         np.testing.assert_array_equal(w, again.model.weights[name])
     assert again.metrics["mean_reward"] == tiny_run.metrics["mean_reward"]
     assert [e.reward for e in again.details["episodes"]] == [e.reward for e in tiny_run.details["episodes"]]
+
+
+def test_training_leaves_no_log_folders_in_tmp(tiny_run):
+    # SB3's default logger made an empty SB3-<time> folder per run (torch's own caches may appear there)
+    assert not [name for name in tiny_run.details["tmp_left"] if name.startswith("SB3-")]
 
 
 def test_trained_model_contract(tiny_run):
