@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from dl_core import recommend
 
-from .. import errors
+from .. import echarts, errors
 from . import state
 
 NONE = "(none)"
@@ -77,20 +76,52 @@ def _summary(data: recommend.Interactions) -> None:
     c4.metric("Filled-in share of the matrix", f"{s['density']:.2%}",
               help="Interactions / (users × items): recommenders learn from a very sparse matrix.")
     per_item = np.sort(data.item_counts())[::-1]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        "The long tail: interactions per item, most-had first", "Ratings" if data.has_ratings else ""))
-    fig.add_trace(go.Scatter(y=per_item, mode="lines", name="interactions per item"), 1, 1)
-    fig.update_yaxes(type="log", title_text="interactions", row=1, col=1)
-    fig.update_xaxes(title_text="item rank", row=1, col=1)
+    # ECharts, not Plotly: the page's one chart before any click must not cost a new browser Plotly's script.
     if data.has_ratings:
-        values, counts = np.unique(data.ratings, return_counts=True)
-        fig.add_trace(go.Bar(x=values, y=counts, name="ratings"), 1, 2)
-        fig.update_xaxes(title_text="rating", row=1, col=2)
-    fig.update_layout(height=300, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    st.plotly_chart(fig, key="rec_data_fig")
+        left, right = st.columns(2)
+        with left:
+            echarts.show(long_tail_option(per_item), key="rec_data_tail", height=300)
+        with right:
+            echarts.show(ratings_option(data.ratings), key="rec_data_ratings", height=300)
+    else:
+        echarts.show(long_tail_option(per_item), key="rec_data_tail", height=300)
     share = per_item[: max(1, len(per_item) // 10)].sum() / max(per_item.sum(), 1)
     st.caption(f"The 10% most-had items gather {share:.0%} of all interactions; median per user "
                f"{s['median_per_user']:.0f}, per item {s['median_per_item']:.0f}. This is why popularity is "
                "a strong baseline, and why rarely-had items are hard to recommend well.")
     with st.expander("First rows", icon=":material/table:"):
         st.dataframe(data.rows(np.arange(min(50, len(data)))).frame(), hide_index=True)
+
+
+def _axis(name: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "nameLocation": "middle", "nameGap": 28, **extra}
+
+
+def long_tail_option(per_item: np.ndarray) -> dict[str, Any]:
+    """Interactions per item, most-had first, on a log axis: item rank 1, 2, ... against its count."""
+    # A log axis has no 0: an item nobody had (none in a table of interactions) would be a gap.
+    points = [[rank, c if c > 0 else None] for rank, c in enumerate(np.asarray(per_item).tolist(), start=1)]
+    return echarts.option(
+        title=echarts.title("The long tail: interactions per item, most-had first"),
+        grid={"left": 36, "right": 20, "top": 40, "bottom": 36, "containLabel": True},
+        tooltip={**echarts.BASE["tooltip"], "valueFormatter": "localized"},
+        xAxis=_axis("item rank", type="value", min=1, max=max(len(points), 2),
+                    axisPointer={"label": {"precision": 0, "formatter": "item rank {value}"}}),
+        # Down to 0.5, not 1: the items had once lie on a line of their own, not on the axis.
+        yAxis=_axis("interactions", type="log", logBase=10, min=0.5, nameGap=36,
+                    axisLabel={"showMinLabel": False}),
+        series=[{"type": "line", "name": "interactions", "data": points, "showSymbol": False,
+                 "symbol": "none", "sampling": "lttb"}])
+
+
+def ratings_option(ratings: np.ndarray) -> dict[str, Any]:
+    """How many interactions have each rating value: one bar per distinct value."""
+    values, counts = np.unique(np.asarray(ratings, dtype=float), return_counts=True)
+    return echarts.option(
+        title=echarts.title("Ratings"),
+        grid={"left": 36, "right": 20, "top": 40, "bottom": 36, "containLabel": True},
+        tooltip={**echarts.BASE["tooltip"], "valueFormatter": "localized"},
+        xAxis=_axis("rating", type="category", data=[f"{v:g}" for v in values],
+                    axisPointer={"label": {"formatter": "rating {value}"}}),
+        yAxis=_axis("interactions", type="value", nameGap=44),
+        series=[{"type": "bar", "name": "interactions", "data": [int(c) for c in counts]}])

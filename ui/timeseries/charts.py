@@ -1,21 +1,47 @@
-"""Plotly figures for the time-series page: the series, a backtest origin, the future, residuals."""
+"""Charts of the time-series page: the series (ECharts: drawn on first open, see ui/echarts.py), and the
+results a person asked for (Plotly): a backtest origin, the future, residuals."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from dl_core.timeseries import Backtest, Prepared, Residuals
+from ui import echarts
 
 COLORS = {"naive": "#9e9e9e", "seasonal_naive": "#ff9800", "linear_ar": "#8e24aa", "ets": "#43a047"}
 DEEP_COLOR = "#e53935"
 LAYOUT = {"height": 380, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
 
 
-def series_figure(index, values, title: str) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=index, y=values, mode="lines", name="value", line={"color": "#1e88e5"}))
-    fig.update_layout(title=title, **LAYOUT)
-    return fig
+def series_option(index, values, title: str) -> dict[str, Any]:
+    """The whole series as one line (ECharts option): a time axis for dates, a value axis for step numbers.
+
+    Dates go as milliseconds read in UTC (`useUTC`), so the axis and the tooltip show the data's own clock
+    times in every browser time zone (no daylight-saving gaps or repeats). Tens of thousands of points
+    are drawn thinned to the pixels (LTTB); a slider below, or Ctrl + wheel, zooms into a stretch.
+    """
+    if isinstance(index, pd.DatetimeIndex) or pd.api.types.is_datetime64_any_dtype(index):
+        x = pd.DatetimeIndex(index).as_unit("ms").asi8.tolist()
+        x_axis: dict[str, Any] = {"type": "time"}
+    else:
+        x = echarts.values(index, digits=6)
+        whole = all(v is None or float(v).is_integer() for v in x)
+        x_axis = {"type": "value", "scale": True,
+                  "axisPointer": {"label": {"formatter": "step {value}", **({"precision": 0} if whole else {})}}}
+    points = [[t, v] for t, v in zip(x, echarts.values(values), strict=True)]
+    return echarts.option(
+        title=echarts.title(title), useUTC=True,
+        grid={"left": 10, "right": 20, "top": 40, "bottom": 40, "containLabel": True},
+        xAxis=x_axis, yAxis={"type": "value", "scale": True},
+        dataZoom=[{"type": "inside", "zoomOnMouseWheel": "ctrl", "moveOnMouseWheel": False},
+                  {"type": "slider", "height": 18, "bottom": 4}],
+        series=[{"type": "line", "name": "value", "data": points, "showSymbol": False, "symbol": "none",
+                 "sampling": "lttb", "lineStyle": {"width": 1.5, "color": "#1e88e5"},
+                 "itemStyle": {"color": "#1e88e5"}}])
 
 
 def _band(fig: go.Figure, x, lower, upper, name: str) -> None:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dl_core import timeseries as ts
 from dl_core.errors import InputError
-from ui import errors
+from ui import echarts, errors
 
 from . import charts
 
@@ -61,15 +61,15 @@ def _upload_series(file_id: str, time_col: str, value_col: str, freq: str | None
         return None, str(exc)
 
 
-def _series_figure(key: str, series: ts.Series):
-    """Built once per series in this session (st.cache_data would unpickle a Figure on every rerun)."""
-    figures = st.session_state.setdefault("ts_series_figures", {})
-    if key not in figures:
-        while len(figures) >= 4:
-            figures.pop(next(iter(figures)))
+def _series_chart(key: str, series: ts.Series) -> dict:
+    """The series' chart option, built once per series in this session (a few recent ones kept)."""
+    options = st.session_state.setdefault("ts_series_options", {})
+    if key not in options:
+        while len(options) >= 4:
+            options.pop(next(iter(options)))
         title = series.description or f"{series.name}: {len(series):,} points"
-        figures[key] = charts.series_figure(series.index, series.values, title)
-    return figures[key]
+        options[key] = charts.series_option(series.index, series.values, title)
+    return options[key]
 
 
 def _synthetic_view() -> Chosen:
@@ -133,7 +133,8 @@ def view() -> Chosen:
     chosen.key = hashlib.sha1(chosen.key.encode()).hexdigest()[:10]
     series = chosen.series
     errors.notices(series.notices)
-    st.plotly_chart(_series_figure(chosen.key, series), key="ts_series_chart")
+    # ECharts, not Plotly: the one chart before any click must not cost a new browser Plotly's script.
+    echarts.show(_series_chart(chosen.key, series), key="ts_series_chart", height=380)
     st.caption(f"{len(series):,} points · frequency {series.freq or 'plain steps'} · "
                f"suggested season {series.season}")
     return chosen
