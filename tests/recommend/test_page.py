@@ -3,6 +3,9 @@ new person, and bad files shown as messages."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
 from tests.conftest import exceptions, open_page
@@ -19,12 +22,41 @@ def _errors(at) -> list[str]:
     return [e.value for e in at.error]
 
 
+def _data_charts(at) -> dict[str, dict]:
+    """The Data tab's charts (st.echarts_chart: AppTest sees UnknownElements) by key: their ECharts options."""
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("echarts_chart")}
+
+
+def _assert_summary_charts(at, data) -> None:
+    """The long tail is every item's count, most-had first, on a log axis; the ratings bars count each value."""
+    charts = _data_charts(at)
+    assert set(charts) == ({"rec_data_tail", "rec_data_ratings"} if data.has_ratings else {"rec_data_tail"})
+    tail = charts["rec_data_tail"]
+    assert tail["yAxis"]["type"] == "log" and tail["xAxis"]["name"] == "item rank"
+    assert tail["title"]["text"].startswith("The long tail")
+    ranks, counts = zip(*tail["series"][0]["data"], strict=True)
+    assert list(ranks) == list(range(1, data.n_items + 1))
+    assert list(counts) == sorted(data.item_counts().tolist(), reverse=True) and sum(counts) == len(data)
+    if data.has_ratings:
+        bars = charts["rec_data_ratings"]
+        values, n = np.unique(data.ratings, return_counts=True)
+        assert bars["xAxis"]["data"] == [f"{v:g}" for v in values] and bars["xAxis"]["name"] == "rating"
+        assert bars["series"][0]["data"] == n.tolist() and sum(bars["series"][0]["data"]) == len(data)
+
+
 def test_bundled_movielens_with_its_data_card_and_guides_to_training():
     at = open_page(PAGE, timeout=300)
     assert not exceptions(at)
     assert at.title[0].value == "Recommendations"
     values = {m.label: m.value for m in at.metric}
     assert values["Interactions"] == "100,004" and values["Users"] == "671" and values["Items"] == "9,066"
+    from dl_core import recommend
+
+    movielens = recommend.load_movielens()
+    _assert_summary_charts(at, movielens)
+    bars = _data_charts(at)["rec_data_ratings"]
+    assert dict(zip(bars["xAxis"]["data"], bars["series"][0]["data"], strict=True))["4"] == 28_750
+    assert _data_charts(at)["rec_data_tail"]["series"][0]["data"][0] == [1, 341]  # the most-had film
     card = " ".join(m.value for m in at.markdown)
     assert "GroupLens" in card and "research and education only" in card
     infos = " ".join(i.value for i in at.info)
@@ -45,6 +77,8 @@ def test_upload_train_then_rate_films_and_get_recommendations(csv_bytes, small_c
     assert at.selectbox(key="rec_col_item").value == "film_id"
     assert at.selectbox(key="rec_col_rating").value == "stars"
     assert any("Using **ratings.csv**" in s.value for s in at.success)
+    _assert_summary_charts(at, at.session_state["rec_data"].data)  # the charts show the upload, not MovieLens
+    assert sum(_data_charts(at)["rec_data_ratings"]["series"][0]["data"]) == len(small_csv.read_text().splitlines()) - 1
     at.slider(key="rec_epochs").set_value(2)
     at.button(key="rec_train").click().run()
     assert not exceptions(at) and not _errors(at)
@@ -152,6 +186,8 @@ def test_a_bad_setting_is_an_error_not_a_stopped_training():
     """An InputError from the engine call is no Stop: the next rerun has nothing to pick up."""
     rows = "\n".join(f"u{u},i{(u + j) % 6}" for u in range(12) for j in range(3))
     at = _upload(open_page(PAGE, timeout=300), f"customer,film_id\n{rows}\n".encode(), "few_items.csv")
+    _assert_summary_charts(at, at.session_state["rec_data"].data)  # no ratings: the long tail alone
+    assert sum(p[1] for p in _data_charts(at)["rec_data_tail"]["series"][0]["data"]) == 36
     at.slider(key="rec_epochs").set_value(2)
     at.button(key="rec_train").click().run()
     assert not exceptions(at) and any("must be smaller than the number of items" in e for e in _errors(at))

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from dl_core import timeseries as ts
@@ -25,6 +27,25 @@ def kept(at):
     return at.session_state["result::timeseries"]
 
 
+def series_chart(at) -> dict:
+    """The option of the series chart in step 1 (st.echarts_chart: AppTest sees an UnknownElement)."""
+    charts = at.get("echarts_chart")
+    assert len(charts) == 1 and charts[0].proto.id.endswith("ts_series_chart")
+    return json.loads(charts[0].proto.spec)
+
+
+def assert_chart_shows(spec: dict, series: ts.Series, title: str) -> None:
+    """Every point of `series` is drawn, in order, at its own time, with its value; dates on a time axis."""
+    assert spec["title"]["text"] == title
+    assert spec["xAxis"]["type"] == "time" and spec["useUTC"] is True and spec["animation"] is False
+    (line,) = spec["series"]
+    assert line["type"] == "line" and line["sampling"] == "lttb" and line["showSymbol"] is False
+    x, y = np.array([p[0] for p in line["data"]]), np.array([p[1] for p in line["data"]], dtype=float)
+    assert len(x) == len(series)
+    assert pd.to_datetime(x, unit="ms").equals(pd.DatetimeIndex(series.index).as_unit("ns"))
+    np.testing.assert_allclose(y, series.values, atol=1e-4)  # rounded to 4 decimals for a smaller page
+
+
 def test_page_defaults_and_training(page):
     at = page
     # Each lookup raises KeyError when the widget is missing.
@@ -33,6 +54,11 @@ def test_page_defaults_and_training(page):
     assert at.selectbox(key="ts_model").value == "lstm" and at.selectbox(key="ts_scaling").value == "window"
     assert at.slider(key="ts_epochs").value == 100
     assert not at.sidebar.selectbox and not at.sidebar.button  # the settings sit beside the Train button
+    air = ts.load_bundled("air_passengers")
+    spec = series_chart(at)
+    assert_chart_shows(spec, air, air.description)
+    assert spec["series"][0]["data"][0] == [int(pd.Timestamp("1949-01-01").value // 10**6), 112.0]
+    assert spec["series"][0]["data"][-1] == [int(pd.Timestamp("1960-12-01").value // 10**6), 432.0]
     at.slider(key="ts_epochs").set_value(3)
     at.select_slider(key="ts_hidden").set_value(8)
     at.button(key="ts_train").click().run()
@@ -70,11 +96,22 @@ def test_page_synthetic_and_a_good_upload(page):
     at = page
     at.radio(key="ts_source").set_value("Synthetic").run()
     assert not exceptions(at) and at.slider(key="ts_syn_anom").value == 5
+    title = "Synthetic hourly series (see the sliders)"
+    assert_chart_shows(series_chart(at), ts.synthetic(ts.SyntheticConfig()), title)
+    # A slider move redraws the chart with the new series (the same chart key, new data).
+    at.slider(key="ts_syn_n").set_value(1000)
+    at.number_input(key="ts_syn_seed").set_value(7).run()
+    assert not exceptions(at)
+    assert_chart_shows(series_chart(at), ts.synthetic(ts.SyntheticConfig(n=1000, seed=7)), title)
     data = monthly(60).sample(frac=1, random_state=0).to_csv(index=False).encode()
     at.radio(key="ts_source").set_value("Upload a CSV").run()
     at.file_uploader(key="ts_upload").set_value(("sales.csv", data, "text/csv")).run()
     assert not exceptions(at) and not at.error
     assert at.selectbox(key="ts_time_col").value == "month" and at.selectbox(key="ts_value_col").value == "sales"
+    in_order = monthly(60)
+    uploaded = ts.Series(name="sales.csv", values=in_order["sales"].to_numpy(),
+                         index=pd.DatetimeIndex(in_order["month"]), freq="MS", season=12)
+    assert_chart_shows(series_chart(at), uploaded, "sales.csv: 60 points")  # sorted by time, as the page says
     assert any("sorted" in i.value for i in at.info)
     assert "up to 50 MB" in at.file_uploader(key="ts_upload").proto.label  # the server's real limit
 
@@ -145,3 +182,12 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(monkeypatch):
         for hidden in (16, 32, 8):
             at.select_slider(key="ts_hidden").set_value(hidden).run()
     assert len(calls) == 1 and not exceptions(at)
+
+
+def test_undated_series_are_drawn_over_their_step_numbers():
+    from ui.timeseries import charts
+
+    spec = charts.series_option(pd.Index([0, 5, 10]), np.array([1.5, np.nan, 3.0]), "steps.csv: 3 points")
+    assert spec["xAxis"]["type"] == "value" and spec["xAxis"]["axisPointer"]["label"]["precision"] == 0
+    assert spec["series"][0]["data"] == [[0.0, 1.5], [5.0, None], [10.0, 3.0]]  # a missing value is a gap
+    json.dumps(spec, allow_nan=False)  # strict JSON, as the browser parses it
