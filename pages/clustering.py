@@ -5,6 +5,7 @@ Tabs -> views in ui/clustering/ (grid, deep, table, texts) -> engine calls in dl
 
 import streamlit as st
 
+from ui import tabs
 from ui.clustering import deep, grid, table, texts
 
 st.title("Clustering: finding groups without labels")
@@ -15,15 +16,11 @@ st.markdown(
     "your own table or text lines."
 )
 
-tab_grid, tab_deep, tab_table, tab_texts = st.tabs(
-    ["Compare algorithms", "Deep clustering (digits)", "Your table (CSV)", "Text lines"])
-# Each tab has its own error boundary, so a bad upload in one tab leaves the others working; the
-# grid, table and text tabs are fragments (their controls rerun only their own tab).
-with tab_grid:
-    grid.view()
-with tab_deep:
-    deep.view()
-with tab_table:
-    table.view()
-with tab_texts:
-    texts.view()
+# Only the open tab runs (?clustering_tab=... in the URL); what was set in the others is kept
+# (ui/tabs.py). Each view has its own error boundary; the table and text tabs are fragments.
+tabs.show("clustering_tab", [
+    tabs.Tab("Compare algorithms", grid.view, ("cl_grid_",)),
+    tabs.Tab("Deep clustering (digits)", deep.view, ("cl_deep_",)),
+    tabs.Tab("Your table (CSV)", table.view, ("cl_csv_",)),
+    tabs.Tab("Text lines", texts.view, ("cl_text_",)),
+])

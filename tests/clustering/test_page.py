@@ -15,6 +15,8 @@ from tests.conftest import ROOT, exceptions
 
 # A small grid keeps the page's first run short in tests (the full 6 x 12 grid is the bench's job).
 SMALL_GRID = {"cl_grid_n": 100, "cl_grid_algos": ["kmeans", "dbscan", "gmm"]}
+TAB = "clustering_tab"  # the page's lazy tabs (ui/tabs.py): only the open one runs
+GRID, DEEP, TABLE, TEXTS = "Compare algorithms", "Deep clustering (digits)", "Your table (CSV)", "Text lines"
 
 
 def open_clustering(**state):
@@ -30,6 +32,14 @@ def open_clustering(**state):
     return at
 
 
+def tab(at, label: str):
+    """Open a tab as a click does (a rerun with that tab open)."""
+    at.session_state[TAB] = label
+    at.run()
+    assert not exceptions(at), exceptions(at)
+    return at
+
+
 @pytest.fixture(scope="module")
 def at():
     return open_clustering()
@@ -42,14 +52,64 @@ def errors_of(at) -> list[str]:
 def test_page_opens_with_working_defaults(at):
     assert not exceptions(at)
     assert not errors_of(at)
+    assert [t.label for t in at.tabs] == [GRID, DEEP, TABLE, TEXTS]
     assert at.slider(key="cl_grid_n").value == 100 and at.slider(key="cl_grid_noise").value == 0.05
+    assert any("18 panels" in c.value for c in at.caption)  # 6 data sets x the 3 chosen algorithms
+    # Issue 13: the hidden tabs do not run, so no Plotly chart is drawn (nor its 4.7 MB script loaded).
+    assert not at.get("plotly_chart") and not at.get("button")
+    tab(at, TABLE)
     assert at.selectbox(key="cl_csv_algo").value == "kmeans" and at.slider(key="cl_csv_k").value == 3
-    assert at.button(key="cl_deep_train").label == "Train the encoder"
-    assert at.button(key="cl_text_go").label == "Cluster the lines"
     labels = {m.label: m.value for m in at.metric}
     assert labels["clusters found"] == "3"
     assert float(labels["ARI vs label"]) > 0.8  # wine example, k-means on standardised columns
-    assert any("18 panels" in c.value for c in at.caption)  # 6 data sets x the 3 chosen algorithms
+    assert tab(at, DEEP).button(key="cl_deep_train").label == "Train the encoder"
+    assert tab(at, TEXTS).button(key="cl_text_go").label == "Cluster the lines"
+    assert tab(at, GRID).slider(key="cl_grid_n").value == 100
+
+
+def test_settings_survive_a_visit_to_another_tab(at):
+    """Issue 13: lazy tabs draw the open tab only; what was set in the others is kept (ui/tabs.py)."""
+    tab(at, TABLE)
+    at.slider(key="cl_csv_k").set_value(5)
+    at.selectbox(key="cl_csv_algo").set_value("agglomerative")
+    at.run()
+    tab(at, TEXTS)
+    at.slider(key="cl_text_k").set_value(3)
+    at.run()
+    tab(at, GRID)
+    tab(at, TABLE)
+    assert at.slider(key="cl_csv_k").value == 5 and at.selectbox(key="cl_csv_algo").value == "agglomerative"
+    assert {m.label: m.value for m in at.metric}["clusters found"] == "5"
+    assert tab(at, TEXTS).slider(key="cl_text_k").value == 3
+    tab(at, TABLE)
+    at.slider(key="cl_csv_k").set_value(3)
+    at.selectbox(key="cl_csv_algo").set_value("kmeans")
+    at.run()
+
+
+def test_an_upload_and_its_settings_survive_a_visit_to_another_tab(at):
+    """A file cannot go back into its uploader: the tab keeps what it parsed, says so, and can drop it."""
+    tab(at, TABLE)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(np.repeat([[0, 0], [9, 0], [0, 9], [9, 9]], 10, axis=0) + rng.normal(0, 0.3, (40, 2)),
+                         columns=["x", "y"])
+    at.file_uploader(key="cl_csv").set_value(("four.csv", csv_bytes(frame), "text/csv"))
+    at.slider(key="cl_csv_k").set_value(4)
+    at.run()
+    assert {m.label: m.value for m in at.metric}["clusters found"] == "4"
+    tab(at, GRID)
+    tab(at, TABLE)
+    assert not errors_of(at)
+    assert at.slider(key="cl_csv_k").value == 4
+    assert {m.label: m.value for m in at.metric}["clusters found"] == "4"  # the same file, the same k
+    forget = at.button(key="cl_csv_forget")
+    assert "four.csv" in forget.label
+    forget.click()
+    at.run()
+    assert not exceptions(at) and not [b for b in at.button if b.key == "cl_csv_forget"]
+    assert at.selectbox(key="cl_csv_label_example:wine").value == "cultivar"  # the wine example again
+    at.slider(key="cl_csv_k").set_value(3)
+    at.run()
 
 
 @pytest.mark.parametrize("name, data, message", [
@@ -60,15 +120,17 @@ def test_page_opens_with_working_defaults(at):
     ("flat.csv", b"a,b\n1,5\n1,5\n1,5\n", "constant"),
 ])
 def test_bad_csv_uploads_give_messages(at, name, data, message):
+    tab(at, TABLE)
     at.file_uploader(key="cl_csv").set_value((name, data, "text/csv"))
     at.run()
     assert not exceptions(at)
     assert any(message in e for e in errors_of(at)), errors_of(at)
-    assert at.button(key="cl_text_go").label == "Cluster the lines"  # the other tabs still render
+    assert tab(at, TEXTS).button(key="cl_text_go").label == "Cluster the lines"  # the other tabs still work
 
 
 def test_k_larger_than_rows_and_nan_rows(at):
     frame = pd.DataFrame({"x": [1.0, 2.0, np.nan, 4.0], "y": [1.0, 0.0, 3.0, np.inf]})
+    tab(at, TABLE)
     at.file_uploader(key="cl_csv").set_value(("few.csv", csv_bytes(frame), "text/csv"))
     at.slider(key="cl_csv_k").set_value(5)
     at.run()
@@ -78,6 +140,7 @@ def test_k_larger_than_rows_and_nan_rows(at):
 
 
 def test_duplicate_column_names_are_clustered(at):
+    tab(at, TABLE)
     at.file_uploader(key="cl_csv").set_value(("dup.csv", duplicate_header_csv(), "text/csv"))
     at.slider(key="cl_csv_k").set_value(3)
     at.run()
@@ -87,6 +150,7 @@ def test_duplicate_column_names_are_clustered(at):
 
 
 def test_text_tab_refuses_too_few_lines(at):
+    tab(at, TEXTS)
     at.text_area(key="cl_text_area").set_value("only one line here\nand a second")
     at.slider(key="cl_text_k").set_value(4)
     at.button(key="cl_text_go").click()
@@ -96,6 +160,7 @@ def test_text_tab_refuses_too_few_lines(at):
 
 
 def test_binary_text_upload_is_refused(at):
+    tab(at, TEXTS)
     at.file_uploader(key="cl_text_file").set_value(("notes.txt", b"\x00\x01\x02" * 100, "text/plain"))
     at.run()
     assert not exceptions(at)
@@ -117,22 +182,24 @@ def _counting(monkeypatch, name: str) -> list:
 def test_each_upload_is_parsed_once(monkeypatch):
     """Issue 12, finding 5: reruns (a slider, another tab's widget) reuse the parsed upload."""
     tables, texts = _counting(monkeypatch, "read_table"), _counting(monkeypatch, "read_lines_file")
-    at = open_clustering()
+    at = tab(open_clustering(), TABLE)
     at.file_uploader(key="cl_csv").set_value(("blobs.csv", csv_bytes(pd.DataFrame(
         {"a": np.arange(30.0), "b": np.arange(30.0) % 7})), "text/csv"))
+    at.run()
+    tab(at, TEXTS)
     at.file_uploader(key="cl_text_file").set_value(("lines.txt", b"red apple pie\nrocket to the moon\n"
                                                     b"apple crumble\nmoon landing\n", "text/plain"))
     at.run()
-    for k in (2, 4, 5):
-        at.slider(key="cl_csv_k").set_value(k)
-        at.slider(key="cl_text_k").set_value(k - 1 if k > 2 else 2)
+    for k in (2, 4, 5):  # reruns in each tab, and tab switches (each tab keeps its parsed upload)
+        tab(at, TABLE).slider(key="cl_csv_k").set_value(k)
+        at.run()
+        tab(at, TEXTS).slider(key="cl_text_k").set_value(k - 1 if k > 2 else 2)
         at.run()
     assert not exceptions(at) and not errors_of(at)
     assert len(tables) == 1 and len(texts) == 1
     # A bad file is not parsed again on every rerun either.
-    at.file_uploader(key="cl_csv").set_value(("bad.csv", bytes(range(256)) * 4, "text/csv"))
+    tab(at, TABLE).file_uploader(key="cl_csv").set_value(("bad.csv", bytes(range(256)) * 4, "text/csv"))
     at.run()
-    at.slider(key="cl_text_k").set_value(3)  # the table tab stops at the error: rerun from another tab
     at.run()
     assert len(tables) == 2 and any("binary" in e for e in errors_of(at))
 
@@ -174,7 +241,7 @@ def test_page_and_cli_train_the_same_encoder(capsys):
     from dl_core import tracking
     from dl_core.cli import main
 
-    at = open_clustering(cl_deep_epochs=5, cl_deep_latent=8, cl_deep_temp=0.3, cl_deep_seed=4)
+    at = open_clustering(cl_deep_epochs=5, cl_deep_latent=8, cl_deep_temp=0.3, cl_deep_seed=4, **{TAB: DEEP})
     at.button(key="cl_deep_train").click()
     at.run()
     assert not exceptions(at) and not errors_of(at)
@@ -240,7 +307,7 @@ def test_a_stopped_training_is_evaluated_and_shown():
     cfg = cl.DeepConfig(epochs=1, latent_dim=8, batch_size=64)
     model, fit = fit_encoder(cl.load_digits_data(n=200), cfg)
     at = open_clustering(**{"training::clustering_deep": TrainingState(model=model, history=fit.history),
-                            "clustering_deep::config": cfg})
+                            "clustering_deep::config": cfg, TAB: DEEP})
     assert not exceptions(at) and not errors_of(at)
     assert any("stopped after epoch 1" in w.value for w in at.warning)
     kept = at.session_state["result::clustering_deep"]

@@ -21,6 +21,7 @@ from .controls import algorithm_sliders
 
 MAX_PLOT_POINTS = 5_000  # a browser draws a few thousand points smoothly, not 200,000
 EXAMPLE = "example:wine"
+KEPT = "clustering_table::upload"  # (file id, name, Table) of the last good upload
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -81,18 +82,32 @@ def _profiles(setting: tuple, algorithm: str, k: int, params: tuple, _prepared, 
     return cl.profiles(_prepared.raw, _labels).round(3)
 
 
+def _forget() -> None:
+    """The person changed the uploader (another file, or removed it): the kept upload goes."""
+    st.session_state.pop(KEPT, None)
+
+
 def _source():
-    """(frame, notices, file name, cache key) of the upload, or of the wine example."""
-    upload = st.file_uploader("CSV file", type=["csv", "txt"], key="cl_csv")
-    if upload is None:
-        frame = _example()
-        st.download_button("Download the example CSV", lambda: frame.to_csv(index=False), "wine.csv", "text/csv",
-                           key="cl_csv_example")
-        return frame, [], "wine.csv", EXAMPLE
-    table = _read(upload.file_id, upload.name, upload)
-    if isinstance(table, str):
-        raise InputError(table)
-    return table.frame, table.notices, upload.name, upload.file_id
+    """(frame, notices, file name, cache key) of the upload, or of the wine example.
+
+    The parsed upload is kept in the session: an uploader is empty again when its tab is reopened
+    (only the open tab is drawn, ui/tabs.py), and the person's file must not vanish with it."""
+    upload = st.file_uploader("CSV file", type=["csv", "txt"], key="cl_csv", on_change=_forget)
+    if upload is not None:
+        table = _read(upload.file_id, upload.name, upload)
+        if isinstance(table, str):
+            raise InputError(table)
+        st.session_state[KEPT] = (upload.file_id, upload.name, table)
+        return table.frame, table.notices, upload.name, upload.file_id
+    if KEPT in st.session_state:
+        file_id, name, table = st.session_state[KEPT]
+        st.button(f"Using {name} (uploaded earlier): use the example instead", key="cl_csv_forget",
+                  on_click=_forget, icon=":material/close:", help="Or upload another file above to replace it.")
+        return table.frame, table.notices, name, file_id
+    frame = _example()
+    st.download_button("Download the example CSV", lambda: frame.to_csv(index=False), "wine.csv", "text/csv",
+                       key="cl_csv_example")
+    return frame, [], "wine.csv", EXAMPLE
 
 
 def table_tab() -> None:

@@ -17,6 +17,7 @@ from . import plots
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "clustering" / "example_lines.txt"
 RESULT = "clustering_texts"  # the ui.actions key of this tab's result
+KEPT = "clustering_texts::upload"  # (name, LinesFile) of the last good upload
 
 
 @dataclass
@@ -39,16 +40,28 @@ def _read(file_id: str, name: str, _upload) -> object:
         return str(exc)
 
 
+def _forget() -> None:
+    """The person changed the uploader (another file, or removed it): the kept upload goes."""
+    st.session_state.pop(KEPT, None)
+
+
 def _lines() -> tuple[list[str], list[str]]:
-    """The lines to cluster (from an upload, or typed), and notices about them."""
+    """The lines to cluster (from an upload, or typed), and notices about them. The parsed upload is
+    kept in the session: the uploader is empty again when this tab is reopened (ui/tabs.py)."""
     upload = st.file_uploader("text file (.txt: one line per item; .csv: pick a column)", type=["txt", "csv"],
-                              key="cl_text_file")
-    if upload is None:
+                              key="cl_text_file", on_change=_forget)
+    if upload is not None:
+        parsed = _read(upload.file_id, upload.name, upload)
+        if isinstance(parsed, str):
+            raise InputError(parsed)
+        st.session_state[KEPT] = (upload.name, parsed)
+    elif KEPT in st.session_state:
+        name, parsed = st.session_state[KEPT]
+        st.button(f"Using {name} (uploaded earlier): type lines instead", key="cl_text_forget", on_click=_forget,
+                  icon=":material/close:", help="Or upload another file above to replace it.")
+    else:
         typed = st.text_area("lines", _example(), height=200, key="cl_text_area")
         return cl.split_lines(typed or "")
-    parsed = _read(upload.file_id, upload.name, upload)
-    if isinstance(parsed, str):
-        raise InputError(parsed)
     errors.notices(parsed.notices)
     if parsed.frame is not None:
         column = st.selectbox("text column", list(parsed.frame.columns), key="cl_text_col")
