@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,35 @@ def test_sample_is_transcribed_on_the_first_click_and_scored(at):
     area = next(a for a in at.text_area if a.key.startswith("speech_reference::"))
     area.set_value(area.value.replace("library", "museum")).run(timeout=300)
     assert int({m.label: m.value for m in at.metric}["Substitutions"]) >= 1
+
+
+def _hearing(at) -> dict:
+    """The option of the waveform + log-mel chart (an ECharts chart: no Plotly before a click)."""
+    assert not at.get("plotly_chart")
+    charts = at.get("echarts_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def test_hearing_chart_shows_the_chosen_sample(at):
+    spec = _hearing(at)  # the default sample: 16.6 s, 1,657 frames -> 332 columns of 5 frames (50 ms)
+    heat, low, band = spec["series"][2], spec["series"][0], spec["series"][1]
+    assert len(heat["data"]) == 80 * 332 and len(spec["xAxis"][1]["data"]) == 332
+    values = [cell[2] for cell in heat["data"]]
+    assert -1.5 < min(values) < 0 < max(values) < 2  # Whisper's log-mel scaling
+    assert (spec["visualMap"]["min"], spec["visualMap"]["max"]) == (min(values), max(values))
+    assert len(low["data"]) == len(band["data"]) == 1_500 and max(b[1] for b in band["data"]) > 0.1
+    assert spec["xAxis"][0]["max"] == pytest.approx(16.6, abs=0.05)
+    assert any("mean of 5 consecutive frames" in c.value for c in at.caption)
+    from dl_core import speech
+
+    short = next(x for x in speech.samples() if x.file == "librivox-ill-disposed.flac")
+    at.selectbox(key="speech_sample").set_value(short)
+    at.run(timeout=300)
+    spec = _hearing(at)  # 3.0 s, 299 frames: every frame drawn
+    assert len(spec["xAxis"][1]["data"]) == 299 and len(spec["series"][2]["data"]) == 80 * 299
+    assert spec["xAxis"][0]["max"] == pytest.approx(2.99, abs=0.02)
+    assert not any("mean of" in c.value for c in at.caption)
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -58,12 +59,42 @@ def test_default_photo_tab_classifies_the_example_cat(at) -> None:
     assert top[0].help and len(top[0].help) > len(top[0].value) - 20
     assert at.selectbox(key="photo_model").value == "efficientnet-lite0"
     assert at.selectbox(key="photo_example").value == "cat (chelsea)"
+    labels, scores, tips = bars(at)  # the top-k bars: an ECharts chart, no Plotly before a click
+    assert len(labels) == 5 and labels[0] in top[0].value and f"({scores[0]:.1f}%)" in top[0].value
+    assert scores == sorted(scores, reverse=True) and 50 < sum(scores) <= 100.5
+    assert tips[0].startswith(f"<b>{labels[0]}</b>: {scores[0]:.1f}%<br>")
+    assert tips[0].split("<br>", 1)[1][:30] in top[0].help.replace("\n", " ")  # the class's description
     assert at.slider(key="photo_opacity").value == 0.5
     at.slider(key="photo_opacity").set_value(0.9)  # integrated gradients: unit-tested (slow here)
     at.run()
     assert not exceptions(at) and not errors(at)
     assert at.slider(key="photo_opacity").value == 0.9
     assert len(at.get("image")) == 3  # the photo, what the network sees, the overlay
+
+
+def bars(at) -> tuple[list[str], list[float], list[str]]:
+    """(labels top to bottom, percentages, hover texts) of the photo tab's prediction bars."""
+    assert not at.get("plotly_chart")
+    charts = at.get("echarts_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["yAxis"]["inverse"] and spec["xAxis"]["name"] == "probability"  # the first class on top
+    data = spec["series"][0]["data"]
+    return spec["yAxis"]["data"], [d["value"] for d in data], [d["tooltip"]["formatter"] for d in data]
+
+
+def test_prediction_bars_follow_top_k(at) -> None:
+    tab(at, "Classify a photo")
+    five, scores, _ = bars(at)
+    at.slider(key="photo_top_k").set_value(2).run()
+    assert not exceptions(at)
+    assert bars(at)[:2] == (five[:2], scores[:2])
+    at.selectbox(key="photo_example").set_value("coffee cup").run()
+    labels, _, _ = bars(at)
+    top = next(m.value for m in at.markdown if m.value.startswith("**Top class:**"))
+    assert len(labels) == 2 and labels[0] in top and labels != five[:2]
+    at.slider(key="photo_top_k").set_value(5)
+    at.selectbox(key="photo_example").set_value("cat (chelsea)").run()
 
 
 def test_photo_uploads(at) -> None:

@@ -8,39 +8,96 @@ import html
 import json
 
 import numpy as np
-import plotly.colors as pc
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dl_core import speech
+from ui import echarts
 
-_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}}
-# Plotly's Magma as rgb() stops: the app's plotly.js drew the named scale's first stop ("#000004")
-# as lavender/pink, so silence looked loud (seen in Chromium, with and without Streamlit's theme).
-MAGMA = [[i / (len(pc.sequential.Magma) - 1), "rgb({}, {}, {})".format(*pc.hex_to_rgb(c))]
-         for i, c in enumerate(pc.sequential.Magma)]
+# Plotly's Magma, dark (quiet) to pale yellow (loud).
+MAGMA = ["#000004", "#180f3d", "#440f76", "#721f81", "#9e2f7f", "#cd4071", "#f1605d", "#fd9668", "#feca8d",
+         "#fcfdbf"]
+MAX_COLUMNS = 400  # spectrogram columns drawn: 80 x 400 cells keep a new browser tab quick on 2 cores
+_FRAMES_PER_COLUMN = (1, 2, 4, 5, 10, 20, 25, 50, 100)  # 10 ms frames: columns start on round times
+_LABEL_EVERY_S = (0.5, 1, 2, 5, 10, 15, 20, 30)
+HEARING_HEIGHT = 460  # px
 
 
-def hearing_figure(audio: speech.Audio, mel: speech.LogMel) -> go.Figure:
-    """The waveform (what the microphone measured) above the log-mel spectrogram (what Whisper reads)."""
+def pooled(values: np.ndarray, frames: int) -> np.ndarray:
+    """The mean of every `frames` consecutive columns (the last group may be shorter): nothing dropped."""
+    starts = np.arange(0, values.shape[1], frames)
+    counts = np.diff(np.append(starts, values.shape[1]))
+    return np.add.reduceat(values, starts, axis=1) / counts
+
+
+def frames_per_column(n_frames: int, max_columns: int = MAX_COLUMNS) -> int:
+    return next((k for k in _FRAMES_PER_COLUMN if -(-n_frames // k) <= max_columns), _FRAMES_PER_COLUMN[-1])
+
+
+def columns_note(mel: speech.LogMel, max_columns: int = MAX_COLUMNS) -> str:
+    """A sentence for the caption when the chart averages frames ('' when it draws every frame)."""
+    k = frames_per_column(mel.values.shape[1], max_columns)
+    if k == 1:
+        return ""
+    return (f" Each column of this chart is the mean of {k} consecutive frames ({k * 10} ms), to keep it "
+            f"light; Whisper reads every 10 ms frame.")
+
+
+def hearing_option(audio: speech.Audio, mel: speech.LogMel, max_columns: int = MAX_COLUMNS) -> dict:
+    """The waveform (what the microphone measured) above the log-mel spectrogram (what Whisper reads), as
+    one ECharts option: two grids, the same time span left to right. Long clips draw the mean of a few
+    consecutive 10 ms frames per column (at most `max_columns`), `HEARING_HEIGHT` px tall."""
+    k = frames_per_column(mel.values.shape[1], max_columns)
+    cells = pooled(mel.values, k)
+    bands, columns = cells.shape
+    dt = mel.seconds_per_frame * k  # seconds per column
+    span = columns * dt
+    every = next((s for s in _LABEL_EVERY_S if span / s <= 10 and round(s / dt, 6).is_integer()), 30)
+    per_label = round(every / dt)
     times, lows, highs = speech.envelope(audio, points=1_500)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.06,
-                        subplot_titles=("Waveform (16 kHz mono)", "Log-mel spectrogram: Whisper's input"))
-    fig.add_trace(go.Scatter(x=np.concatenate([times, times[::-1]]), y=np.concatenate([highs, lows[::-1]]),
-                             fill="toself", mode="none", fillcolor="#1f77b4", name="waveform",
-                             hoverinfo="skip"), 1, 1)
-    fig.add_trace(go.Heatmap(z=mel.values, x=mel.times, y=np.arange(mel.values.shape[0]),
-                             colorscale=MAGMA, colorbar={"title": "log energy", "len": 0.65, "y": 0.33},
-                             customdata=np.repeat(mel.band_hz[:, None], mel.values.shape[1], axis=1),
-                             hovertemplate="%{x:.2f} s · band %{y} (~%{customdata:.0f} Hz)<br>%{z:.2f}"
-                                           "<extra></extra>"), 2, 1)
-    ticks = [0, 20, 40, 60, 79]
-    fig.update_yaxes(title_text="amplitude", range=[-1, 1], row=1, col=1)
-    fig.update_yaxes(title_text="mel band (Hz)", tickvals=ticks,
-                     ticktext=[f"{mel.band_hz[t]:,.0f}" for t in ticks], row=2, col=1)
-    fig.update_xaxes(title_text="seconds", row=2, col=1)
-    fig.update_layout(height=440, showlegend=False, **_LAYOUT)
-    return fig
+    grid_x = {"left": 70, "right": 90}
+    # One [column, band, log energy, band Hz] per cell, column by column (the Hz only for the tooltip).
+    col, band = (a.ravel() for a in np.meshgrid(np.arange(columns), np.arange(bands), indexing="ij"))
+    hz = np.rint(mel.band_hz).astype(int)[band]
+    data = [list(cell) for cell in zip(col.tolist(), band.tolist(), cells.T.ravel().round(2).tolist(), hz.tolist())]
+    lo, hi = float(cells.min()), float(cells.max())
+    return echarts.option(
+        title=[echarts.title("Waveform (16 kHz mono)"),
+               echarts.title("Log-mel spectrogram: Whisper's input", top=128)],
+        grid=[{**grid_x, "top": 30, "height": 86}, {**grid_x, "top": 156, "bottom": 46}],
+        tooltip={"trigger": "item", "confine": True},
+        xAxis=[
+            {"type": "value", "gridIndex": 0, "min": 0, "max": round(span, 3), "interval": every,
+             "axisLabel": {"show": False}, "axisTick": {"show": False}},
+            {"type": "category", "gridIndex": 1, "data": [f"{round(c * dt, 2):g}" for c in range(columns)],
+             "name": "seconds", "nameLocation": "middle", "nameGap": 28,
+             "axisLabel": {"interval": per_label - 1, "hideOverlap": False},
+             "axisTick": {"interval": per_label - 1}, "splitLine": {"show": False}},
+        ],
+        yAxis=[
+            {"type": "value", "gridIndex": 0, "min": -1, "max": 1, "interval": 1, "name": "amplitude",
+             "nameLocation": "middle", "nameGap": 40},
+            {"type": "category", "gridIndex": 1, "data": [f"{hz:,.0f}" for hz in mel.band_hz],
+             "name": "mel band (Hz)", "nameLocation": "middle", "nameGap": 52,
+             "axisLabel": {"interval": 19, "showMaxLabel": True}, "axisTick": {"show": False},
+             "splitLine": {"show": False}},
+        ],
+        visualMap={"type": "continuous", "min": round(lo, 2), "max": round(hi, 2), "dimension": 2,
+                   "seriesIndex": 2, "calculable": False, "inRange": {"color": MAGMA},
+                   "orient": "vertical", "right": 0, "top": 170, "itemHeight": 200,
+                   "text": ["log energy (loud)", "quiet"], "precision": 1},
+        series=[
+            # The envelope: the lowest sample of each slice, then the band up to the highest.
+            {"type": "line", "xAxisIndex": 0, "yAxisIndex": 0, "stack": "wave", "stackStrategy": "all",
+             "data": [[round(float(t), 4), v] for t, v in zip(times, echarts.values(lows))],
+             "showSymbol": False, "lineStyle": {"width": 0}, "silent": True, "tooltip": {"show": False}},
+            {"type": "line", "xAxisIndex": 0, "yAxisIndex": 0, "stack": "wave", "stackStrategy": "all",
+             "data": [[round(float(t), 4), v] for t, v in zip(times, echarts.values(highs - lows))],
+             "showSymbol": False, "lineStyle": {"width": 0}, "areaStyle": {"color": "#1f77b4", "opacity": 1},
+             "silent": True, "tooltip": {"show": False}},
+            {"type": "heatmap", "xAxisIndex": 1, "yAxisIndex": 1, "name": "log energy", "data": data,
+             "emphasis": {"disabled": True}, "progressive": 10_000,  # drawn in a few chunks, not ~70
+             "tooltip": {"formatter": "{b} s · band {@[1]} (~{@[3]} Hz)<br>log energy {@[2]}"}},
+        ],
+    )
 
 
 def karaoke_html(audio: speech.Audio, words: list[speech.Word], element_id: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dl_core import speech
-from ui import errors
+from ui import echarts, errors
 
 from . import render, shared
 
@@ -63,10 +63,11 @@ def _show(clip: shared.Clip) -> None:
     c3.metric("Original rate", f"{audio.source_rate / 1000:g} kHz", help=f"{audio.source_channels} channel(s), "
               "resampled to 16 kHz mono for the models")
     c4.metric("Loudest point", f"{audio.peak_dbfs:.0f} dBFS", help="0 dBFS is the loudest a file can hold")
-    st.plotly_chart(render.hearing_figure(audio, speech.log_mel(audio, max_frames=1_500)), key="speech_hearing")
+    mel = speech.log_mel(audio, max_frames=len(audio.samples))  # every 10 ms frame: the chart averages
+    echarts.show(render.hearing_option(audio, mel), key="speech_hearing", height=render.HEARING_HEIGHT)
     st.caption(
         "**What the network hears.** Whisper never sees the waveform: it slices the audio into 25 ms "
         "windows every 10 ms and measures the energy in 80 frequency bands spaced like human hearing "
         "(the mel scale: fine at low pitch, coarse at high pitch), on a log scale. Vowels show up as "
         "horizontal stripes (their harmonics), consonants like *s* and *t* as bursts at the top, "
-        "silence as dark columns. Whisper reads this picture 30 seconds at a time.")
+        "silence as dark columns. Whisper reads this picture 30 seconds at a time." + render.columns_note(mel))

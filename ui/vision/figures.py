@@ -1,8 +1,9 @@
-"""Drawing helpers the Vision tabs share: prediction bars, thumbnails, digit pictures and galleries."""
+"""Drawing helpers the Vision tabs share: prediction bars (ECharts), thumbnails, digit pictures and galleries."""
 
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,24 +12,37 @@ import streamlit as st
 from PIL import Image
 
 from dl_core.vision import Prediction, image_bytes
+from ui import echarts
+
+BAR_COLOUR = "#4c78a8"
 
 
-def predictions_figure(preds: Sequence[Prediction], title: str = "") -> go.Figure:
-    """Horizontal bars, best class on top; hovering a bar shows the class's longer description."""
-    preds = list(preds)[::-1]
-    labels = [p.label for p in preds]
-    scores = [p.score for p in preds]
-    hover = [_wrap(p.description) or p.label for p in preds]
-    fig = go.Figure(go.Bar(x=scores, y=labels, orientation="h", text=[f"{s:.1%}" for s in scores],
-                           textposition="auto", marker_color="#4c78a8", customdata=hover,
-                           hovertemplate="<b>%{y}</b>: %{x:.1%}<br>%{customdata}<extra></extra>"))
-    fig.update_layout(title=title or None, xaxis={"range": [0, 1], "tickformat": ".0%", "title": "probability"},
-                      height=60 + 34 * len(preds), margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
-    return fig
+def predictions_option(preds: Sequence[Prediction]) -> dict:
+    """Horizontal bars of the top-k probabilities (in %), best class on top; hovering a bar shows the
+    class's longer description. An ECharts option (ui/echarts.py: the tab's first chart, no Plotly)."""
+    preds = list(preds)
+    bars = [{"value": round(100 * p.score, 1),
+             "tooltip": {"formatter": f"<b>{html.escape(p.label)}</b>: {p.score:.1%}<br>"
+                                      + _wrap(p.description)}}
+            for p in preds]
+    return echarts.option(
+        tooltip={"trigger": "item", "confine": True},
+        grid={"left": 10, "right": 50, "top": 10, "bottom": 40, "containLabel": True},
+        xAxis={"type": "value", "min": 0, "max": 100, "name": "probability", "nameLocation": "middle",
+               "nameGap": 26, "axisLabel": {"formatter": "{value}%"}},
+        yAxis={"type": "category", "inverse": True, "data": [p.label for p in preds]},
+        series=[{"type": "bar", "data": bars, "itemStyle": {"color": BAR_COLOUR}, "barCategoryGap": "20%",
+                 "label": {"show": True, "position": "right", "formatter": "{c}%"}}],
+    )
+
+
+def show_predictions(preds: Sequence[Prediction], key: str) -> None:
+    """`predictions_option`, as tall as the number of classes asks."""
+    echarts.show(predictions_option(preds), key=key, height=70 + 34 * len(preds))
 
 
 def _wrap(text: str, width: int = 70, max_chars: int = 350) -> str:
-    """Plotly hover labels do not wrap: break long descriptions into lines."""
+    """Tooltips do not wrap: long descriptions as HTML-escaped lines joined by <br>."""
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0] + "…"
     lines, line = [], ""
@@ -38,7 +52,7 @@ def _wrap(text: str, width: int = 70, max_chars: int = 350) -> str:
             line = word
         else:
             line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line] if line else lines)
+    return "<br>".join(html.escape(x) for x in ([*lines, line] if line else lines))
 
 
 def thumbnail_uri(image: Image.Image, size: int = 72) -> str:

@@ -173,7 +173,7 @@ def show() -> None:
                                 key="photo_pick")
         top = preds[pick][0]
         st.markdown(f"**Top class:** {top.label} ({top.score:.1%})", help=top.description or None)
-        st.plotly_chart(figures.predictions_figure(preds[pick]), key="photo_bars")
+        figures.show_predictions(preds[pick], key="photo_bars")
     if vision.is_pipeline(classifier):
         st.info("Heatmaps and the preprocessed view are shown for the bundled EfficientNet.")
         return
