@@ -9,6 +9,15 @@ import pytest
 from dl_core import recommend
 from tests.e2e.conftest import exception_texts, goto, settle
 
+ECHARTS, PLOTLY = "[data-testid='stEChartsChart']", "[data-testid='stPlotlyChart']"
+
+
+def _tail_label(page) -> str:
+    """The long-tail chart's aria-label: ECharts writes the title and the first drawn (thinned) points there."""
+    label = page.locator(ECHARTS).first.get_attribute("aria-label")
+    assert "The long tail" in label
+    return label
+
 
 @pytest.mark.slow
 def test_rate_three_films_and_see_recommendations(page, app_url, tmp_path):
@@ -19,11 +28,16 @@ def test_rate_three_films_and_see_recommendations(page, app_url, tmp_path):
     titles = [small.catalogue.titles[i] for i in popular]
 
     goto(page, app_url, "recommend", seconds=240)
+    # Issue 13: the Data tab's charts are ECharts; no Plotly chart (its 4.7 MB script) on the first open,
+    # hidden tabs included.
+    assert page.locator(ECHARTS).count() == 2 and page.locator(PLOTLY).count() == 0
+    assert "items are: 1, 341, " in _tail_label(page)  # MovieLens' most-had film: 341 ratings
     page.get_by_text("My CSV of interactions").click()
     settle(page)
     page.locator("input[type=file]").first.set_input_files(str(path))
     settle(page)
     page.get_by_text("Using my_ratings.csv").first.wait_for()
+    assert f"items are: 1, {small.item_counts().max()}, " in _tail_label(page)  # redrawn with the upload
 
     page.get_by_role("tab", name="For me").click()
     page.get_by_role("button", name="Train the default model").click()

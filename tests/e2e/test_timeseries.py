@@ -8,6 +8,8 @@ import pytest
 
 from tests.e2e.conftest import exception_texts, goto, settle
 
+ECHARTS, PLOTLY = "[data-testid='stEChartsChart']", "[data-testid='stPlotlyChart']"
+
 
 @pytest.mark.slow
 def test_upload_csv_train_and_read_metrics(page, app_url, tmp_path):
@@ -20,11 +22,16 @@ def test_upload_csv_train_and_read_metrics(page, app_url, tmp_path):
     frame.to_csv(path, index=False)
 
     goto(page, app_url, "timeseries")
+    # Issue 13: the first open draws the series with ECharts; no Plotly chart (its 4.7 MB script) before a click.
+    assert page.locator(ECHARTS).count() == 1 and page.locator(PLOTLY).count() == 0
+    # ECharts describes the chart (its title, the first points) in the element's aria-label.
+    assert "Monthly airline passengers" in page.locator(ECHARTS).get_attribute("aria-label")
     page.get_by_text("Upload a CSV").click()
     settle(page)
     page.locator("input[type=file]").set_input_files(str(path))
     settle(page)
     assert page.get_by_text("sorted by time").count() >= 1
+    assert '"visitors.csv: 96 points"' in page.locator(ECHARTS).get_attribute("aria-label")  # redrawn with the file
     page.get_by_role("button", name="Train and backtest").click()
     settle(page, 240)
     table = page.locator("[data-testid='stTable']").first
