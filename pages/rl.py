@@ -6,7 +6,7 @@ Tabs -> views in ui/rl/ (train, watch, baselines, tabular) -> engine calls in dl
 
 import streamlit as st
 
-import ui  # noqa: F401  (the app-shell guard in ui/__init__.py)
+from ui import tabs
 from ui.rl import baselines, tabular, train, watch
 
 st.title("Reinforcement learning: learning to act from rewards")
@@ -18,13 +18,11 @@ st.markdown(
     "offline (Gymnasium environments, stable-baselines3 algorithms)."
 )
 
-t_train, t_watch, t_base, t_tabular = st.tabs(
-    ["Train an agent", "Watch it play", "Baselines", "Q-learning (grid worlds)"])
-with t_train:
-    train.view()
-with t_watch:
-    watch.view()
-with t_base:
-    baselines.view()
-with t_tabular:
-    tabular.view()
+# Only the open tab runs (?rl_tab=... in the URL); what was set in the others is kept (ui/tabs.py).
+# A key belongs to the longest prefix it starts with: "rl_q_alpha" to the grid tab, "rl_env" to training.
+tabs.show("rl_tab", [
+    tabs.Tab("Train an agent", train.view, ("rl_",)),
+    tabs.Tab("Watch it play", watch.view, ("rl_watch_",)),
+    tabs.Tab("Baselines", baselines.view, ("rl_base_",)),
+    tabs.Tab("Q-learning (grid worlds)", tabular.view, ("rl_q_", "rl_tabular_")),
+])

@@ -7,22 +7,57 @@ import pytest
 
 from tests.conftest import exceptions, open_page
 
+TAB = "rl_tab"  # the page's lazy tabs (ui/tabs.py): only the open one runs
+TRAIN, WATCH, BASELINES, GRID = "Train an agent", "Watch it play", "Baselines", "Q-learning (grid worlds)"
+
 
 @pytest.fixture(scope="module")
 def at():
     return open_page("pages/rl.py", timeout=300)
 
 
+def tab(at, label: str):
+    """Open a tab as a click does (a rerun with that tab open)."""
+    at.session_state[TAB] = label
+    at.run()
+    assert not exceptions(at), exceptions(at)
+    return at
+
+
 def test_all_tabs_draw(at):
     assert not exceptions(at)
-    assert [t.label for t in at.tabs] == ["Train an agent", "Watch it play", "Baselines", "Q-learning (grid worlds)"]
-    labels = {b.label for b in at.button}
-    assert {"Train the agent", "Play an episode", "Evaluate", "Train Q-learning"} <= labels
+    assert [t.label for t in at.tabs] == [TRAIN, WATCH, BASELINES, GRID]
+    # Issue 13: the hidden tabs do not run, so no Plotly chart is drawn (nor its 4.7 MB script loaded).
+    assert not at.get("plotly_chart")
+    assert {b.label for b in at.button} == {"Train the agent"}
+    assert tab(at, WATCH).button(key="button::rl_watch").label == "Play an episode"
+    assert tab(at, BASELINES).button(key="button::rl_baselines").label == "Evaluate"
+    assert tab(at, GRID).button(key="rl_q_train").label == "Train Q-learning"
     # Value iteration's optimum is on the grid tab before any training.
     assert any("0.740" in c.value for c in at.caption)
 
 
+def test_settings_survive_a_visit_to_another_tab(at):
+    """Issue 13: lazy tabs draw the open tab only; what was set in the others is kept (ui/tabs.py)."""
+    tab(at, TRAIN)
+    at.radio(key="rl_algo").set_value("a2c")
+    at.select_slider(key="rl_timesteps").set_value(2_000)
+    at.run()
+    tab(at, GRID)
+    at.slider(key="rl_q_alpha").set_value(0.2)
+    at.run()
+    tab(at, WATCH)
+    assert tab(at, TRAIN).radio(key="rl_algo").value == "a2c" and at.select_slider(key="rl_timesteps").value == 2_000
+    assert tab(at, GRID).slider(key="rl_q_alpha").value == 0.2
+    at.slider(key="rl_q_alpha").set_value(0.05)
+    at.run()
+    tab(at, TRAIN).radio(key="rl_algo").set_value("ppo")
+    at.select_slider(key="rl_timesteps").set_value(50_000)
+    at.run()
+
+
 def test_dqn_on_continuous_actions_says_so(at):
+    tab(at, TRAIN)
     at.selectbox(key="rl_env").set_value("Pendulum-v1")
     at.radio(key="rl_algo").set_value("dqn")
     at.run()
@@ -36,6 +71,7 @@ def test_dqn_on_continuous_actions_says_so(at):
 
 
 def test_epsilon_going_up_is_refused(at):
+    tab(at, GRID)
     at.slider(key="rl_q_eps_start").set_value(0.3)
     at.slider(key="rl_q_eps_end").set_value(0.6)
     at.run()
@@ -46,6 +82,7 @@ def test_epsilon_going_up_is_refused(at):
 
 
 def test_q_learning_through_the_page(at):
+    tab(at, GRID)
     at.slider(key="rl_q_eps_start").set_value(1.0)
     at.slider(key="rl_q_eps_end").set_value(0.05)
     at.checkbox(key="rl_q_slip_FrozenLake-v1").uncheck()
@@ -60,6 +97,7 @@ def test_q_learning_through_the_page(at):
 
 
 def test_watch_and_baselines(at):
+    tab(at, WATCH)
     at.selectbox(key="rl_watch_env").set_value("CartPole-v1")
     at.run()
     at.button(key="button::rl_watch").click()
@@ -68,6 +106,7 @@ def test_watch_and_baselines(at):
     assert any("start seed 7" in c.value for c in at.caption)
     captions = [c for image in at.get("image") for c in image.captions]
     assert len(captions) == 2 and captions[1].startswith("random agent: return")
+    tab(at, BASELINES)
     at.selectbox(key="rl_base_env").set_value("FrozenLake-v1")
     at.run()
     at.checkbox(key="rl_base_slip_FrozenLake-v1").uncheck()
@@ -76,6 +115,30 @@ def test_watch_and_baselines(at):
     table = at.dataframe[-1].value
     assert set(table["policy"]) == {"random", "Q-learning on FrozenLake-v1 (not slippery) (trained)"}
     assert not exceptions(at)
+    tab(at, GRID)  # the trained agent is still there
+    assert {m.label: m.value for m in at.metric}["Success rate"] == "100.0%"
+
+
+def test_an_agent_trained_while_its_tab_was_closed_is_listed_in_the_other_tabs():
+    """Only the open tab runs: a training left running in the grid tab ends unfollowed; Watch and
+    Baselines collect it (the grid tab would on its next opening) instead of waiting for that tab."""
+    from dl_core import rl
+    from ui.rl import live
+
+    job = live.Job(lambda callbacks, cancel: rl.train_q_learning(
+        "FrozenLake-v1", rl.QLearningConfig(episodes=200, slippery=False), callbacks=callbacks, cancel=cancel))
+    job.thread.start()
+    job.thread.join(120)
+    assert job.error is None and job.result.model is not None
+    at = open_page("pages/rl.py", timeout=300)
+    at.session_state["rl::job::rl_tabular"] = job  # as the grid tab's Train button leaves it
+    tab(at, WATCH)
+    at.selectbox(key="rl_watch_env").set_value("FrozenLake-v1")
+    at.run()
+    assert any(o.startswith("Q-learning on FrozenLake-v1") for o in at.selectbox[-1].options)
+    assert "rl::job::rl_tabular" not in at.session_state
+    tab(at, GRID)
+    assert any("Q-learning on FrozenLake-v1 (not slippery)" in m.value for m in at.markdown)  # its tab shows it
 
 
 def test_the_stopped_note_says_how_far_training_got_and_whether_the_agent_learned():

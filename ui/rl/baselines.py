@@ -9,7 +9,7 @@ import streamlit as st
 from dl_core import rl
 from ui import actions
 
-from . import charts, state
+from . import charts, state, tabular, train
 from .train import env_picker
 
 KEY = "rl_baselines"
@@ -30,6 +30,7 @@ def view() -> None:
         "Is the agent any good? Compare it with doing nothing clever (**random** actions) and with a "
         "rule a person writes in a minute (**heuristic**). Every policy meets the same evaluation "
         "episodes (the same start states, the same slippery ice), none of them seen in training.")
+    state.collect_finished(train.RUN, tabular.RUN)  # agents whose training ended while this tab was open
     latest = list(state.agents())
     default = state.agents()[latest[-1]].model.env_id if latest else "CartPole-v1"
     c1, c2, c3 = st.columns(3)

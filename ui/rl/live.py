@@ -85,6 +85,17 @@ def running(name: str) -> bool:
     return _key(name) in st.session_state
 
 
+def collect(name: str) -> TrainedModel | None:
+    """The result of a job that ended while nobody followed it (its tab was closed: only the open tab
+    runs), taken out of the session as `follow` does; None while it runs, when there is none, or when it
+    failed (`follow` raises the error in the job's own tab when that tab is opened)."""
+    job: Job | None = st.session_state.get(_key(name))
+    if job is None or job.thread.is_alive() or job.error is not None:
+        return None
+    del st.session_state[_key(name)]
+    return job.result
+
+
 def follow(name: str, title: str, x_label: str = "timesteps") -> TrainedModel | None:
     """Draw the job until it ends, then return its result (an engine error is raised here)."""
     job: Job = st.session_state[_key(name)]

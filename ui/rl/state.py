@@ -21,6 +21,20 @@ def remember(trained: TrainedModel) -> None:
         kept.pop(next(iter(kept)))
 
 
+def collect_finished(*runs: str) -> None:
+    """Agents whose training (live jobs `runs`) ended while their tab was closed: kept as that tab's
+    result and among this session's agents, so the tab calling this lists them at once."""
+    from ui import actions
+
+    from . import live
+
+    for run in runs:
+        trained = live.collect(run)
+        if trained is not None:
+            actions.keep(run, trained)
+            remember(trained)
+
+
 def agents(env_id: str | None = None) -> dict[str, TrainedModel]:
     """This session's agents (newest last), optionally only those trained on `env_id`."""
     kept: dict[str, TrainedModel] = st.session_state.get(_KEY, {})

@@ -12,7 +12,7 @@ import streamlit as st
 from dl_core import rl
 from ui import actions
 
-from . import charts, state
+from . import charts, state, tabular, train
 from .train import env_picker
 
 KEY = "rl_watch"
@@ -40,6 +40,7 @@ def _play(env_id: str, slippery: bool | None, player: str, policy: rl.Policy, se
 
 def view() -> None:
     st.markdown("The same start for both players (the same reset seed), so any difference is the policy's.")
+    state.collect_finished(train.RUN, tabular.RUN)  # agents whose training ended while this tab was open
     latest = list(state.agents())
     default = state.agents()[latest[-1]].model.env_id if latest else "CartPole-v1"
     c1, c2, c3 = st.columns([1, 2, 1])
