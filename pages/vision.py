@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import errors
+from ui import tabs
 from ui.vision import digits, photos, semi_supervised, transfer
-
-TABS = {  # tab label -> the view that draws it
-    "Classify a photo": photos.show,
-    "Train a CNN on digits": digits.show,
-    "Teach your own classifier": transfer.show,
-    "Semi-supervised": semi_supervised.show,
-}
 
 st.title("Vision")
 st.markdown(
@@ -22,11 +15,11 @@ st.markdown(
     "million photos, train a small one yourself, and reuse a big one for your own classes."
 )
 
-# Tabs track state (only the open one runs: hidden tabs cost nothing) and live in the URL
-# (?vision_tab=...), so they can be linked.
-tabs = st.tabs(list(TABS), key="vision_tab", on_change="rerun", bind="query-params")
-for tab, view in zip(tabs, TABS.values()):
-    if tab.open is False:
-        continue
-    with tab, errors.guard(stop=False):
-        view()
+# Only the open tab runs (hidden tabs cost nothing) and it is in the URL (?vision_tab=...), so it can be
+# linked; what was set in the other tabs is kept (ui/tabs.py: each tab's widget key prefixes).
+tabs.show("vision_tab", [
+    tabs.Tab("Classify a photo", photos.show, ("photo_",)),
+    tabs.Tab("Train a CNN on digits", digits.show, ("dg_", "tune_")),
+    tabs.Tab("Teach your own classifier", transfer.show, ("tl_",)),
+    tabs.Tab("Semi-supervised", semi_supervised.show, ("ss_",)),
+])

@@ -207,6 +207,20 @@ def test_semi_supervised_tab(at) -> None:
     assert "Supervised only, N = 30" in labels and "Label spreading" in labels
 
 
+def test_settings_survive_a_visit_to_another_tab(at) -> None:
+    """Issue 13: only the open tab runs; what was set in the others is kept (ui/tabs.py)."""
+    tab(at, "Train a CNN on digits")
+    at.slider(key="dg_epochs").set_value(7)
+    at.toggle(key="dg_augment").set_value(True)
+    at.run()
+    tab(at, "Semi-supervised")
+    at.slider(key="ss_n").set_value(40)
+    at.run()
+    tab(at, "Classify a photo")
+    assert tab(at, "Train a CNN on digits").slider(key="dg_epochs").value == 7 and at.toggle(key="dg_augment").value
+    assert tab(at, "Semi-supervised").slider(key="ss_n").value == 40
+
+
 def test_online_model_offline_gives_a_warning(at) -> None:
     tab(at, "Classify a photo")
     at.selectbox(key="photo_model").set_value("resnet-50")
