@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,7 +31,15 @@ def test_upload_csv_and_see_clusters(page, app_url, tmp_path):
     grid = page.locator("[data-testid='stImage'] img").first
     grid.wait_for(timeout=180_000)
     assert grid.evaluate("img => img.decode().then(() => img.naturalWidth)") > 1400  # sent as drawn, not resized
-    page.get_by_role("tab", name="Your table (CSV)").click()
+    # Tabs are lazy (only the open one runs, ui/tabs.py): a setting made in one survives the others' reruns,
+    # fragment reruns of the table tab included.
+    _open_tab(page, "Deep clustering (digits)")
+    epochs = page.get_by_role("slider", name="epochs")
+    epochs.focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    assert epochs.input_value() == "45"
+    _open_tab(page, "Your table (CSV)")
     page.locator("input[type=file]").first.set_input_files(str(path))
     settle(page)
     page.get_by_text("shapes.csv").first.wait_for()
@@ -46,5 +56,19 @@ def test_upload_csv_and_see_clusters(page, app_url, tmp_path):
     page.keyboard.press("ArrowRight")
     settle(page)
     assert _metric(page, "clusters found") == "4"
+    scores = _metric(page, "ARI vs label"), _metric(page, "NMI vs label")
     assert page.get_by_role("button", name="Download the CSV with a cluster column").is_visible()
     assert not exception_texts(page)
+
+    _open_tab(page, "Deep clustering (digits)")
+    assert page.get_by_role("slider", name="epochs").input_value() == "45"
+    _open_tab(page, "Your table (CSV)")  # the upload is kept (an uploader cannot be refilled), with its settings
+    assert page.get_by_role("button", name=re.compile("Using shapes.csv")).is_visible()
+    assert _metric(page, "clusters found") == "4"
+    assert (_metric(page, "ARI vs label"), _metric(page, "NMI vs label")) == scores  # label column "kind" too
+    assert not exception_texts(page)
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    settle(page)
