@@ -72,3 +72,9 @@ def test_waveform_is_the_envelope_of_the_samples() -> None:
     assert tops[:700].max() == pytest.approx(0.5, abs=0.01) and np.abs(tops[800:]).max() < 1e-3
     assert np.array(lows)[:700, 1].min() == pytest.approx(-0.5, abs=0.01)
     assert lows[-1][0] <= 4 <= spec["xAxis"][0]["max"] + 1e-9
+
+
+def test_screen_readers_get_a_description() -> None:
+    spec = render.hearing_option(_audio(16.6), _mel(1_657))
+    said = spec["aria"]["label"]["description"]
+    assert "16.6 s" in said and "80 mel bands" in said and "332 columns of 50 ms" in said

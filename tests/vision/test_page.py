@@ -63,6 +63,8 @@ def test_default_photo_tab_classifies_the_example_cat(at) -> None:
     assert len(labels) == 5 and labels[0] in top[0].value and f"({scores[0]:.1f}%)" in top[0].value
     assert scores == sorted(scores, reverse=True) and 50 < sum(scores) <= 100.5
     assert tips[0].startswith(f"<b>{labels[0]}</b>: {scores[0]:.1f}%<br>")
+    assert f"{labels[1]} {scores[1]:.1f}%" in json.loads(at.get("echarts_chart")[0].proto.spec)["aria"]["label"][
+        "description"]  # what a screen reader says
     assert tips[0].split("<br>", 1)[1][:30] in top[0].help.replace("\n", " ")  # the class's description
     assert at.slider(key="photo_opacity").value == 0.5
     at.slider(key="photo_opacity").set_value(0.9)  # integrated gradients: unit-tested (slow here)

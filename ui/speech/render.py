@@ -59,9 +59,12 @@ def hearing_option(audio: speech.Audio, mel: speech.LogMel, max_columns: int = M
     hz = np.rint(mel.band_hz).astype(int)[band]
     data = [list(cell) for cell in zip(col.tolist(), band.tolist(), cells.T.ravel().round(2).tolist(), hz.tolist())]
     lo, hi = float(cells.min()), float(cells.max())
+    said = (f"Waveform and log-mel spectrogram of {audio.seconds:.1f} s of audio: {bands} mel bands from "
+            f"{mel.band_hz[0]:,.0f} to {mel.band_hz[-1]:,.0f} Hz, {columns} columns of {dt * 1000:.0f} ms.")
     return echarts.option(
+        aria={"enabled": True, "label": {"description": said}},
         title=[echarts.title("Waveform (16 kHz mono)"),
-               echarts.title("Log-mel spectrogram: Whisper's input", top=128)],
+               echarts.title("Log-mel spectrogram: Whisper's input (colour: log energy)", top=128)],
         grid=[{**grid_x, "top": 30, "height": 86}, {**grid_x, "top": 156, "bottom": 46}],
         tooltip={"trigger": "item", "confine": True},
         xAxis=[
@@ -83,7 +86,7 @@ def hearing_option(audio: speech.Audio, mel: speech.LogMel, max_columns: int = M
         visualMap={"type": "continuous", "min": round(lo, 2), "max": round(hi, 2), "dimension": 2,
                    "seriesIndex": 2, "calculable": False, "inRange": {"color": MAGMA},
                    "orient": "vertical", "right": 0, "top": 170, "itemHeight": 200,
-                   "text": ["log energy (loud)", "quiet"], "precision": 1},
+                   "text": [f"{hi:.1f} loud", f"{lo:.1f} quiet"], "precision": 1},
         series=[
             # The envelope: the lowest sample of each slice, then the band up to the highest.
             {"type": "line", "xAxisIndex": 0, "yAxisIndex": 0, "stack": "wave", "stackStrategy": "all",

@@ -21,18 +21,20 @@ def predictions_option(preds: Sequence[Prediction]) -> dict:
     """Horizontal bars of the top-k probabilities (in %), best class on top; hovering a bar shows the
     class's longer description. An ECharts option (ui/echarts.py: the tab's first chart, no Plotly)."""
     preds = list(preds)
-    bars = [{"value": round(100 * p.score, 1),
+    bars = [{"value": round(100 * p.score, 1), "label": {"formatter": f"{p.score:.1%}"},
              "tooltip": {"formatter": f"<b>{html.escape(p.label)}</b>: {p.score:.1%}<br>"
                                       + _wrap(p.description)}}
             for p in preds]
+    said = ", ".join(f"{p.label} {p.score:.1%}" for p in preds)
     return echarts.option(
+        aria={"enabled": True, "label": {"description": f"Top {len(preds)} classes by probability: {said}."}},
         tooltip={"trigger": "item", "confine": True},
         grid={"left": 10, "right": 50, "top": 10, "bottom": 40, "containLabel": True},
         xAxis={"type": "value", "min": 0, "max": 100, "name": "probability", "nameLocation": "middle",
                "nameGap": 26, "axisLabel": {"formatter": "{value}%"}},
         yAxis={"type": "category", "inverse": True, "data": [p.label for p in preds]},
         series=[{"type": "bar", "data": bars, "itemStyle": {"color": BAR_COLOUR}, "barCategoryGap": "20%",
-                 "label": {"show": True, "position": "right", "formatter": "{c}%"}}],
+                 "label": {"show": True, "position": "right"}}],
     )
 
 
