@@ -87,3 +87,23 @@ def test_stop_during_ppo_keeps_the_page_usable_and_the_agent_watchable(page, app
     stopped.or_(page.get_by_text("Stopped before the training process had started")).first.wait_for(timeout=60_000)
     settle(page)
     assert not exception_texts(page)
+
+
+def test_a_link_opens_its_tab_and_a_visit_elsewhere_keeps_its_settings(page, app_url):
+    """Tabs are lazy and in the URL (ui/tabs.py): a link opens the grid tab directly; a setting made there
+    is still there after a visit to another tab."""
+    goto(page, app_url, "rl?rl_tab=Q-learning+%28grid+worlds%29")
+    page.get_by_role("button", name=re.compile("Train Q-learning")).wait_for(timeout=180_000)
+    assert page.get_by_role("tab", name="Q-learning (grid worlds)").get_attribute("aria-selected") == "true"
+    alpha = page.get_by_role("slider", name="Learning rate α")
+    alpha.focus()
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    assert alpha.input_value() == "0.06"
+    page.get_by_role("tab", name="Baselines").click()
+    settle(page)
+    assert "rl_tab=Baselines" in page.url
+    page.get_by_role("tab", name="Q-learning (grid worlds)").click()
+    settle(page)
+    assert page.get_by_role("slider", name="Learning rate α").input_value() == "0.06"
+    assert not exception_texts(page)
