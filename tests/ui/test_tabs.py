@@ -167,3 +167,18 @@ def test_a_key_belongs_to_the_tab_with_the_longest_matching_prefix(key, owner):
                                           ({"selection": {}}, False), ([{"a": 1}], False), (object(), False)])
 def test_plain_values(value, plain):
     assert tabs.is_plain(value) is plain
+
+
+def test_a_widget_drawn_in_this_run_is_never_touched():
+    """A widget drawn before the tabs whose key looks like a closed tab's: Streamlit refuses to set it
+    (the helper's test), so it is left alone and keeps working."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(APP.replace('tabs.show(', 'st.slider("outside", 0, 10, 4, key="b_outside")\ntabs.show('),
+                             default_timeout=60)
+    at.run()
+    at.slider(key="b_outside").set_value(6)
+    at.run()
+    _open(at, "A")
+    assert at.slider(key="b_outside").value == 6
+    assert not any("set via the Session State API" in w.value for w in at.warning)
