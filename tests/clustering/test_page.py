@@ -112,6 +112,13 @@ def test_an_upload_and_its_settings_survive_a_visit_to_another_tab(at):
     at.run()
 
 
+def test_every_setting_of_each_tab_is_kept_while_another_is_open(at):
+    """Guards the page's key prefixes: a new widget with a key outside its tab's prefixes fails here."""
+    from tests.ui.helpers import assert_each_tab_keeps_its_settings
+
+    assert_each_tab_keeps_its_settings(at, TAB, [GRID, DEEP, TABLE, TEXTS])
+
+
 @pytest.mark.parametrize("name, data, message", [
     ("words.csv", csv_bytes(pd.DataFrame({"city": ["Lisbon", "Porto"], "country": ["PT", "PT"]})),
      "No numeric column"),

@@ -56,6 +56,13 @@ def test_settings_survive_a_visit_to_another_tab(at):
     at.run()
 
 
+def test_every_setting_of_each_tab_is_kept_while_another_is_open(at):
+    """Guards the page's key prefixes: a new widget with a key outside its tab's prefixes fails here."""
+    from tests.ui.helpers import assert_each_tab_keeps_its_settings
+
+    assert_each_tab_keeps_its_settings(at, TAB, [TRAIN, WATCH, BASELINES, GRID])
+
+
 def test_dqn_on_continuous_actions_says_so(at):
     tab(at, TRAIN)
     at.selectbox(key="rl_env").set_value("Pendulum-v1")

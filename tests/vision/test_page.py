@@ -223,6 +223,14 @@ def test_settings_survive_a_visit_to_another_tab(at) -> None:
     assert tab(at, "Semi-supervised").slider(key="ss_n").value == 40
 
 
+def test_every_setting_of_each_tab_is_kept_while_another_is_open(at) -> None:
+    """Guards the page's key prefixes: a new widget with a key outside its tab's prefixes fails here."""
+    from tests.ui.helpers import assert_each_tab_keeps_its_settings
+
+    assert_each_tab_keeps_its_settings(at, "vision_tab", ["Classify a photo", "Train a CNN on digits",
+                                                          "Teach your own classifier", "Semi-supervised"])
+
+
 def test_online_model_offline_gives_a_warning(at) -> None:
     tab(at, "Classify a photo")
     at.selectbox(key="photo_model").set_value("resnet-50")

@@ -1,0 +1,38 @@
+"""AppTest checks for pages built with ui.tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+# Widgets that hold a setting (what ui.tabs keeps); buttons, uploaders and charts are left out.
+SETTINGS = {"slider", "select_slider", "selectbox", "multiselect", "radio", "checkbox", "toggle", "number_input",
+            "text_input", "text_area", "date_input", "time_input", "color_picker"}
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _nodes(child)
+
+
+def settings_drawn(at) -> set[str]:
+    """Keys of the setting widgets this run drew."""
+    return {n.key for n in _nodes(at.main) if getattr(n, "key", None) and getattr(n, "type", None) in SETTINGS}
+
+
+def assert_each_tab_keeps_its_settings(at, tab_key: str, labels: Sequence[str]) -> None:
+    """Every setting drawn in a tab is still in the session while each other tab is open: so no widget
+    of a page has a key outside its tab's prefixes (it would be reset by a visit to another tab)."""
+    for label in labels:
+        at.session_state[tab_key] = label
+        at.run()
+        drawn = settings_drawn(at)
+        assert drawn, f"no setting drawn in {label!r}"
+        for other in labels:
+            if other == label:
+                continue
+            at.session_state[tab_key] = other
+            at.run()
+            lost = sorted(k for k in drawn if k not in at.session_state)
+            assert not lost, f"{label!r}: {lost} reset by a visit to {other!r} (a key outside the tab's prefixes?)"
