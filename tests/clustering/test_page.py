@@ -204,6 +204,8 @@ def test_each_upload_is_parsed_once(monkeypatch):
         at.run()
     assert not exceptions(at) and not errors_of(at)
     assert len(tables) == 1 and len(texts) == 1
+    assert "lines.txt" in at.button(key="cl_text_forget").label  # the text tab shows its kept upload
+    assert "blobs.csv" in tab(at, TABLE).button(key="cl_csv_forget").label
     # A bad file is not parsed again on every rerun either.
     tab(at, TABLE).file_uploader(key="cl_csv").set_value(("bad.csv", bytes(range(256)) * 4, "text/csv"))
     at.run()
