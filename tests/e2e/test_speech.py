@@ -20,11 +20,20 @@ def test_upload_clip_and_read_transcript(page, app_url, tmp_path) -> None:
     goto(page, app_url, "speech", seconds=240)
     assert not exception_texts(page)
     page.get_by_role("tab", name="Your audio").click()
+    # What the network hears: an ECharts chart (no Plotly script on first open) of the bundled sample.
+    chart = page.locator("[data-testid='stEChartsChart']").first
+    chart.wait_for(timeout=120_000)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0
+    assert "of 16.6 s of audio" in chart.get_attribute("aria-label")
     page.get_by_role("radio", name="Upload a file").click()
     settle(page)
     page.locator("input[type=file]").first.set_input_files(str(clip))
     settle(page, 240)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    length = page.locator("[data-testid='stMetric']", has_text="Length").locator(
+        "[data-testid='stMetricValue']").inner_text()
+    page.wait_for_function("(s) => document.querySelector(\"[data-testid='stEChartsChart']\")"
+                           ".getAttribute('aria-label').includes(s)", arg=f"of {length} of audio", timeout=60_000)
     page.get_by_role("tab", name="Transcribe").click()
     settle(page)
     page.get_by_role("button", name="Transcribe").click()

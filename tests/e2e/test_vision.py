@@ -16,6 +16,17 @@ def test_upload_photo_and_read_top_label(page, app_url, tmp_path) -> None:
     vision.example_photo("chelsea").resize((1808, 1200)).save(photo)  # bigger than the network needs
     goto(page, app_url, "vision", seconds=240)
     assert not exception_texts(page)
+    # The top-k bars are an ECharts chart (no Plotly script on first open); it follows the top-k slider.
+    bars = page.locator("[data-testid='stEChartsChart']").first
+    bars.wait_for(timeout=240_000)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0
+    assert "Top 5 classes by probability" in bars.get_attribute("aria-label")
+    top_k = page.get_by_role("slider").first
+    top_k.focus()
+    top_k.press("ArrowLeft")
+    settle(page, 120)
+    page.wait_for_function("() => document.querySelector(\"[data-testid='stEChartsChart']\")"
+                           ".getAttribute('aria-label').includes('Top 4 classes')", timeout=60_000)
     page.get_by_text("Upload my own").click(timeout=240_000)  # a cold server on a busy machine is slow
     settle(page)
     page.locator("input[type=file]").first.set_input_files(str(photo))
@@ -25,6 +36,8 @@ def test_upload_photo_and_read_top_label(page, app_url, tmp_path) -> None:
     top.wait_for(timeout=240_000)
     text = top.inner_text()
     assert any(w in text.lower() for w in CATS) and "having" not in text, text  # a short ImageNet name
+    label = text.split("Top class:")[1].split("(")[0].strip()
+    assert f"probability: {label} " in bars.get_attribute("aria-label")  # the bars show this photo's classes
     evidence = page.get_by_text("evidence for")
     evidence.first.wait_for(timeout=240_000)
     pictures = page.locator("[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img")
