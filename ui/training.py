@@ -65,7 +65,9 @@ class LiveTraining:
         self._drawn = 0  # epochs in the chart now: drawing the same figure twice is a duplicate element
         if stop_button:
             # Any click reruns the page, which is what stops the training; nothing to handle here.
-            st.button("Stop training", key=f"stop::{name}", icon=":material/stop_circle:")
+            st.button("Stop training", key=f"stop::{name}", icon=":material/stop_circle:",
+                      help="Any other click on this page (another tab, a slider) stops it too; what was "
+                           "trained so far is kept and evaluated.")
         self.bar = st.progress(0.0, text="Starting…")
         self.chart = st.empty()
         st.session_state[_key(name)] = TrainingState()
