@@ -41,6 +41,9 @@ WIDGETS = {"stSlider": "slider", "stSelectbox": "selectbox", "stButton": "button
            "stTextArea": "text_area", "stMultiSelect": "multiselect", "stToggle": "toggle"}
 # Other elements a page shows, as a bare page draws one of each kind.
 ELEMENTS = {"stPlotlyChart": "st.plotly_chart(go.Figure(go.Scatter(y=np.arange(50) ** 0.5)), key='p{i}')",
+            "stEChartsChart": "st.echarts_chart({{'xAxis': {{'type': 'value'}}, 'yAxis': {{'type': 'value'}}, "
+                              "'series': [{{'type': 'line', 'data': [[x, x ** 0.5] for x in range(50)]}}]}}, "
+                              "key='e{i}')",
             "stDataFrame": "st.dataframe(pd.DataFrame(np.arange(50).reshape(10, 5)))",
             "stImage": "st.image(np.full((64, 64, 3), 128, np.uint8))",
             "stMetric": "st.metric('metric {i}', {i})",
