@@ -116,6 +116,56 @@ def test_photo_uploads(at) -> None:
     at.run()
 
 
+def _counting(monkeypatch, *names: str) -> dict[str, int]:
+    """Count the calls of dl_core.vision functions (the views call them as `vision.<name>`)."""
+    import dl_core.vision
+
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        real = getattr(dl_core.vision, name)
+
+        def counting(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(dl_core.vision, name, counting)
+    return calls
+
+
+def test_uploaded_photos_and_their_predictions_survive_a_visit_to_another_tab(at, monkeypatch) -> None:
+    """An uploader is empty again when its tab reopens (ui/tabs.py): the tab keeps the decoded photos."""
+    tab(at, "Classify a photo")
+    at.radio(key="photo_source").set_value("Upload my own")
+    at.run()
+    at.file_uploader(key="photo_upload").set_value([("red.png", png((220, 30, 30)), "image/png"),
+                                                    ("blue.png", png((30, 30, 220)), "image/png")])
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    table = frame_with(at, "file")
+    assert table["file"].tolist() == ["red.png", "blue.png"]
+    shown = bars(at)
+    calls = _counting(monkeypatch, "read_photo", "classify")
+    tab(at, "Train a CNN on digits")
+    tab(at, "Classify a photo")
+    assert not errors(at) and at.radio(key="photo_source").value == "Upload my own"
+    assert not at.file_uploader(key="photo_upload").value  # what Streamlit itself kept: nothing
+    assert frame_with(at, "file").equals(table) and bars(at) == shown  # the same photos, the same answers
+    assert calls == {"read_photo": 0, "classify": 0}  # from the session: nothing decoded or classified again
+    forget = at.button(key="photo_upload_forget")
+    assert forget.label.startswith("Using 2 photos (uploaded earlier)")
+    forget.click()
+    at.run()
+    assert not exceptions(at) and at.radio(key="photo_source").value == "Example photo"
+    assert not [b for b in at.button if b.key == "photo_upload_forget"]
+    top = next(m.value for m in at.markdown if m.value.startswith("**Top class:**"))
+    assert any(w in top.lower() for w in CATS)  # the example cat again
+    at.radio(key="photo_source").set_value("Upload my own")
+    at.run()
+    assert not [b for b in at.button if b.key == "photo_upload_forget"] and not at.dataframe  # dropped for good
+    at.radio(key="photo_source").set_value("Example photo")
+    at.run()
+
+
 def test_digits_training_and_results(at) -> None:
     tab(at, "Train a CNN on digits")
     at.slider(key="dg_epochs").set_value(3)
@@ -148,6 +198,16 @@ def test_digit_upload(at) -> None:
     assert not exceptions(at) and not errors(at)
     labels = [m.label for m in at.metric]
     assert at.metric[labels.index("Prediction")].value == "1"
+    tab(at, "Semi-supervised")
+    tab(at, "Train a CNN on digits")  # the uploader is empty again; the digit read from it is kept
+    assert at.radio(key="dg_input").value == "Upload a picture"
+    assert at.metric[[m.label for m in at.metric].index("Prediction")].value == "1"
+    forget = at.button(key="dg_upload_forget")
+    assert forget.label.startswith("Using one.png (uploaded earlier)")
+    forget.click()
+    at.run()
+    assert not exceptions(at) and at.radio(key="dg_input").value == "Draw"
+    assert "Prediction" not in [m.label for m in at.metric]
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -197,6 +257,71 @@ def test_transfer_bad_uploads(at) -> None:
                                                                for i in range(3)}), "application/zip"))
     at.run()
     assert any("two classes" in e for e in errors(at))
+
+
+def _caption(at, start: str) -> str:
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def test_transfer_uploads_head_and_predictions_survive_a_visit_to_another_tab(at, monkeypatch) -> None:
+    tab(at, "Teach your own classifier")
+    at.radio(key="tl_source").set_value("Upload per class")
+    at.run()
+    at.number_input(key="tl_n_classes").set_value(2)
+    at.text_input(key="tl_name_0").set_value("red")
+    at.text_input(key="tl_name_1").set_value("blue")
+    at.run()
+    at.file_uploader(key="tl_files_0").set_value([(f"r{i}.png", png((200, 20, 20), i), "image/png") for i in range(3)])
+    at.file_uploader(key="tl_files_1").set_value([(f"b{i}.png", png((20, 20, 200), i), "image/png") for i in range(4)])
+    at.slider(key="tl_epochs").set_value(5)
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    assert _caption(at, "Images per class") == "Images per class: red: 3, blue: 4"
+    calls = _counting(monkeypatch, "image_features", "read_photo", "embed", "classes_from_zip")
+    tab(at, "Semi-supervised")
+    tab(at, "Teach your own classifier")
+    assert not errors(at) and _caption(at, "Images per class") == "Images per class: red: 3, blue: 4"
+    assert at.button(key="tl_files_forget_1").label.startswith("Using 4 images (uploaded earlier)")
+    at.button(key="tl_train").click()  # trains on the kept features
+    at.run()
+    assert not exceptions(at) and not errors(at)
+    accuracy = {m.label: m.value for m in at.metric}["Validation accuracy"]
+    at.file_uploader(key="tl_new").set_value([("pink.png", png((230, 40, 60)), "image/png")])
+    at.run()
+    new = frame_with(at, "photo")
+    assert new["top label"].tolist() == ["red"]
+    tab(at, "Train a CNN on digits")
+    tab(at, "Teach your own classifier")  # the trained head, its scores and its predictions are all still here
+    assert not errors(at) and {m.label: m.value for m in at.metric}["Validation accuracy"] == accuracy
+    assert frame_with(at, "photo").equals(new)
+    assert at.button(key="tl_new_forget").label.startswith("Using 1 image (uploaded earlier)")
+    assert calls == {"image_features": 0, "read_photo": 1, "embed": 1, "classes_from_zip": 0}  # pink.png only
+    at.button(key="tl_files_forget_0").click()  # one class dropped: the set is short of a class's images
+    at.run()
+    assert any("'red' has no images" in e for e in errors(at))
+    at.button(key="tl_new_forget").click()
+    at.run()
+    assert not [d for d in at.dataframe if "photo" in d.value.columns]
+
+    at.radio(key="tl_source").set_value("One zip, a folder per class")
+    at.run()
+    at.file_uploader(key="tl_zip").set_value(("shapes.zip", _zip({
+        **{f"red/{i}.png": png((200, 20, 20), i) for i in range(3)},
+        **{f"blue/{i}.png": png((20, 20, 200), i) for i in range(3)}}), "application/zip"))
+    at.run()
+    assert not errors(at) and _caption(at, "Images per class") == "Images per class: red: 3, blue: 3"
+    kept = at.session_state["vision_transfer::zip"]
+    assert not any(isinstance(v, bytes | vision.LabelledFiles) for v in kept)  # features only, no archive
+    tab(at, "Classify a photo")
+    tab(at, "Teach your own classifier")
+    assert not errors(at) and _caption(at, "Images per class") == "Images per class: red: 3, blue: 3"
+    assert calls["classes_from_zip"] == 1  # read once, while it was uploaded
+    forget = at.button(key="tl_zip_forget")
+    assert forget.label.startswith("Using shapes.zip (uploaded earlier)")
+    forget.click()
+    at.run()
+    assert not exceptions(at) and at.radio(key="tl_source").value == "Example: faces vs. not faces"
+    assert "vision_transfer::zip" not in at.session_state
 
 
 def test_semi_supervised_tab(at) -> None:

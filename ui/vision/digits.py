@@ -21,6 +21,7 @@ from . import figures
 
 LIVE = "vision_digits"  # ui.training state (live curves, partly trained model)
 RESULT = "vision_digits"  # ui.actions: the last finished TrainedModel
+KEPT = "vision_digits::upload"  # (file id, name, 8x8 digit) of the last good "try it" upload
 
 
 def _config() -> vision.DigitsCNNConfig:
@@ -122,6 +123,38 @@ def _digit_model(shown: _Shown | None):
     return loaders.model("digits-cnn"), "the default digits CNN (train your own above to use it here)"
 
 
+def _forget_upload() -> None:
+    """The person changed the uploader (another picture, or removed it): the kept digit goes."""
+    st.session_state.pop(KEPT, None)
+
+
+def _draw_instead() -> None:
+    _forget_upload()
+    st.session_state["dg_input"] = "Draw"
+
+
+def _uploaded_digit() -> np.ndarray | None:
+    """The 8x8 digit of the uploaded picture, or of the one uploaded earlier, or None.
+
+    An uploader is empty again when its tab is reopened (only the open tab is drawn, ui/tabs.py): the
+    8x8 digit read from the last upload is kept in this session (64 numbers; the picture is not)."""
+    upload = st.file_uploader("A picture of one digit", type=vision.IMAGE_TYPES, key="dg_upload",
+                              on_change=_forget_upload)
+    kept = st.session_state.get(KEPT)
+    if upload is not None:
+        if kept is None or kept[0] != upload.file_id:  # read once per file, not on every rerun
+            st.session_state.pop(KEPT, None)
+            x8 = vision.digit_from_image(np.asarray(vision.read_photo(upload, name=upload.name)))
+            kept = st.session_state[KEPT] = (upload.file_id, upload.name, x8)
+        return kept[2]
+    if kept is not None:
+        st.button(f"Using {kept[1]} (uploaded earlier): draw instead", key="dg_upload_forget", on_click=_draw_instead,
+                  icon=":material/close:", help="Or upload another picture above to replace it.")
+        return kept[2]
+    st.caption("Dark on light or light on dark both work.")
+    return None
+
+
 def _try_digit(shown: _Shown | None) -> None:
     st.subheader("Try it: draw a digit")
     how = st.radio("Input", ["Draw", "Upload a picture"], horizontal=True, key="dg_input")
@@ -137,13 +170,11 @@ def _try_digit(shown: _Shown | None) -> None:
             if pixels is None or np.asarray(pixels)[..., :3].max() == 0:
                 st.caption("Draw one digit with the mouse, large and centred.")
                 return
+            x8 = vision.digit_from_image(pixels)
         else:
-            upload = st.file_uploader("A picture of one digit", type=vision.IMAGE_TYPES, key="dg_upload")
-            if upload is None:
-                st.caption("Dark on light or light on dark both work.")
+            x8 = _uploaded_digit()
+            if x8 is None:
                 return
-            pixels = np.asarray(vision.read_photo(upload, name=upload.name))
-    x8 = vision.digit_from_image(pixels)
     model, which = _digit_model(shown)
     probs = vision.predict_digits(model, x8)[0]
     with right:

@@ -25,6 +25,7 @@ from . import figures
 
 T = TypeVar("T")
 METHODS = {"grad-cam": "Grad-CAM", "integrated-gradients": "Integrated gradients"}
+KEPT = "vision_photos::upload"  # the Photos of the last good upload (decoded, short side 256 px), in this session
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ def _example_explanation(model_name: str, name: str, method: str, target: int) -
     return vision.preprocessed_view(clf, image), vision.explain(clf, image, target=target, method=method)
 
 
+def _forget() -> None:
+    """The person changed the uploader (other photos, or removed them): the kept upload goes."""
+    st.session_state.pop(KEPT, None)
+
+
+def _use_example() -> None:
+    _forget()
+    st.session_state["photo_source"] = "Example photo"
+
+
 def _photos() -> list[Photo]:
     source = st.radio("Photo", ["Example photo", "Upload my own"], horizontal=True, key="photo_source")
     if source == "Example photo":
@@ -72,16 +83,25 @@ def _photos() -> list[Photo]:
                             key="photo_example")
         return [Photo(f"example:{name}", name, _example_image(name), example=True)]
     files = st.file_uploader("Upload one or more photos", type=vision.IMAGE_TYPES, accept_multiple_files=True,
-                             key="photo_upload")
-    if not files:
-        st.info("Upload a JPEG, PNG, WebP, BMP or GIF photo (or several) to classify it.")
-        return []
-    vision.check_photo_count(len(files))
-    photos = []
-    for f in files:  # decoded once per upload, at the size the network needs (short side 256 px)
-        image = _memo("decoded", f.file_id, lambda f=f: vision.read_photo(f, name=f.name), vision.MAX_PHOTOS)
-        photos.append(Photo(f"upload:{f.file_id}", f.name, image))
-    return photos
+                             key="photo_upload", on_change=_forget)
+    if files:
+        vision.check_photo_count(len(files))
+        photos = []
+        for f in files:  # decoded once per upload, at the size the network needs (short side 256 px)
+            image = _memo("decoded", f.file_id, lambda f=f: vision.read_photo(f, name=f.name), vision.MAX_PHOTOS)
+            photos.append(Photo(f"upload:{f.file_id}", f.name, image))
+        st.session_state[KEPT] = photos  # all decoded: the same pictures as the memo, at most MAX_PHOTOS
+        return photos
+    # An uploader is empty again when its tab is reopened (only the open tab is drawn, ui/tabs.py): the
+    # photos decoded from the last upload are kept in this session, so the person's photos stay.
+    kept: list[Photo] | None = st.session_state.get(KEPT)
+    if kept:
+        what = kept[0].name if len(kept) == 1 else f"{len(kept)} photos"
+        st.button(f"Using {what} (uploaded earlier): use the example instead", key="photo_upload_forget",
+                  on_click=_use_example, icon=":material/close:", help="Or upload other photos above to replace them.")
+        return kept
+    st.info("Upload a JPEG, PNG, WebP, BMP or GIF photo (or several) to classify it.")
+    return []
 
 
 def _predictions(model_name: str, classifier: Any, photos: list[Photo], top_k: int) -> list[list[vision.Prediction]]:
