@@ -7,7 +7,7 @@ Tabs -> views in ui/speech/ (source, transcribe, score, carry_on) -> engine call
 
 import streamlit as st
 
-import ui  # noqa: F401  (the app-shell guard in ui/__init__.py)
+from ui import tabs
 from ui.speech import carry_on, score, source, transcribe
 
 st.title("Speech: from your voice to text")
@@ -19,12 +19,13 @@ st.markdown(
     "server; your audio is never stored."
 )
 
-t_audio, t_text, t_score, t_more = st.tabs(["Your audio", "Transcribe", "Word error rate", "Carry on"])
-with t_audio:
-    source.view()
-with t_text:
-    transcribe.view()
-with t_score:
-    score.view()
-with t_more:
-    carry_on.view()
+# Only the open tab runs (?speech_tab=... in the URL): the hidden Transcribe tab's model cards cost a
+# new browser nothing. Settings of the closed tabs are kept (ui/tabs.py); the decoded clip and the
+# transcripts live in the session (ui/speech/shared.py, ui.actions), so every tab sees them.
+tabs.show("speech_tab", [
+    tabs.Tab("Your audio", source.view, ("speech_source", "speech_sample", "speech_record", "speech_upload")),
+    tabs.Tab("Transcribe", transcribe.view, ("speech_beam", "speech_temperature", "speech_fallback", "speech_vad",
+                                             "speech_both", "speech_go", "speech_segments_", "speech_card_")),
+    tabs.Tab("Word error rate", score.view, ("speech_reference",)),
+    tabs.Tab("Carry on", carry_on.view, ("speech_carry_", "speech_moods")),
+])

@@ -1,4 +1,6 @@
-"""AppTest of the speech page: a sample transcribed on the first click, an upload, a recording, bad files."""
+"""AppTest of the speech page: a sample transcribed on the first click, an upload, a recording, bad files.
+
+The page's tabs are lazy (ui/tabs.py): only the open one runs, so a test opens a tab before using it."""
 
 from __future__ import annotations
 
@@ -8,11 +10,14 @@ import numpy as np
 import pytest
 
 from tests.conftest import exceptions, open_page
+from tests.ui.helpers import assert_each_tab_keeps_its_settings, settings_drawn
 
 from .conftest import SENTENCE
 from .makeaudio import encode
 
 PAGE = "pages/speech.py"
+TAB = "speech_tab"
+LABELS = ["Your audio", "Transcribe", "Word error rate", "Carry on"]
 
 
 @pytest.fixture
@@ -22,26 +27,55 @@ def at():
     return page
 
 
+def _open(at, label: str):
+    at.session_state[TAB] = label
+    at.run(timeout=300)
+    assert exceptions(at) == []
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
 def _texts(at) -> str:
     return "\n".join([m.value for m in at.markdown] + [i.value for i in at.info] + [e.value for e in at.error])
 
 
 def test_sample_is_transcribed_on_the_first_click_and_scored(at):
-    assert [t.label for t in at.tabs] == ["Your audio", "Transcribe", "Word error rate", "Carry on"]
+    from dl_core import speech
+
+    assert [t.label for t in at.tabs] == LABELS
     assert at.segmented_control(key="speech_source").value == "Bundled sample"
     assert {m.label for m in at.metric} >= {"Length", "Original rate"}
+    assert not at.dataframe  # the closed Transcribe tab (model cards' tables) is not drawn: issue 13
+    _open(at, "Transcribe")
+    assert not at.dataframe  # the model cards are closed: their tables are drawn when one is opened
+    at.session_state["speech_card_whisper-tiny-en"] = True
+    at.run(timeout=300)
+    assert [len(d.value) for d in at.dataframe] == [len(speech.model_card(speech.WHISPER).files)]
     at.checkbox(key="speech_both").uncheck()  # Whisper only: keeps the test short
     at.slider(key="speech_beam").set_value(2)
     at.button(key="speech_go").click().run(timeout=300)
     assert exceptions(at) == []
     text = _texts(at)
     assert "The new library opens next Monday morning" in text
-    wer = {m.label: m.value for m in at.metric}
+    _open(at, "Word error rate")
+    wer = _metrics(at)
     assert wer["Word error rate"] in {"0.0%", "2.2%", "4.3%"}  # 46 reference words: at most 2 errors
     # The reference can be retyped: one wrong word -> substitutions rise.
     area = next(a for a in at.text_area if a.key.startswith("speech_reference::"))
     area.set_value(area.value.replace("library", "museum")).run(timeout=300)
-    assert int({m.label: m.value for m in at.metric}["Substitutions"]) >= 1
+    assert int(_metrics(at)["Substitutions"]) >= 1
+    # A round trip through the other tabs keeps the transcript, the settings and the retyped reference.
+    _open(at, "Your audio")
+    assert at.selectbox(key="speech_sample").value == speech.samples()[0].file
+    _open(at, "Transcribe")
+    assert "The new library opens next Monday morning" in _texts(at)
+    assert at.slider(key="speech_beam").value == 2 and at.checkbox(key="speech_both").value is False
+    _open(at, "Word error rate")
+    assert "museum" in next(a for a in at.text_area if a.key.startswith("speech_reference::")).value
+    assert int(_metrics(at)["Substitutions"]) >= 1
 
 
 def _hearing(at) -> dict:
@@ -65,19 +99,30 @@ def test_hearing_chart_shows_the_chosen_sample(at):
     from dl_core import speech
 
     short = next(x for x in speech.samples() if x.file == "librivox-ill-disposed.flac")
-    at.selectbox(key="speech_sample").set_value(short)
+    at.selectbox(key="speech_sample").set_value(short.file)
     at.run(timeout=300)
     spec = _hearing(at)  # 3.0 s, 299 frames: every frame drawn
     assert len(spec["xAxis"][1]["data"]) == 299 and len(spec["series"][2]["data"]) == 80 * 299
     assert spec["xAxis"][0]["max"] == pytest.approx(2.99, abs=0.02)
     assert not any("mean of" in c.value for c in at.caption)
+    # The picked sample survives a visit to another tab (its clip would otherwise be swapped for the default).
+    _open(at, "Transcribe")
+    assert "3.0 s" in _texts(at)  # "Press Transcribe to hear librivox-ill-disposed.flac (3.0 s)"
+    _open(at, "Your audio")
+    assert at.selectbox(key="speech_sample").value == short.file
+    assert len(_hearing(at)["xAxis"][1]["data"]) == 299
 
 
 @pytest.mark.slow
 def test_transcript_carries_on_to_the_language_tools(at):
-    assert "announcement" in at.selectbox(key="speech_sample").value.title  # the default sample: 4 sentences
+    from dl_core import speech
+
+    default = next(x for x in speech.samples() if x.file == at.selectbox(key="speech_sample").value)
+    assert "announcement" in default.title  # the default sample: 4 sentences
+    _open(at, "Transcribe")
     at.checkbox(key="speech_both").uncheck()
     at.button(key="speech_go").click().run(timeout=300)
+    _open(at, "Carry on")
     at.button(key="speech_carry_go").click().run(timeout=300)
     assert exceptions(at) == [] and not at.error
     text = _texts(at)
@@ -99,15 +144,34 @@ def test_upload_is_decoded_and_transcribed(at, spoken):
     at.file_uploader(key="speech_upload").set_value(("call.mp3", encode(x, rate, "mp3"), "audio/mpeg"))
     at.run(timeout=300)
     assert exceptions(at) == [] and not at.error
-    assert {m.label: m.value for m in at.metric}["File"] == "mp3"
+    assert _metrics(at)["File"] == "mp3"
+    length = _metrics(at)["Length"]
+    _open(at, "Transcribe")
     at.checkbox(key="speech_both").uncheck()
     at.button(key="speech_go").click().run(timeout=300)
     assert "train tickets" in _texts(at).lower()
     # No reference for one's own audio: the WER tab asks for one.
+    _open(at, "Word error rate")
     assert "Type the reference above" in _texts(at)
     area = next(a for a in at.text_area if a.key.startswith("speech_reference::"))
     area.set_value(SENTENCE).run(timeout=300)
     assert "Word error rate" in {m.label for m in at.metric}
+    # The uploader is empty when its tab is reopened, but the decoded clip was kept: the same audio, the
+    # same transcript (Carry on reads it), no "choose audio first".
+    _open(at, "Your audio")
+    assert at.file_uploader(key="speech_upload").value is None
+    assert at.button(key="speech_source_forget").label == "Using call.mp3 (uploaded earlier): forget it"
+    assert (_metrics(at)["File"], _metrics(at)["Length"]) == ("mp3", length)
+    _open(at, "Carry on")
+    assert "train tickets" in _texts(at).lower() and "first" not in _texts(at)
+    _open(at, "Transcribe")
+    assert "train tickets" in _texts(at).lower()
+    # Forgetting the clip: every tab asks for audio again.
+    _open(at, "Your audio")
+    at.button(key="speech_source_forget").click().run(timeout=300)
+    assert "Upload English speech" in _texts(at) and not at.metric
+    _open(at, "Transcribe")
+    assert any("Your audio" in i.value for i in at.info) and not [b for b in at.button if b.key == "speech_go"]
 
 
 def test_recording_is_accepted(at, spoken):
@@ -116,7 +180,12 @@ def test_recording_is_accepted(at, spoken):
     at.audio_input(key="speech_record").set_value(("rec.wav", encode(x, rate, "wav"), "audio/wav"))
     at.run(timeout=300)
     assert exceptions(at) == [] and not at.error
-    assert {m.label: m.value for m in at.metric}["Length"] == f"{len(x) / rate:.1f} s"
+    assert _metrics(at)["Length"] == f"{len(x) / rate:.1f} s"
+    _open(at, "Word error rate")  # a reference to type: the recording is the clip of every tab
+    assert any(a.key == "speech_reference::" + at.session_state["speech::clip"].key for a in at.text_area)
+    _open(at, "Your audio")
+    assert at.button(key="speech_source_forget").label == "Using your recording (recorded earlier): forget it"
+    assert _metrics(at)["Length"] == f"{len(x) / rate:.1f} s"
 
 
 @pytest.mark.parametrize(("name", "make", "message"), [
@@ -132,9 +201,28 @@ def test_bad_files_show_a_message_and_no_stale_clip(at, name, make, message):
     at.run(timeout=300)
     assert exceptions(at) == []
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert not [b for b in at.button if b.key == "speech_source_forget"]  # nothing kept from the bad file
     # The other tabs ask for audio instead of showing the previous sample's results.
+    _open(at, "Transcribe")
     assert any("Your audio" in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "speech_go"]
+
+
+def test_each_tab_keeps_its_settings_while_another_is_open(at):
+    """Every setting has its tab's key prefix (pages/speech.py), so a visit to another tab resets none."""
+    assert_each_tab_keeps_its_settings(at, TAB, LABELS[:3])  # (Carry on has a button and no setting)
+    drawn = set()
+    for label in LABELS[:3]:
+        drawn |= settings_drawn(_open(at, label))
+    _open(at, "Carry on")
+    assert len(drawn) == 7 and [k for k in drawn if k not in at.session_state] == []
+    # The source picker (a segmented control: not among the helper's settings) is kept too.
+    _open(at, "Your audio")
+    at.segmented_control(key="speech_source").set_value("Record").run(timeout=300)
+    _open(at, "Transcribe")
+    assert at.session_state["speech_source"] == "Record"
+    _open(at, "Your audio")
+    assert at.segmented_control(key="speech_source").value == "Record"
 
 
 def test_the_shared_model_cards_show_both_recognisers():

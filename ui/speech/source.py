@@ -1,5 +1,10 @@
 """Tab "Your audio": a bundled sample, a recording made in the browser, or an uploaded file, decoded
-to 16 kHz mono (`speech.read_audio`), played back, and shown as the model hears it (`speech.log_mel`)."""
+to 16 kHz mono (`speech.read_audio`), played back, and shown as the model hears it (`speech.log_mel`).
+
+The decoded clip is kept in the session (shared.Clip), never the file: a recorder or uploader is empty
+again when this tab is reopened (only the open tab is drawn, ui/tabs.py), and the person's audio must
+not vanish with it. Removing the file (or the recording) forgets the clip.
+"""
 
 from __future__ import annotations
 
@@ -21,37 +26,58 @@ def view() -> None:
     if pending is None:
         shared.forget()
         return
-    clip = None
-    with errors.guard(stop=False):
-        clip = shared.decode(*pending)
+    clip = pending if isinstance(pending, shared.Clip) else None
+    if clip is None:
+        with errors.guard(stop=False):
+            clip = shared.decode(*pending)
     if clip is None:
         return
     errors.notices(clip.audio.notices)
     _show(clip)
 
 
-def _choose(source: str) -> tuple | None:
-    """(key, data, label, reference) of what the person picked, or None when nothing is picked yet."""
+def _choose(source: str) -> tuple | shared.Clip | None:
+    """(key, data, label, reference) of what the person picked, the clip kept from their earlier recording
+    or upload when the widget is empty again, or None when nothing is picked yet."""
     if source == SOURCES[0]:
-        samples = speech.samples()
-        chosen = st.selectbox("Sample", samples, format_func=lambda s: s.title, key="speech_sample")
+        # By file name, not the Sample itself: a plain value is what ui.tabs keeps while another tab is open.
+        samples = {s.file: s for s in speech.samples()}
+        chosen = samples[st.selectbox("Sample", list(samples), format_func=lambda f: samples[f].title,
+                                      key="speech_sample")]
         st.caption(f"Source: {chosen.source}. Licence: {chosen.licence}. Reference transcript included.")
         return f"sample:{chosen.file}", chosen.path, chosen.file, chosen.reference
     if source == SOURCES[1]:
-        recording = st.audio_input("Record your voice (English), then stop", key="speech_record")
+        recording = st.audio_input("Record your voice (English), then stop", key="speech_record",
+                                   on_change=shared.forget)
         if recording is None:
+            earlier = _earlier("record:", "recorded")
+            if earlier is not None:
+                return earlier
             st.info("Press the microphone, say a sentence or two in English, and press it again to stop. "
                     "The recording stays in this browser session.", icon=":material/mic:")
             return None
         return f"record:{recording.file_id}", recording, "your recording", ""
-    upload = st.file_uploader("Upload speech", type=UPLOAD_TYPES, key="speech_upload",
+    upload = st.file_uploader("Upload speech", type=UPLOAD_TYPES, key="speech_upload", on_change=shared.forget,
                               help=f"{speech.FORMATS_HINT}; up to {speech.MAX_BYTES // 2**20} MB and "
                                    f"{speech.MAX_SECONDS / 60:.0f} minutes")
     if upload is None:
+        earlier = _earlier("upload:", "uploaded")
+        if earlier is not None:
+            return earlier
         st.info(f"Upload English speech: {speech.FORMATS_HINT}, at most "
                 f"{speech.MAX_SECONDS / 60:.0f} minutes.", icon=":material/upload_file:")
         return None
     return f"upload:{upload.file_id}", upload, upload.name, ""
+
+
+def _earlier(kind: str, how: str) -> shared.Clip | None:
+    """The kept clip if it came from this source (`kind`: "record:" or "upload:"), with a button to drop it."""
+    kept = shared.clip()
+    if kept is None or not kept.key.startswith(kind):
+        return None
+    st.button(f"Using {kept.label} ({how} earlier): forget it", key="speech_source_forget", on_click=shared.forget,
+              icon=":material/close:", help="Or record or upload another clip above to replace it.")
+    return kept
 
 
 def _show(clip: shared.Clip) -> None:

