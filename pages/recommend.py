@@ -7,6 +7,7 @@ in ui/recommend/; everything they compute comes from dl_core.recommend.
 
 import streamlit as st
 
+from ui import tabs
 from ui.recommend import data, embedding_map, for_me, train
 
 st.title("Recommendations")
@@ -17,12 +18,12 @@ st.markdown(
     "ratings it never saw, then rate a few films yourself and get your own recommendations."
 )
 
-data_tab, train_tab, me_tab, map_tab = st.tabs(["Data", "Train & compare", "For me", "Embedding map"])
-with data_tab:
-    data.data_tab()
-with train_tab:
-    train.train_tab()
-with me_tab:
-    for_me.for_me_tab()
-with map_tab:
-    embedding_map.map_tab()
+# Only the open tab runs (?recommend_tab=... in the URL); what was set in the others is kept (ui/tabs.py:
+# a key belongs to the tab with its longest matching prefix, so "rec_" is the Train tab's). The chosen
+# data, the trained models and the parsed upload live in the session (ui/recommend/state.py, data.py).
+tabs.show("recommend_tab", [
+    tabs.Tab("Data", data.data_tab, ("rec_source", "rec_upload", "rec_col_", "rec_data_")),
+    tabs.Tab("Train & compare", train.train_tab, ("rec_",)),
+    tabs.Tab("For me", for_me.for_me_tab, ("rec_me_", "rec_star_", "rec_similar_")),
+    tabs.Tab("Embedding map", embedding_map.map_tab, ("rec_map_",)),
+])

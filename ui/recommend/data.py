@@ -1,11 +1,17 @@
-"""Recommendations page, Data tab: the bundled MovieLens ratings or the person's own CSV, columns picked."""
+"""Recommendations page, Data tab: the bundled MovieLens ratings or the person's own CSV, columns picked.
+
+The parsed upload is kept in the session (never the file): an uploader is empty again when its tab is
+reopened (only the open tab is drawn, ui/tabs.py), and the person's data must not vanish with it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dl_core import recommend
@@ -14,6 +20,36 @@ from .. import echarts, errors
 from . import state
 
 NONE = "(none)"
+UPLOAD = "recommend::upload"  # session key: the last good upload, parsed (an Upload)
+
+
+@dataclass(frozen=True)
+class Upload:
+    digest: str  # of the file's bytes
+    name: str
+    frame: pd.DataFrame
+    notices: list[str] = field(default_factory=list)
+
+
+def _forget_upload() -> None:
+    """The person changed the uploader (another file, or removed it): the kept upload goes, and the tabs
+    work on MovieLens until a new file is read."""
+    st.session_state.pop(UPLOAD, None)
+    st.session_state.pop(state.DATA, None)
+
+
+def _parsed(upload) -> Upload | None:
+    """The upload parsed (once per file), the one kept from earlier when the uploader is empty, or None."""
+    kept = st.session_state.get(UPLOAD)
+    if upload is None:
+        return kept
+    digest = hashlib.sha1(upload.getvalue()).hexdigest()[:12]
+    if kept is not None and (kept.digest, kept.name) == (digest, upload.name):
+        return kept
+    st.session_state.pop(UPLOAD, None)  # a bad new file must not leave the old one in place
+    frame, notices = recommend.read_table(upload, name=upload.name)
+    st.session_state[UPLOAD] = Upload(digest, upload.name, frame, notices)
+    return st.session_state[UPLOAD]
 
 
 def data_tab() -> None:
@@ -38,13 +74,15 @@ def _movielens_card() -> None:
 
 def _upload() -> None:
     upload = st.file_uploader("CSV with one row per interaction: a user column and an item column, optionally "
-                              "a rating and a time", type=["csv", "tsv", "txt"], key="rec_upload")
-    if upload is None:
-        st.info("Upload a CSV (for example `user,item,rating,timestamp`; any column names: you pick them "
-                "below). Until then the tabs use MovieLens.", icon=":material/upload_file:")
-        return
+                              "a rating and a time", type=["csv", "tsv", "txt"], key="rec_upload",
+                              on_change=_forget_upload)
     with errors.guard(stop=False):
-        frame, notices = recommend.read_table(upload, name=upload.name)
+        parsed = _parsed(upload)
+        if parsed is None:
+            st.info("Upload a CSV (for example `user,item,rating,timestamp`; any column names: you pick them "
+                    "below). Until then the tabs use MovieLens.", icon=":material/upload_file:")
+            return
+        frame, notices = parsed.frame, parsed.notices
         columns = list(frame.columns)
         guess = recommend.guess_columns(columns)
         c1, c2, c3, c4, c5 = st.columns(5)
@@ -57,13 +95,13 @@ def _upload() -> None:
             default = guess[role] if guess[role] in options else fallback
             value = col.selectbox(label, options, index=options.index(default), key=f"rec_col_{role}")
             pick[role] = None if value == NONE else value
-        digest = hashlib.sha1(upload.getvalue()).hexdigest()[:12]
-        key = f"upload:{digest}:" + ":".join(str(pick[r]) for r in ("user", "item", "rating", "time", "title"))
+        key = f"upload:{parsed.digest}:" + ":".join(str(pick[r]) for r in ("user", "item", "rating", "time", "title"))
         if state.chosen().key != key:
             data = recommend.read_interactions(frame, pick["user"], pick["item"], pick["rating"], pick["time"],
-                                               pick["title"], name=upload.name)
+                                               pick["title"], name=parsed.name)
             state.choose(state.Chosen(key, data, bundled=False, notices=notices + data.notices))
-        st.success(f"Using **{upload.name}**: the Train, For me and Map tabs now work on it.",
+        earlier = " (uploaded earlier; upload another file above to replace it)" if upload is None else ""
+        st.success(f"Using **{parsed.name}**{earlier}: the Train, For me and Map tabs now work on it.",
                    icon=":material/check_circle:")
 
 
@@ -89,8 +127,12 @@ def _summary(data: recommend.Interactions) -> None:
     st.caption(f"The 10% most-had items gather {share:.0%} of all interactions; median per user "
                f"{s['median_per_user']:.0f}, per item {s['median_per_item']:.0f}. This is why popularity is "
                "a strong baseline, and why rarely-had items are hard to recommend well.")
-    with st.expander("First rows", icon=":material/table:"):
-        st.dataframe(data.rows(np.arange(min(50, len(data)))).frame(), hide_index=True)
+    # Tracks its state (a click reruns) and draws the table only while open: a collapsed expander still
+    # draws its content, and one table makes a new browser load the table script (issue 13).
+    rows = st.expander("First rows", icon=":material/table:", key="rec_data_rows", on_change="rerun")
+    if rows.open:
+        with rows:
+            st.dataframe(data.rows(np.arange(min(50, len(data)))).frame(), hide_index=True, key="rec_data_table")
 
 
 def _axis(name: str, **extra: Any) -> dict[str, Any]:
