@@ -1,5 +1,6 @@
 """Recommendations page in Chromium: upload ratings, train the default model from the For me tab, rate
-three films with stars, see recommendations with "because you liked"."""
+three films with stars, see recommendations with "because you liked"; the upload and the ratings are still
+there after a visit to another tab (tabs are lazy: ui/tabs.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dl_core import recommend
 from tests.e2e.conftest import exception_texts, goto, settle
 
 ECHARTS, PLOTLY = "[data-testid='stEChartsChart']", "[data-testid='stPlotlyChart']"
+TABLE = "[data-testid='stDataFrame']"
 
 
 def _tail_label(page) -> str:
@@ -32,6 +34,11 @@ def test_rate_three_films_and_see_recommendations(page, app_url, tmp_path):
     # hidden tabs included.
     assert page.locator(ECHARTS).count() == 2 and page.locator(PLOTLY).count() == 0
     assert "items are: 1, 341, " in _tail_label(page)  # MovieLens' most-had film: 341 ratings
+    # Nor a table (its script chunk): "First rows" draws its table only once it is opened.
+    assert page.locator(TABLE).count() == 0
+    page.get_by_text("First rows").click()
+    settle(page)
+    page.locator(TABLE).first.wait_for()
     page.get_by_text("My CSV of interactions").click()
     settle(page)
     page.locator("input[type=file]").first.set_input_files(str(path))
@@ -39,7 +46,7 @@ def test_rate_three_films_and_see_recommendations(page, app_url, tmp_path):
     page.get_by_text("Using my_ratings.csv").first.wait_for()
     assert f"items are: 1, {small.item_counts().max()}, " in _tail_label(page)  # redrawn with the upload
 
-    page.get_by_role("tab", name="For me").click()
+    _open_tab(page, "For me")
     page.get_by_role("button", name="Train the default model").click()
     settle(page, 400)
     assert not exception_texts(page)
@@ -59,3 +66,17 @@ def test_rate_three_films_and_see_recommendations(page, app_url, tmp_path):
     table.wait_for()
     assert page.get_by_text("3 rating(s), 3 liked").count()
     assert not exception_texts(page)
+    # The uploader is empty when the Data tab is reopened; the parsed upload is kept (and still chosen).
+    _open_tab(page, "Data")
+    page.get_by_text("Using my_ratings.csv (uploaded earlier").wait_for()
+    assert f"items are: 1, {small.item_counts().max()}, " in _tail_label(page)
+    _open_tab(page, "For me")  # the model, the three films and their stars are kept
+    assert page.locator("[data-testid='stFeedback']").count() == 3
+    assert page.get_by_text("3 rating(s), 3 liked").count()
+    page.locator(TABLE).filter(has_text="because you liked").first.wait_for()
+    assert not exception_texts(page)
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()  # reruns the page (lazy tabs): wait for it
+    settle(page)
