@@ -1,6 +1,9 @@
-"""Vision in Chromium: upload a photo, read the top label, move the opacity slider."""
+"""Vision in Chromium: upload a photo, read the top label, move the opacity slider, visit another tab and
+find the photo still there."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -52,3 +55,27 @@ def test_upload_photo_and_read_top_label(page, app_url, tmp_path) -> None:
     assert not exception_texts(page)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert evidence.count() == 1 and text == top.inner_text()  # same photo, same answer
+
+    # Tabs are lazy (ui/tabs.py): the uploader is empty when its tab reopens; the tab keeps the photo.
+    aria = bars.get_attribute("aria-label")
+    _open_tab(page, "Train a CNN on digits")
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=120_000)
+    _open_tab(page, "Classify a photo")
+    forget = page.get_by_role("button", name=re.compile(r"Using my_cat\.jpg \(uploaded earlier\)"))
+    forget.wait_for(timeout=120_000)
+    assert page.get_by_role("radio", name="Upload my own").is_checked()
+    top.wait_for(timeout=120_000)
+    assert top.inner_text() == text and bars.get_attribute("aria-label") == aria  # the same photo, same answer
+    assert page.get_by_text("evidence for").count() == 1
+    assert not exception_texts(page)
+    forget.click()  # back to the example photo
+    settle(page)
+    page.get_by_text("Example (scikit-image's sample photos)").wait_for(timeout=60_000)
+    assert page.get_by_role("radio", name="Example photo").is_checked()
+    assert page.get_by_role("button", name=re.compile("uploaded earlier")).count() == 0
+    assert not exception_texts(page)
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    settle(page)
