@@ -31,6 +31,8 @@ def test_after_the_warm_up_a_first_transcription_loads_no_model(monkeypatch):
     loads.clear()
 
     at = open_page("pages/speech.py", timeout=300)
+    at.session_state["speech_tab"] = "Transcribe"  # lazy tabs: only the open tab is drawn
+    at.run(timeout=300)
     at.checkbox(key="speech_both").uncheck()  # Whisper only: keeps the test short
     at.button(key="speech_go").click().run(timeout=300)
     assert exceptions(at) == []
