@@ -151,8 +151,9 @@ def test_uploaded_photos_and_their_predictions_survive_a_visit_to_another_tab(at
     assert not at.file_uploader(key="photo_upload").value  # what Streamlit itself kept: nothing
     assert frame_with(at, "file").equals(table) and bars(at) == shown  # the same photos, the same answers
     assert calls == {"read_photo": 0, "classify": 0}  # from the session: nothing decoded or classified again
+    assert any(c.value.startswith("Using 2 photos (uploaded earlier)") for c in at.caption)
     forget = at.button(key="photo_upload_forget")
-    assert forget.label.startswith("Using 2 photos (uploaded earlier)")
+    assert forget.label == "Use the example instead"
     forget.click()
     at.run()
     assert not exceptions(at) and at.radio(key="photo_source").value == "Example photo"
@@ -202,8 +203,9 @@ def test_digit_upload(at) -> None:
     tab(at, "Train a CNN on digits")  # the uploader is empty again; the digit read from it is kept
     assert at.radio(key="dg_input").value == "Upload a picture"
     assert at.metric[[m.label for m in at.metric].index("Prediction")].value == "1"
+    assert any(c.value.startswith("Using one.png (uploaded earlier)") for c in at.caption)
     forget = at.button(key="dg_upload_forget")
-    assert forget.label.startswith("Using one.png (uploaded earlier)")
+    assert forget.label == "Draw instead"
     forget.click()
     at.run()
     assert not exceptions(at) and at.radio(key="dg_input").value == "Draw"

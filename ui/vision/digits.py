@@ -148,8 +148,8 @@ def _uploaded_digit() -> np.ndarray | None:
             kept = st.session_state[KEPT] = (upload.file_id, upload.name, x8)
         return kept[2]
     if kept is not None:
-        st.button(f"Using {kept[1]} (uploaded earlier): draw instead", key="dg_upload_forget", on_click=_draw_instead,
-                  icon=":material/close:", help="Or upload another picture above to replace it.")
+        st.caption(f"Using {kept[1]} (uploaded earlier); a new upload replaces it.")
+        st.button("Draw instead", key="dg_upload_forget", on_click=_draw_instead, icon=":material/close:")
         return kept[2]
     st.caption("Dark on light or light on dark both work.")
     return None

@@ -97,8 +97,8 @@ def _photos() -> list[Photo]:
     kept: list[Photo] | None = st.session_state.get(KEPT)
     if kept:
         what = kept[0].name if len(kept) == 1 else f"{len(kept)} photos"
-        st.button(f"Using {what} (uploaded earlier): use the example instead", key="photo_upload_forget",
-                  on_click=_use_example, icon=":material/close:", help="Or upload other photos above to replace them.")
+        st.caption(f"Using {what} (uploaded earlier); a new upload replaces {'it' if len(kept) == 1 else 'them'}.")
+        st.button("Use the example instead", key="photo_upload_forget", on_click=_use_example, icon=":material/close:")
         return kept
     st.info("Upload a JPEG, PNG, WebP, BMP or GIF photo (or several) to classify it.")
     return []
