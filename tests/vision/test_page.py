@@ -370,17 +370,7 @@ def test_online_model_offline_gives_a_warning(at) -> None:
 
 def test_moving_the_opacity_slider_neither_decodes_nor_classifies_again(at, monkeypatch) -> None:
     """Only the blend of a cached heatmap is redone; top-k re-classifies, nothing re-decodes."""
-    import dl_core.vision
-
-    calls = {"read_photo": 0, "classify": 0, "explain": 0}
-    for name in calls:
-        real = getattr(dl_core.vision, name)
-
-        def counting(*args, _real=real, _name=name, **kwargs):
-            calls[_name] += 1
-            return _real(*args, **kwargs)
-
-        monkeypatch.setattr(dl_core.vision, name, counting)
+    calls = _counting(monkeypatch, "read_photo", "classify", "explain")
     tab(at, "Classify a photo")
     at.radio(key="photo_source").set_value("Upload my own")
     at.run()
