@@ -113,6 +113,21 @@ def test_hearing_chart_shows_the_chosen_sample(at):
     assert len(_hearing(at)["xAxis"][1]["data"]) == 299
 
 
+def test_a_rerun_redraws_the_hearing_chart_without_computing_it_again(at, monkeypatch):
+    from dl_core import speech
+
+    calls = []
+    real = speech.log_mel
+    monkeypatch.setattr(speech, "log_mel", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = _hearing(at)
+    at.run(timeout=300)  # a rerun of the same clip (any widget on the page would cause one)
+    assert _hearing(at) == first and calls == []
+    short = next(x for x in speech.samples() if x.file == "librivox-ill-disposed.flac")
+    at.selectbox(key="speech_sample").set_value(short.file)
+    at.run(timeout=300)
+    assert calls == [1] and len(_hearing(at)["xAxis"][1]["data"]) == 299  # a new clip: its own chart
+
+
 @pytest.mark.slow
 def test_transcript_carries_on_to_the_language_tools(at):
     from dl_core import speech

@@ -14,6 +14,7 @@ import streamlit as st
 from dl_core import speech
 
 _CLIP = "speech::clip"
+HEARING = "speech::hearing"  # (clip key, chart option, note): the "Your audio" chart of the clip, built once
 
 
 @st.cache_resource(show_spinner="Loading the speech recogniser (once per server)…", max_entries=4)
@@ -48,6 +49,7 @@ def decode(key: str, source, label: str, reference: str = "") -> Clip:
 
 def forget() -> None:
     st.session_state.pop(_CLIP, None)
+    st.session_state.pop(HEARING, None)
 
 
 def need_clip() -> Clip | None:

@@ -89,11 +89,22 @@ def _show(clip: shared.Clip) -> None:
     c3.metric("Original rate", f"{audio.source_rate / 1000:g} kHz", help=f"{audio.source_channels} channel(s), "
               "resampled to 16 kHz mono for the models")
     c4.metric("Loudest point", f"{audio.peak_dbfs:.0f} dBFS", help="0 dBFS is the loudest a file can hold")
-    mel = speech.log_mel(audio, max_frames=len(audio.samples))  # every 10 ms frame: the chart averages
-    echarts.show(render.hearing_option(audio, mel), key="speech_hearing", height=render.HEARING_HEIGHT)
+    option, note = _hearing(clip)
+    echarts.show(option, key="speech_hearing", height=render.HEARING_HEIGHT)
     st.caption(
         "**What the network hears.** Whisper never sees the waveform: it slices the audio into 25 ms "
         "windows every 10 ms and measures the energy in 80 frequency bands spaced like human hearing "
         "(the mel scale: fine at low pitch, coarse at high pitch), on a log scale. Vowels show up as "
         "horizontal stripes (their harmonics), consonants like *s* and *t* as bursts at the top, "
-        "silence as dark columns. Whisper reads this picture 30 seconds at a time." + render.columns_note(mel))
+        "silence as dark columns. Whisper reads this picture 30 seconds at a time." + note)
+
+
+def _hearing(clip: shared.Clip) -> tuple[dict, str]:
+    """(the chart's option, its note on averaged frames), built once per clip: the log-mel of every
+    10 ms frame and the option take ~0.1 s for a 2-minute clip, which every rerun of this tab would redo."""
+    kept = st.session_state.get(shared.HEARING)
+    if kept is None or kept[0] != clip.key:
+        mel = speech.log_mel(clip.audio, max_frames=len(clip.audio.samples))  # every frame: the chart averages
+        kept = (clip.key, render.hearing_option(clip.audio, mel), render.columns_note(mel))
+        st.session_state[shared.HEARING] = kept
+    return kept[1], kept[2]
