@@ -7,6 +7,7 @@ compute comes from dl_core.generative (its tests: tests/generative/).
 
 import streamlit as st
 
+from ui import tabs
 from ui.generative import diffusion, faces, gan_lab, text_to_image, vae
 
 st.title("Generative models")
@@ -17,15 +18,12 @@ st.markdown(
     "Everything runs offline; only the text-to-image tab needs a download."
 )
 
-faces_tab, diffusion_tab, text_tab, vae_tab, gan_tab = st.tabs(
-    ["Faces (GAN)", "Diffusion on digits", "Text-to-image (online)", "VAE latent space", "GAN lab (2-D)"])
-with faces_tab:
-    faces.faces_tab()
-with diffusion_tab:
-    diffusion.diffusion_tab()
-with text_tab:
-    text_to_image.text_to_image_tab()
-with vae_tab:
-    vae.vae_tab()
-with gan_tab:
-    gan_lab.gan_lab_tab()
+# Only the open tab runs (?generative_tab=... in the URL): a slider on the faces tab no longer redraws the
+# diffusion, VAE and GAN labs too (issue 13); what was set in the other tabs is kept (ui/tabs.py).
+tabs.show("generative_tab", [
+    tabs.Tab("Faces (GAN)", faces.faces_tab, ("gen_face_", "gen_interp_")),
+    tabs.Tab("Diffusion on digits", diffusion.diffusion_tab, ("gen_diff_",)),
+    tabs.Tab("Text-to-image (online)", text_to_image.text_to_image_tab, ("gen_t2i_",)),
+    tabs.Tab("VAE latent space", vae.vae_tab, ("gen_vae_",)),
+    tabs.Tab("GAN lab (2-D)", gan_lab.gan_lab_tab, ("gen_gan_",)),
+])

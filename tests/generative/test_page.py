@@ -22,6 +22,14 @@ def _images(page) -> list[tuple[str, str]]:
     return [(url, caption) for image in page.get("image") for url, caption in zip(image.value, image.captions)]
 
 
+def tab(page, label: str):
+    """Open one tab (ui/tabs.py: only the open tab's view runs)."""
+    page.session_state["generative_tab"] = label
+    page.run()
+    assert not exceptions(page), exceptions(page)
+    return page
+
+
 def _keys(widgets) -> set[str]:
     return {w.key for w in widgets}
 
@@ -36,6 +44,7 @@ def page(tiny_diffusion):
 
 
 def test_a_session_that_finds_the_default_being_trained_waits_for_it(page, tiny_diffusion):
+    tab(page, "Diffusion on digits")
     assert "gen_diff_train_default" in _keys(page.button) and "gen_diff_model" not in _keys(page.radio)
 
     def other_session() -> None:  # holds the build lock as a training session would, then saves
@@ -58,8 +67,15 @@ def test_a_session_that_finds_the_default_being_trained_waits_for_it(page, tiny_
 
 
 def test_page_renders_all_tabs_and_faces(page):
-    assert [t.label for t in page.tabs][:5] == ["Faces (GAN)", "Diffusion on digits", "Text-to-image (online)",
-                                                "VAE latent space", "GAN lab (2-D)"]
+    labels = ["Faces (GAN)", "Diffusion on digits", "Text-to-image (online)", "VAE latent space", "GAN lab (2-D)"]
+    assert [t.label for t in page.tabs][:5] == labels
+    drawn = {}
+    for label in labels:  # only the open tab is drawn: each tab's own widgets, and no other's
+        drawn[label] = _keys(tab(page, label).slider) | _keys(page.button) | _keys(page.number_input)
+    assert {"gen_face_n", "gen_interp_a"} <= drawn["Faces (GAN)"] and "gen_diff_n" not in drawn["Faces (GAN)"]
+    assert "gen_vae_epochs" in drawn["VAE latent space"] and "gen_face_n" not in drawn["VAE latent space"]
+    assert "gen_gan_train" in drawn["GAN lab (2-D)"] and "gen_t2i_load" in drawn["Text-to-image (online)"]
+    tab(page, "Faces (GAN)")
     assert [page.number_input(key=k).value for k in ("gen_face_seed", "gen_interp_a", "gen_interp_b")] == [0, 1, 2]
     assert page.slider(key="gen_face_n").value == 16
     captions = [c for _, c in _images(page)]
@@ -68,6 +84,7 @@ def test_page_renders_all_tabs_and_faces(page):
 
 
 def test_faces_follow_the_seed(page):
+    tab(page, "Faces (GAN)")
     def face_grid() -> str:
         return next(url for url, caption in _images(page) if "faces from seed" in caption)
 
@@ -81,6 +98,7 @@ def test_faces_follow_the_seed(page):
 
 
 def test_diffusion_samples_and_judges(page):
+    tab(page, "Diffusion on digits")
     assert page.radio(key="gen_diff_model").value == "saved model (trained on this machine)"
     page.slider(key="gen_diff_n").set_value(4)
     page.slider(key="gen_diff_steps").set_value(5)
@@ -96,6 +114,7 @@ def test_diffusion_samples_and_judges(page):
 
 
 def test_text_to_image_offline_shows_a_message_not_a_traceback(page):
+    tab(page, "Text-to-image (online)")
     page.button(key="gen_t2i_load").click().run()
     assert not exceptions(page)
     assert any("offline" in w.value for w in page.warning)
@@ -104,6 +123,7 @@ def test_text_to_image_offline_shows_a_message_not_a_traceback(page):
 
 
 def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_sliders(page):
+    tab(page, "VAE latent space")
     page.slider(key="gen_vae_epochs").set_value(5)
     page.button(key="gen_vae_train").click().run()
     assert not exceptions(page)
@@ -117,6 +137,7 @@ def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_slide
 
 
 def test_the_page_and_the_cli_train_the_same_vae(page):
+    tab(page, "VAE latent space")
     page.slider(key="gen_vae_epochs").set_value(5)
     page.slider(key="gen_vae_latent").set_value(2)
     page.button(key="gen_vae_train").click().run()
@@ -135,6 +156,7 @@ def test_the_page_and_the_cli_train_the_same_vae(page):
 
 
 def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_once(page):
+    tab(page, "GAN lab (2-D)")
     page.selectbox(key="gen_gan_shape").set_value("upload a CSV").run()
     page.file_uploader(key="gen_gan_csv").set_value(("pts.csv", b"a,b,c\n1,2,3\n", "text/csv")).run()
     assert not exceptions(page)
@@ -156,3 +178,13 @@ def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_
     page.button(key="gen_gan_train").click().run()  # a new run's replay starts at its own last epoch
     assert not exceptions(page)
     assert page.slider(key="gen_gan_show").value == 3 and page.slider(key="gen_gan_show").max == 3
+
+
+def test_each_tab_keeps_its_settings_while_another_is_open(page):
+    from tests.ui.helpers import assert_each_tab_keeps_its_settings
+
+    tab(page, "Faces (GAN)").slider(key="gen_face_n").set_value(9).run()  # one changed setting, checked by name below
+    # (Text-to-image draws its settings once a hub model is loaded: none offline.)
+    assert_each_tab_keeps_its_settings(page, "generative_tab", ["Faces (GAN)", "Diffusion on digits",
+                                                                "VAE latent space", "GAN lab (2-D)"])
+    assert page.session_state["gen_face_n"] == 9

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dl_core import generative, registry
 
@@ -50,11 +51,21 @@ def faces_tab() -> None:
         attempt(loaders.model, generative.FACE_MODEL)  # shows why (package missing) as a warning
         return
     c1, c2, c3 = st.columns(3)
-    seed = int(c1.number_input("Seed", 0, generative.MAX_SEED, 0, key="gen_face_seed"))
-    n = int(c2.slider("Number of faces", 1, generative.MAX_FACES, 16, key="gen_face_n"))
+    # ψ changes every face on the tab, so it reruns the tab; seed and count only the grid (a fragment
+    # that draws them into c1 and c2), and the interpolation's controls only the strip (issue 13).
     psi = float(c3.slider("Truncation ψ", 0.0, 2.0, 1.0, 0.05, key="gen_face_psi",
                           help="z is multiplied by ψ: below 1, faces are more typical and cleaner but less "
                                "varied; 1 is the untouched model; above 1, stranger faces."))
+    _grid(c1, c2, psi)
+    _interpolation_view(psi)
+    cards.model_card(generative.FACE_MODEL, expanded=True)  # licence and training data
+
+
+@st.fragment
+def _grid(seed_at: DeltaGenerator, count_at: DeltaGenerator, psi: float) -> None:
+    """Seed, number of faces, the grid and the latent directions of one of its faces."""
+    seed = int(seed_at.number_input("Seed", 0, generative.MAX_SEED, 0, key="gen_face_seed"))
+    n = int(count_at.slider("Number of faces", 1, generative.MAX_FACES, 16, key="gen_face_n"))
     drawn = attempt(_faces_png, n, seed, psi)
     if drawn is None:
         return
@@ -68,6 +79,9 @@ def faces_tab() -> None:
                  help="Computed once from 256 faces (a few seconds), then kept on disk."):
         _directions_view(n, seed, psi)
 
+
+@st.fragment
+def _interpolation_view(psi: float) -> None:
     st.subheader("Interpolate between two faces")
     c1, c2, c3 = st.columns(3)
     seed_a = int(c1.number_input("Seed of face A", 0, generative.MAX_SEED, 1, key="gen_interp_a"))
@@ -81,7 +95,6 @@ def faces_tab() -> None:
         c1.image(gif, caption="animated")
         c2.download_button("Download the GIF", gif, file_name=f"faces_{seed_a}_to_{seed_b}.gif",
                            mime="image/gif", key="gen_interp_gif", icon=":material/download:")
-    cards.model_card(generative.FACE_MODEL, expanded=True)  # licence and training data
 
 
 @st.fragment

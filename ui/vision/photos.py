@@ -1,9 +1,10 @@
 """Tab "Classify a photo": an example or uploaded photos → top-k ImageNet classes → where the network looked.
 
 Reruns that need no new model work redraw from caches: each upload is decoded once (per file id, at the
-network's input size), predictions are kept per (model, top-k, photo), heatmaps per (model, photo,
-method, class), the example photos' results are shared by every session (`st.cache_data`), and the
-explanation section is a fragment, so moving the opacity slider only re-blends one 224x224 picture.
+network's input size), predictions (the top 10) are kept per (model, photo), heatmaps per (model, photo,
+method, class), the example photos' results are shared by every session (`st.cache_data`). The top-k
+bars and the explanation are fragments: moving the top-k slider redraws only the bars (and the table of
+several photos), the opacity slider only re-blends one 224x224 picture (issue 13: reruns ≤ 150 ms).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from . import figures
 
 T = TypeVar("T")
 METHODS = {"grad-cam": "Grad-CAM", "integrated-gradients": "Integrated gradients"}
+MAX_TOP_K = 10  # predictions are computed this deep once; the top-k slider only cuts them
 KEPT = "vision_photos::upload"  # the Photos of the last good upload (decoded, short side 256 px), in this session
 
 
@@ -54,9 +56,9 @@ def _example_image(name: str) -> Image.Image:
     return vision.example_photo(name)  # shared by every session: read only (classify copies it)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _example_predictions(model_name: str, name: str, top_k: int) -> list[vision.Prediction]:
-    return vision.classify([_example_image(name)], loaders.model(model_name), top_k=top_k)[0]
+@st.cache_data(show_spinner=False, max_entries=32)
+def _example_predictions(model_name: str, name: str) -> list[vision.Prediction]:
+    return vision.classify([_example_image(name)], loaders.model(model_name), top_k=MAX_TOP_K)[0]
 
 
 @st.cache_data(show_spinner="Computing the explanation…", max_entries=32)
@@ -104,17 +106,18 @@ def _photos() -> list[Photo]:
     return []
 
 
-def _predictions(model_name: str, classifier: Any, photos: list[Photo], top_k: int) -> list[list[vision.Prediction]]:
+def _predictions(model_name: str, classifier: Any, photos: list[Photo]) -> list[list[vision.Prediction]]:
+    """The top MAX_TOP_K classes of each photo (the top-k slider takes the first k: no model work)."""
     if len(photos) == 1 and photos[0].example:
-        return [_example_predictions(model_name, photos[0].name, top_k)]
+        return [_example_predictions(model_name, photos[0].name)]
     cache: OrderedDict = st.session_state.setdefault("vision_photos::predictions", OrderedDict())
-    missing = [p for p in photos if (model_name, top_k, p.key) not in cache]
+    missing = [p for p in photos if (model_name, p.key) not in cache]
     if missing:  # one batched call for whatever is new
-        for p, preds in zip(missing, vision.classify([p.image for p in missing], classifier, top_k=top_k)):
-            cache[(model_name, top_k, p.key)] = preds
+        for p, preds in zip(missing, vision.classify([p.image for p in missing], classifier, top_k=MAX_TOP_K)):
+            cache[(model_name, p.key)] = preds
     while len(cache) > 2 * vision.MAX_PHOTOS:
         cache.popitem(last=False)
-    return [cache[(model_name, top_k, p.key)] for p in photos]
+    return [cache[(model_name, p.key)] for p in photos]
 
 
 def _explanation_data(model_name: str, photo: Photo, method: str, target: int) -> tuple[np.ndarray, np.ndarray]:
@@ -179,22 +182,30 @@ def show() -> None:
     with left:
         model_name = st.selectbox("Model", choices, format_func=cards.model_label, key="photo_model")
         cards.model_card(model_name)
-        top_k = st.slider("How many classes to show (top-k)", 1, 10, 5, key="photo_top_k")
         photos = _photos()
     if not photos:
         return
     classifier = loaders.model(model_name)
-    preds = _predictions(model_name, classifier, photos, top_k)
+    preds = _predictions(model_name, classifier, photos)
     with right:
         pick = 0
         if len(photos) > 1:
-            _results_table(photos, preds)
             pick = st.selectbox("Look closer at", range(len(photos)), format_func=lambda i: photos[i].name,
                                 key="photo_pick")
-        top = preds[pick][0]
-        st.markdown(f"**Top class:** {top.label} ({top.score:.1%})", help=top.description or None)
-        figures.show_predictions(preds[pick], key="photo_bars")
+        _top_classes(photos, preds, pick)
     if vision.is_pipeline(classifier):
         st.info("Heatmaps and the preprocessed view are shown for the bundled EfficientNet.")
         return
-    _explanation(model_name, photos[pick], top)
+    _explanation(model_name, photos[pick], preds[pick][0])
+
+
+@st.fragment
+def _top_classes(photos: list[Photo], preds: list[list[vision.Prediction]], pick: int) -> None:
+    """The top-k slider and what it changes (the bars, the table of several photos): a fragment."""
+    top_k = st.slider("How many classes to show (top-k)", 1, MAX_TOP_K, 5, key="photo_top_k")
+    shown = [p[:top_k] for p in preds]
+    top = shown[pick][0]
+    st.markdown(f"**Top class:** {top.label} ({top.score:.1%})", help=top.description or None)
+    figures.show_predictions(shown[pick], key="photo_bars")
+    if len(photos) > 1:
+        _results_table(photos, shown)
