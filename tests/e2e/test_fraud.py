@@ -41,3 +41,25 @@ def test_upload_train_and_move_threshold(page, app_url, tmp_path):
     caught, missed = _metric(page, "Caught"), _metric(page, "Missed")
     assert caught + missed == 20  # 500 test rows at 4 % fraud
     assert not exception_texts(page)
+
+
+@pytest.mark.slow
+def test_data_sliders_redraw_step_one_alone_until_results_depend_on_them(page, app_url):
+    """Step 1 is a fragment before any training (ui/fragments.py): a data slider updates its own metrics;
+    once results are on the page, the same slider reruns the page, so the results say they are stale."""
+    goto(page, app_url, "fraud")
+    rows = page.locator("[data-testid='stSlider']").filter(has_text="Transactions").get_by_role("slider")
+    rows.focus()
+    rows.press("Home")  # 2,000 rows: trains in seconds
+    settle(page)
+    assert _metric(page, "Rows") == 2_000
+    page.get_by_role("button", name=re.compile("Train models")).click()
+    settle(page, 240)
+    assert not exception_texts(page)
+    stale = page.get_by_text("The data settings changed since training")
+    assert not stale.count()
+    rows.focus()
+    rows.press("ArrowRight")
+    settle(page)
+    assert _metric(page, "Rows") == 3_000 and stale.count() == 1
+    assert not exception_texts(page)

@@ -138,8 +138,11 @@ def grid_tab() -> None:
     st.caption(f"{len(cells)} panels; fitting them took {sum(c.seconds for c in cells):.1f} s in all (one thread "
                "each). A control re-fits only the panels it changes; the others come from a cache.")
     st.image(view_.image, width="content", output_format="PNG")
-    with st.expander("All scores as a table"):
-        st.dataframe(view_.table, hide_index=True, key="cl_grid_table")
+    # Drawn only while open (a collapsed expander still draws its content: a table on every rerun).
+    scores = st.expander("All scores as a table", key="cl_grid_scores", on_change="rerun")
+    if scores.open:
+        with scores:
+            st.dataframe(view_.table, hide_index=True, key="cl_grid_table")
 
 
 @st.fragment

@@ -6,6 +6,7 @@ this session for the current data settings, so moving any later control never re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ import streamlit as st
 
 from dl_core import fraud
 from dl_core.errors import InputError
-from ui import errors
+from ui import errors, fragments
 
 from .words import Words
 
@@ -132,8 +133,13 @@ def _prepared(key: tuple, frame: pd.DataFrame, label_col: str | None, positive: 
     return kept[1]
 
 
-def view() -> Chosen:
-    """Draw step 1 and return the prepared data (stops the page until there is some)."""
+def view(shown_below: Callable[[], bool]) -> Chosen:
+    """Draw step 1 and return the prepared data (stops the page until there is some). While nothing below
+    shows results (`shown_below()`), a data control redraws only this step (ui/fragments.py)."""
+    return fragments.alone(_view, shown_below)
+
+
+def _view() -> Chosen:
     st.header("1 · Data", divider="gray")
     source = st.radio("Data", SOURCES, key="fraud_source", horizontal=True)
     with errors.guard():
@@ -146,6 +152,10 @@ def view() -> Chosen:
     for col, (split, s) in zip(m[1:], data.summary().items()):
         col.metric(f"{split.capitalize()} split", f"{s['rows']:,}",
                    f"{s['fraud']:,} {words.positive} ({s['fraud'] / s['rows']:.2%})", delta_color="off")
-    with st.expander(f"Preview the {words.rows}"):
-        st.dataframe(frame.head(200), hide_index=True)
+    # Drawn only while open: a collapsed expander still draws its content, a new table on every move of
+    # a data slider (issue 13).
+    preview = st.expander(f"Preview the {words.rows}", key="fraud_preview", on_change="rerun")
+    if preview.open:
+        with preview:
+            st.dataframe(frame.head(200), hide_index=True)
     return Chosen(data=data, frame=frame, key=key, words=words)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dl_core import fraud
 from dl_core.training import TrainedModel
-from ui import actions, errors, repeat, training, tuning
+from ui import actions, errors, fragments, repeat, training, tuning
 from ui.charts import history_figure
 
 from .data import Chosen
@@ -128,10 +128,17 @@ def _after_stop(run: Run) -> None:
         run.cache.clear()
 
 
+def results_shown() -> bool:
+    """Whether results of the data and settings are on the page: a training's (or what a Stop kept), or
+    the "Repeat with 3 seeds" table's."""
+    return actions.kept(RUN) is not None or repeat.kept("fraud_mlp") is not None
+
+
 def view(chosen: Chosen) -> Run | None:
     """Draw step 2 and return the kept run (None before the first training)."""
     st.header("2 · Train", divider="gray")
-    mlp, ae, baselines = _settings()
+    # Settings redraw alone while no results of theirs are on the page (ui/fragments.py).
+    mlp, ae, baselines = fragments.alone(_settings, results_shown)
     # Trials are judged on validation PR-AUC; the baselines stay the "Train models" button's business.
     tune_base = replace(mlp, baselines=(), monitor="val_pr_auc", monitor_mode="max")
     tuning.tune_section("fraud-mlp", data={"data": chosen.data, "base": tune_base}, key=f"fraud::{chosen.key}",
@@ -166,7 +173,12 @@ def view(chosen: Chosen) -> Run | None:
     done = [f"{fraud.LABELS[n]} {s.seconds:.1f} s" + (" (stopped part-way)" if n in run.stopped else "")
             for n, s in run.scorers.items()]
     st.success("Trained: " + " · ".join(done) + ".", icon=":material/check_circle:")
-    with st.expander("Training curves of the networks", expanded=False, icon=":material/show_chart:"):
+    # Drawn only while open (Plotly charts in a collapsed expander still cost every rerun).
+    curves = st.expander("Training curves of the networks", icon=":material/show_chart:", key="fraud_history_open",
+                         on_change="rerun")
+    if not curves.open:
+        return run
+    with curves:
         for name, result in run.results.items():
             if result.history:  # drawn once per run: a figure with subplots is slow to build
                 if ("history", name) not in run.cache:

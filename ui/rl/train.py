@@ -35,7 +35,10 @@ def environment_card(env_id: str) -> None:
                f"episodes end after {s.max_steps} steps{solved}")
 
 
+@st.fragment
 def _config() -> tuple[str, rl.AgentConfig]:
+    """The settings, a fragment: moving one redraws only them (issue 13); the full run that a Train click
+    starts gets them as the return value."""
     left, right = st.columns([1, 2])
     with left:
         env_id = env_picker("rl_env")
