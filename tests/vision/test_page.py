@@ -392,3 +392,57 @@ def test_moving_the_opacity_slider_neither_decodes_nor_classifies_again(at, monk
     assert calls == {"read_photo": 1, "classify": 1, "explain": 1}  # top-k cuts the kept top 10; same heatmap
     at.radio(key="photo_source").set_value("Example photo")
     at.run()
+
+
+def _fragments(monkeypatch) -> list[str]:
+    """The sections that the next runs draw as fragments (ui/fragments.alone), as "module.function"."""
+    from ui import fragments
+
+    seen: list[str] = []
+    real = fragments._fragment
+
+    def spy(draw, shown_below):
+        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "_fragment", spy)
+    return seen
+
+
+def test_settings_redraw_alone_until_results_of_theirs_are_shown(at, monkeypatch) -> None:
+    """Issue 13: a settings slider reruns only the settings (a fragment) while nothing on the tab shows
+    results of them; once something does, the settings are a plain part of the tab, so a slider redraws
+    those results (or their "settings changed" note) too."""
+    from ui.repeat import Repeat
+    from ui.training import TrainingState
+
+    results = ("result::vision_digits", "training::vision_digits", "repeat::digits", "tuning::digits",
+               "result::vision_transfer", "training::vision_transfer")
+    for key in results:  # what earlier tests trained
+        if key in at.session_state:
+            del at.session_state[key]
+    seen = _fragments(monkeypatch)
+    tab(at, "Train a CNN on digits")
+    assert "digits._settings" in seen and at.slider(key="dg_epochs")
+    at.slider(key="dg_epochs").set_value(2).run()  # a value set in the fragment reaches the Repeat table
+    assert not exceptions(at) and not errors(at)
+    for key, value in [("repeat::digits", Repeat(seeds=(0, 1, 2), metric="test_accuracy", label="test accuracy")),
+                       ("training::vision_digits", TrainingState())]:
+        at.session_state[key] = value
+        seen.clear()
+        at.run()
+        assert not exceptions(at) and "digits._settings" not in seen and at.slider(key="dg_epochs").value == 2
+        del at.session_state[key]
+
+    seen.clear()
+    tab(at, "Teach your own classifier")
+    assert "transfer._config" in seen and at.slider(key="tl_epochs")
+    at.session_state["training::vision_transfer"] = TrainingState()  # a training started: its curves show
+    seen.clear()
+    at.run()
+    assert not exceptions(at) and "transfer._config" not in seen and at.slider(key="tl_epochs")
+    del at.session_state["training::vision_transfer"]
+
+    seen.clear()
+    tab(at, "Semi-supervised")  # no Train button: the curve and scores are inside the fragment, with the settings
+    assert "semi_supervised._compare" in seen and any(m.label.startswith("Supervised only, N = ") for m in at.metric)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dl_core import registry, vision
-from ui import actions, charts, errors, loaders, repeat, tuning
+from ui import actions, charts, errors, fragments, loaders, repeat, tuning
 from ui import training as live
 
 from . import figures
@@ -22,6 +22,8 @@ from . import figures
 LIVE = "vision_digits"  # ui.training state (live curves, partly trained model)
 RESULT = "vision_digits"  # ui.actions: the last finished TrainedModel
 KEPT = "vision_digits::upload"  # (file id, name, 8x8 digit) of the last good "try it" upload
+REPEAT = "digits"  # ui.repeat: the kept "Repeat with 3 seeds" result
+TUNED = "tuning::digits"  # where ui.tuning keeps this tab's sweep (tune_section key="digits")
 
 
 def _config() -> vision.DigitsCNNConfig:
@@ -41,6 +43,21 @@ def _config() -> vision.DigitsCNNConfig:
     return vision.DigitsCNNConfig(conv_layers=conv, filters=filters, kernel_size=kernel, dropout=dropout, lr=lr,
                                   batch_size=batch, epochs=epochs, train_fraction=frac, augment=augment,
                                   seed=int(seed))
+
+
+def _settings() -> vision.DigitsCNNConfig:
+    """The settings, and at once what is wrong with them (a bad setting shows before any click)."""
+    cfg = _config()
+    with errors.guard(stop=False):
+        cfg.check()
+    return cfg
+
+
+def _results_shown() -> bool:
+    """Whether anything of these settings is on the tab: a finished or stopped training (its curves and
+    results), the "Repeat with 3 seeds" table (it says when the settings changed) or a sweep."""
+    return (actions.kept(RESULT) is not None or live.state(LIVE) is not None or repeat.kept(REPEAT) is not None
+            or st.session_state.get(TUNED) is not None)
 
 
 def _train(cfg: vision.DigitsCNNConfig):
@@ -187,7 +204,9 @@ def _try_digit(shown: _Shown | None) -> None:
 def show() -> None:
     st.markdown("scikit-learn's **1,797 handwritten digits**, 8×8 pixels each. Choose an architecture and "
                 "training settings, then watch the loss and accuracy curves as it trains.")
-    cfg = _config()
+    # The settings redraw alone while nothing on the tab shows results of theirs (ui/fragments.py); Train,
+    # Repeat and Tune are buttons: their click is a full run, which reads them.
+    cfg = fragments.alone(_settings, _results_shown)
     # Trials train on this tab's epochs, split, augmentation and seed; Optuna picks the rest.
     tuning.tune_section("vision-digits", key="digits", data=lambda: {
         "data": vision.load_digits_data(cfg.train_fraction, cfg.seed), "base": cfg}, widget_keys={
@@ -195,10 +214,8 @@ def show() -> None:
         "lr": "dg_lr", "batch_size": "dg_batch"})
     with st.container(horizontal=True):
         clicked = st.button("Train", type="primary", key="dg_train", icon=":material/play_arrow:")
-        again = repeat.button("digits")
-    with errors.guard(stop=False):
-        cfg.check()  # a bad setting shows at once, not only after a click
-    repeat.section("digits", again, seed=cfg.seed, settings=cfg, epochs=cfg.epochs, metric="test_accuracy",
+        again = repeat.button(REPEAT)
+    repeat.section(REPEAT, again, seed=cfg.seed, settings=cfg, epochs=cfg.epochs, metric="test_accuracy",
                    label="test accuracy", fmt=repeat.percent, title="Digits CNN",
                    train=lambda seed, callbacks, cancel: vision.train_digits_cnn(
                        None, replace(cfg, seed=seed), callbacks=callbacks, cancel=cancel, caller="app"))

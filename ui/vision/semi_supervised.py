@@ -1,4 +1,9 @@
-"""Tab "Semi-supervised": with N labelled digits, supervised-only vs methods that also use unlabelled ones."""
+"""Tab "Semi-supervised": with N labelled digits, supervised-only vs methods that also use unlabelled ones.
+
+No Train button: the curve and the scores are computed from the settings at once (cached per setting), so
+they are always results of the settings. Settings and results are therefore one fragment (ui/fragments.py):
+a slider redraws them, not the page above them; nothing outside it reads the settings.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dl_core import vision
+from ui import fragments
 
 
 @st.cache_data(show_spinner="Training supervised and semi-supervised models…", max_entries=16)
@@ -36,6 +42,11 @@ def show() -> None:
     st.markdown("Labels are expensive, unlabelled images are cheap. With only **N labelled digits**, compare "
                 "a classifier trained on those N alone with semi-supervised methods that also use the other "
                 "(unlabelled) training digits. All work on the same 30-d PCA embedding of the pixels.")
+    fragments.alone(_compare, shown_below=lambda: False)  # everything that reads the settings is inside
+
+
+def _compare() -> None:
+    """The settings, the accuracy curves they give and the scores at N."""
     c = st.columns(3)
     n = int(c[0].slider("Labelled examples N", 10, 500, 50, 10, key="ss_n"))
     methods = c[1].multiselect("Semi-supervised methods", list(vision.SEMI_METHODS), list(vision.SEMI_METHODS),

@@ -18,7 +18,7 @@ import streamlit as st
 
 from dl_core import vision
 from dl_core.errors import InputError
-from ui import actions, charts, errors, loaders
+from ui import actions, charts, errors, fragments, loaders
 from ui import training as live
 
 from . import figures
@@ -179,6 +179,11 @@ def _config() -> vision.HeadConfig:
     return vision.HeadConfig(epochs=epochs, lr=lr, val_fraction=val)
 
 
+def _results_shown() -> bool:
+    """Whether a trained head is on the tab: a finished or stopped training (its curves and results)."""
+    return actions.kept(RESULT) is not None or live.state(LIVE) is not None
+
+
 def _train(data: vision.LabelledFeatures, cfg: vision.HeadConfig):
     st.session_state["tl_trained_on"] = (data, cfg)  # for a stopped run's partly trained head
     run_ui = live.LiveTraining(LIVE, cfg.epochs, title="Classifier head")
@@ -250,8 +255,10 @@ def show() -> None:
     clicked = False
     result = before = actions.kept(RESULT)
     with errors.guard(stop=False):
-        inputs = _inputs()
-        cfg = _config()
+        inputs = _inputs()  # uploads stay out of the fragment: what they give is read below
+        # The training settings redraw alone while no trained head is shown (ui/fragments.py); the Train
+        # click is a full run, which reads them.
+        cfg = fragments.alone(_config, _results_shown)
         if inputs is not None:
             data, counts, notices = inputs
             errors.notices(notices)
