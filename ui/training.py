@@ -66,8 +66,8 @@ class LiveTraining:
         if stop_button:
             # Any click reruns the page, which is what stops the training; nothing to handle here.
             st.button("Stop training", key=f"stop::{name}", icon=":material/stop_circle:",
-                      help="Any other click on this page (another tab, a slider) stops it too; what was "
-                           "trained so far is kept and evaluated.")
+                      help="Another tab or button stops it too (a settings slider may not: it can wait for the "
+                           "training to end); what was trained so far is kept and evaluated.")
         self.bar = st.progress(0.0, text="Starting…")
         self.chart = st.empty()
         st.session_state[_key(name)] = TrainingState()

@@ -13,6 +13,17 @@ BUTTONS = ("nlp_sent_go", "nlp_zs_go", "nlp_search_go", "nlp_sim_go", "nlp_map_g
            "nlp_sum_go", "nlp_abs_go", "nlp_att_go", "nlp_rt_go", "nlp_ft_go")
 
 
+LABELS = ["Sentiment", "Your own labels", "Search & similarity", "Generate", "Translate & summarise", "Attention"]
+
+
+def tab(at, label: str):
+    """Open one tab (ui/tabs.py: only the open tab's view runs)."""
+    at.session_state["nlp_tab"] = label
+    at.run()
+    assert not exceptions(at), exceptions(at)
+    return at
+
+
 def table(at, column: str):
     """The data of the table that has `column` (AppTest does not keep dataframes' keys)."""
     found = [df.value for df in at.dataframe if column in df.value.columns]
@@ -24,7 +35,11 @@ def table(at, column: str):
 def test_page_sentiment_and_bad_inputs(model):
     at = open_page("pages/nlp.py")
     assert not exceptions(at)
-    assert {b.key for b in at.button} >= set(BUTTONS)
+    drawn = set()
+    for label in LABELS:  # only the open tab is drawn
+        drawn |= {b.key for b in tab(at, label).button}
+    assert drawn >= set(BUTTONS)
+    tab(at, "Sentiment")
     at.button(key="nlp_sent_go").click().run()
     assert not exceptions(at)
     verdict = [m for m in at.metric if m.label == "Sentiment"]
@@ -63,38 +78,51 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(model, monkeypatch):
     at.file_uploader(key="nlp_sent_file").set_value(("r.csv", b"id,review\n1,Loved it\n2,Hated it\n",
                                                      "text/csv")).run()
     assert at.selectbox(key="nlp_sent_column").value == "review"
-    for _ in range(3):  # unrelated reruns: other widgets move
-        at.slider(key="nlp_topk").set_value(7).run()
-        at.slider(key="nlp_topk").set_value(5).run()
+    for _ in range(3):  # unrelated reruns: a visit to another tab, whose slider moves
+        tab(at, "Search & similarity").slider(key="nlp_topk").set_value(7).run()
+        tab(at, "Sentiment")
+    # The uploader is empty again after the visit (ui/tabs.py), but the upload is still used (ui/uploads.py).
+    assert not at.file_uploader(key="nlp_sent_file").value
+    assert any(c.value.startswith("Using r.csv (uploaded earlier)") for c in at.caption)
+    assert at.selectbox(key="nlp_sent_column").value == "review"
     at.button(key="nlp_sent_go").click().run()
     assert not exceptions(at)
     assert table(at, "TF-IDF says")["text"].tolist() == ["Loved it", "Hated it"]
     assert calls == [("r.csv", None), ("r.csv", "review")]  # once for the columns, once for the chosen one
+    at.button(key="nlp_sent_file_forget").click().run()  # drop it: the page asks for a file again
+    assert not any(c.value.startswith("Using r.csv") for c in at.caption)
+    at.button(key="nlp_sent_go").click().run()
+    assert any("Upload a .txt or .csv file first" in e.value for e in at.error)
 
 
 @pytest.mark.slow
 def test_page_other_tabs():
     at = open_page("pages/nlp.py")
-    for key in ("nlp_zs_go", "nlp_search_go", "nlp_sim_go", "nlp_tr_go", "nlp_att_go", "nlp_sum_go"):
-        at.button(key=key).click().run()
+    for label, key in (("Your own labels", "nlp_zs_go"), ("Search & similarity", "nlp_search_go"),
+                       ("Search & similarity", "nlp_sim_go"), ("Translate & summarise", "nlp_tr_go"),
+                       ("Attention", "nlp_att_go"), ("Translate & summarise", "nlp_sum_go")):
+        tab(at, label).button(key=key).click().run()
         assert not exceptions(at), key
-    assert table(at, "passage")["document"][0] == "cycling.md"
-    assert table(at, "best label")["best label"].tolist() == ["product problem", "praise",
-                                                                            "disappointment"]
-    assert at.success and "cidade" in at.success[0].value.lower()  # "I love this city..." in Portuguese
+        if key == "nlp_zs_go":
+            assert table(at, "best label")["best label"].tolist() == ["product problem", "praise", "disappointment"]
+        if key == "nlp_search_go":
+            assert table(at, "passage")["document"][0] == "cycling.md"
+        if key == "nlp_tr_go":
+            assert at.success and "cidade" in at.success[0].value.lower()  # "I love this city..." in Portuguese
     assert any(m.value.startswith("**Extractive:**") for m in at.markdown)
+    assert at.success and "cidade" in at.success[0].value.lower()  # a result stays while the tab is reopened
     at.selectbox(key="nlp_tr_pair").set_value("English → German (online download)").run()
     at.button(key="nlp_tr_go").click().run()
     assert at.warning and "offline" in at.warning[0].value and not exceptions(at)
     assert at.success and "cidade" in at.success[0].value.lower()  # the last good result stays
-    at.text_input(key="nlp_zs_labels").set_value("one").run()
+    tab(at, "Your own labels").text_input(key="nlp_zs_labels").set_value("one").run()
     at.button(key="nlp_zs_go").click().run()
     assert any("two labels" in e.value for e in at.error)
     at.text_input(key="nlp_zs_labels").set_value("sports, food").run()
     at.text_input(key="nlp_zs_template").set_value("A {} {").run()
     at.button(key="nlp_zs_go").click().run()
     assert not exceptions(at) and not at.error
-    at.text_area(key="nlp_sim_text").set_value("only one line").run()
+    tab(at, "Search & similarity").text_area(key="nlp_sim_text").set_value("only one line").run()
     at.button(key="nlp_sim_go").click().run()
     assert any("at least two sentences" in e.value for e in at.error)
     at.radio(key="nlp_map_what").set_value("Passages of the searched documents").run()

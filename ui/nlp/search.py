@@ -7,7 +7,7 @@ import streamlit as st
 
 from dl_core import nlp
 from dl_core.errors import InputError
-from ui import actions, errors
+from ui import actions, errors, uploads
 
 from . import drawing
 from .common import encoder, memo
@@ -19,7 +19,9 @@ EXAMPLE_SENTENCES = ("A man is playing the guitar.\nSomeone strums a song on a g
 def view() -> None:
     st.markdown("**Semantic search**: ranked passages by meaning, not by shared words.")
     ups = st.file_uploader("Your documents (.txt, .md, .csv); without any, three example guides are used",
-                           type=["txt", "md", "csv"], accept_multiple_files=True, key="nlp_docs")
+                           type=["txt", "md", "csv"], accept_multiple_files=True, key="nlp_docs",
+                           on_change=uploads.forget, args=("nlp_docs",))
+    ups = uploads.kept("nlp_docs", ups)  # still there after a visit to another tab (ui/tabs.py)
     query = st.text_input("Question", "How do I stop my chain from wearing out?", key="nlp_query")
     k = st.slider("Passages to show", 1, 20, 5, key="nlp_topk")
     clicked = st.button("Search", type="primary", key="nlp_search_go", icon=":material/search:")

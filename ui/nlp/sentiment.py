@@ -9,7 +9,7 @@ import streamlit as st
 
 from dl_core import nlp
 from dl_core.errors import InputError
-from ui import actions, cards, errors, loaders
+from ui import actions, cards, errors, loaders, uploads
 
 from . import drawing, evaluation, sentiment_training
 from .common import default_model, report_metrics, uploaded_labels, uploaded_texts
@@ -55,7 +55,9 @@ def view() -> None:
 def _upload() -> dict | None:
     """The uploaded file's texts (parsed once per file), with a column choice for a CSV, and the true
     labels when the CSV has a label column (found, or picked; "none" = no evaluation)."""
-    up = st.file_uploader(".txt (one text per line) or .csv", type=["txt", "csv"], key="nlp_sent_file")
+    up = st.file_uploader(".txt (one text per line) or .csv", type=["txt", "csv"], key="nlp_sent_file",
+                          on_change=uploads.forget, args=("nlp_sent_file",))
+    up = uploads.kept("nlp_sent_file", up)  # still there after a visit to another tab (ui/tabs.py)
     if up is None:
         return None
     with errors.guard(stop=False):

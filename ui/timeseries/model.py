@@ -13,7 +13,7 @@ import streamlit as st
 
 from dl_core import timeseries as ts
 from dl_core.training import TrainedModel
-from ui import actions, errors, repeat, tuning
+from ui import actions, errors, fragments, repeat, tuning
 from ui import training as live
 from ui.charts import history_figure
 
@@ -82,17 +82,29 @@ def settings(chosen: Chosen) -> ts.ForecastConfig:
                              seed=int(seed), batch_size=None if batch == "auto" else batch)
 
 
-def view(chosen: Chosen) -> Kept | None:
-    """Draw step 2 and return the kept result (None before the first training)."""
-    st.header("2 · Model: train and backtest", divider="gray")
+def results_shown() -> bool:
+    """Whether results of the settings are on the page: a kept training, or a "Repeat" table."""
+    return actions.kept(RUN) is not None or repeat.kept("timeseries") is not None
+
+
+def _settings_and_windows(chosen: Chosen) -> tuple[ts.ForecastConfig, ts.Prepared]:
     cfg = settings(chosen)
-    key = (chosen.key, tuple(sorted(asdict(cfg).items())))
     with errors.guard():
         prep = ts.prepare(chosen.series, cfg)
     st.caption(f"Training windows: {len(prep.train_idx)} (validation: {len(prep.val_idx)}) before the held-out "
                f"tail of {len(chosen.series) - prep.test_start} points; the backtest forecasts "
                f"{prep.config.horizon} steps from {len(prep.origins)} origins in that tail.")
     errors.notices(prep.notices)
+    return cfg, prep
+
+
+def view(chosen: Chosen) -> Kept | None:
+    """Draw step 2 and return the kept result (None before the first training)."""
+    st.header("2 · Model: train and backtest", divider="gray")
+    # The settings and what they make of the series redraw alone while no result of theirs is on the page
+    # (ui/fragments.py); a Train click is a full run that gets them.
+    cfg, prep = fragments.alone(lambda: _settings_and_windows(chosen), results_shown)
+    key = (chosen.key, tuple(sorted(asdict(cfg).items())))
     tuning.tune_section("timeseries", data={"series": chosen.series, "base": cfg}, key=f"ts::{chosen.key}",
                         widget_keys={"hidden": "ts_hidden", "layers": "ts_layers", "dropout": "ts_dropout",
                                      "lr": "ts_lr"})
