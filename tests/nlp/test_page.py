@@ -204,3 +204,12 @@ def test_a_csv_with_a_label_column_is_scored_against_its_labels(model):
     assert not exceptions(at) and not at.error
     assert "your label" not in table(at, "TF-IDF says").columns
     assert not [m for m in at.metric if m.label.endswith("accuracy")] and not at.get("plotly_chart")
+
+
+def test_each_tab_keeps_its_settings_while_another_is_open():
+    from tests.ui.helpers import assert_each_tab_keeps_its_settings
+
+    at = open_page("pages/nlp.py")
+    tab(at, "Generate").slider(key="nlp_gen_temp").set_value(1.2).run()
+    assert_each_tab_keeps_its_settings(at, "nlp_tab", LABELS)
+    assert at.session_state["nlp_gen_temp"] == 1.2
