@@ -232,5 +232,50 @@ def test_a_bad_setting_is_an_error_not_a_stopped_training():
     at.button(key="rec_train").click().run()
     assert not exceptions(at) and any("must be smaller than the number of items" in e for e in _errors(at))
     assert "rec_training" not in at.session_state
+    # The message is about these settings: a fragment rerun of the settings (ui/fragments.py) finds this
+    # flag and reruns the tab, so the message goes as soon as a setting moves.
+    assert at.session_state["recommend::train_said"] is True
     at.run()
-    assert not exceptions(at) and not any("stopped" in w.value for w in at.warning)
+    assert not exceptions(at) and not any("stopped" in w.value for w in at.warning) and not _errors(at)
+    assert "recommend::train_said" not in at.session_state
+
+
+def _fragments(monkeypatch) -> list[str]:
+    """The sections that the next runs draw as fragments (ui/fragments.alone), as "module.function"."""
+    from ui import fragments
+
+    seen: list[str] = []
+    real = fragments._fragment
+
+    def spy(draw, shown_below):
+        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "_fragment", spy)
+    return seen
+
+
+def test_settings_redraw_alone_until_results_of_theirs_are_shown(small, monkeypatch):
+    """Issue 13: a settings slider reruns only the settings (a fragment) while the tab shows no results;
+    once it shows some (or what the last click said), the settings are a plain part of the tab. k is a
+    training setting: the table shows the k each model was scored with, not the slider's."""
+    from ui.recommend.state import Chosen
+
+    at = open_page(PAGE, timeout=300)
+    at.session_state["rec_data"] = Chosen("small", small, bundled=False)
+    seen = _fragments(monkeypatch)
+    _open(at, "Train & compare")
+    assert seen == ["train._settings"] and at.slider(key="rec_epochs") and at.slider(key="rec_k")
+    at.selectbox(key="rec_model").set_value("popularity").run()
+    at.slider(key="rec_k").set_value(5).run()
+    assert not exceptions(at) and at.slider(key="rec_epochs").disabled  # drawn from the model chosen above
+    at.button(key="rec_train").click().run()  # the values set in the fragment reach the Train button
+    assert not exceptions(at) and not _errors(at)
+    assert "Popularity" in set(next(d.value for d in at.dataframe if "model" in d.value)["model"])
+    assert any(c.value.startswith("k = 5 ·") for c in at.caption)
+    seen.clear()
+    at.slider(key="rec_k").set_value(20).run()  # results shown: plain, and they keep the k they were scored with
+    assert not exceptions(at) and not seen and any(c.value.startswith("k = 5 ·") for c in at.caption)
+    del at.session_state["rec_results"]
+    at.run()
+    assert seen == ["train._settings"]

@@ -170,3 +170,64 @@ def test_the_stopped_note_says_how_far_training_got_and_whether_the_agent_learne
     finished = stopped(ppo, timesteps=51_200)
     finished.fit.cancelled = False
     assert stopped_note(finished) is None
+
+
+def _fragments(monkeypatch) -> list[str]:
+    """The sections that the next runs draw as fragments (ui/fragments.alone), as "module.function"."""
+    from ui import fragments
+
+    seen: list[str] = []
+    real = fragments._fragment
+
+    def spy(draw, shown_below):
+        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "_fragment", spy)
+    return seen
+
+
+def test_settings_redraw_alone_until_results_of_theirs_are_shown(monkeypatch):
+    """Issue 13: a settings slider reruns only the settings (a fragment) while the tab shows nothing of a
+    training or an evaluation; once it does (or shows what the last click said), the settings are a plain
+    part of the tab. The grid tab's environment, ice and γ are always plain: value iteration's grid reads them."""
+    from dl_core.training import TrainedModel
+
+    at = open_page("pages/rl.py", timeout=300)
+    seen = _fragments(monkeypatch)
+    tab(at, GRID)
+    assert seen == ["tabular._learning"] and at.slider(key="rl_q_alpha") and at.slider(key="rl_q_gamma")
+    at.slider(key="rl_q_gamma").set_value(0.9).run()  # plain: the optimum beside it follows γ
+    assert not exceptions(at) and any("0.740" not in c.value and "sweeps" in c.value for c in at.caption)
+    at.slider(key="rl_q_eps_start").set_value(0.3)
+    at.slider(key="rl_q_eps_end").set_value(0.6)
+    at.run()
+    seen.clear()
+    at.button(key="rl_q_train").click().run()  # the values set in the fragment reach the Train button
+    assert any("must not be above ε start" in e.value for e in at.error)
+    assert at.session_state["rl::tabular_said"] is True  # a fragment rerun now reruns the tab: the message goes
+    assert seen == ["tabular._learning"]
+    at.run()
+    assert not at.error and "rl::tabular_said" not in at.session_state
+    at.session_state["result::rl_tabular"] = TrainedModel(model=None, history=[], metrics={})
+    seen.clear()
+    at.run()
+    assert not exceptions(at) and not seen and at.slider(key="rl_q_alpha").value == 0.05
+    del at.session_state["result::rl_tabular"]
+    at.slider(key="rl_q_eps_start").set_value(1.0)
+    at.slider(key="rl_q_eps_end").set_value(0.05)
+    at.run()
+
+    seen.clear()
+    tab(at, BASELINES)
+    assert seen == ["baselines._settings"]
+    at.slider(key="rl_base_episodes").set_value(5)
+    at.run()
+    at.button(key="button::rl_baselines").click().run()
+    assert not exceptions(at) and any("5 evaluation episodes" in c.value for c in at.caption)
+    seen.clear()
+    at.run()  # the evaluation table is shown: plain
+    assert not exceptions(at) and not seen and at.slider(key="rl_base_episodes").value == 5
+    del at.session_state["result::rl_baselines"]
+    at.run()
+    assert seen == ["baselines._settings"]

@@ -13,12 +13,13 @@ import streamlit as st
 
 from dl_core import recommend
 
-from .. import actions, errors
+from .. import actions, errors, fragments
 from .. import training as live
 from . import state
 
 RUN = "recommend"  # LiveTraining name
 TRAINING = "rec_training"  # session: (data key, data, config) of the deep training under way
+SAID = "recommend::train_said"  # session: set in a full run whose Train click (or Stop) drew a result or message
 ABOUT = {
     "bpr": "One learned vector per user and per item; a user's score for an item is their dot product. "
            "Trained to rank what a user had above random items (BPR) or to pick it out of random items "
@@ -70,6 +71,19 @@ def config_from_widgets(data: recommend.Interactions) -> recommend.RecommenderCo
                                        seed=int(seed), k=int(k), split=split)
 
 
+def _settings() -> recommend.RecommenderConfig:
+    """The settings section: all of them are read by the Train button only (k too: the table below shows
+    the k each model was scored with)."""
+    return config_from_widgets(state.chosen().data)
+
+
+def _results_shown() -> bool:
+    """Whether the tab shows something of a training: models' results, a kept live curve, or what the
+    last Train click or Stop said (a refused setting, "stopped before its first epoch")."""
+    s = live.state(RUN)
+    return bool(state.results()) or (s is not None and bool(s.history)) or bool(st.session_state.get(SAID))
+
+
 def _train(data: recommend.Interactions, config: recommend.RecommenderConfig):
     if config.model not in recommend.DEEP:
         live.clear(RUN)  # an earlier deep run's curves belong to that run, not to this one
@@ -100,6 +114,7 @@ def pick_up_stopped() -> None:
         return
     key, data, config = under_way
     st.session_state.pop(TRAINING, None)  # once: a failed scoring is not retried on every rerun
+    st.session_state[SAID] = True  # a warning, an error or a kept result follows on the page
     if s.model is None or not s.history:
         st.warning("Training was stopped before its first epoch finished, so there is no model to score; "
                    "press **Train** again.", icon=":material/stop_circle:")
@@ -114,8 +129,12 @@ def train_tab() -> None:
     current = state.chosen()
     st.markdown(f"Training on **{current.data.name}** ({len(current.data):,} interactions). Every model and "
                 "baseline is scored on the same held-out interactions; items a user already has never count.")
-    config = config_from_widgets(current.data)
+    st.session_state.pop(SAID, None)  # a full run: what the last click said is no longer on the page
+    # The settings redraw alone while nothing of a training is shown (ui/fragments.py); Train is a full run.
+    config = fragments.alone(_settings, _results_shown)
     clicked = st.button("Train", key="rec_train", type="primary", icon=":material/play_arrow:")
+    if clicked:
+        st.session_state[SAID] = True  # the live curves, then the results or an error message
     actions.run("rec_train", clicked, lambda: _train(current.data, config))
     if not clicked:
         pick_up_stopped()

@@ -7,12 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from dl_core import rl
-from ui import actions
+from ui import actions, fragments
 
 from . import charts, state, tabular, train
 from .train import env_picker
 
 KEY = "rl_baselines"
+SAID = "rl::baselines_said"  # session: set in a full run whose Evaluate click drew its table or a message
 
 
 def _compare(env_id: str, slippery: bool | None, episodes: int, seed: int) -> pd.DataFrame:
@@ -25,12 +26,8 @@ def _compare(env_id: str, slippery: bool | None, episodes: int, seed: int) -> pd
     return table
 
 
-def view() -> None:
-    st.markdown(
-        "Is the agent any good? Compare it with doing nothing clever (**random** actions) and with a "
-        "rule a person writes in a minute (**heuristic**). Every policy meets the same evaluation "
-        "episodes (the same start states, the same slippery ice), none of them seen in training.")
-    state.collect_finished(train.RUN, tabular.RUN)  # agents whose training ended while this tab was open
+def _settings() -> tuple[str, bool | None, int, int]:
+    """The environment and the evaluation episodes: read only by the Evaluate button."""
     latest = list(state.agents())
     default = state.agents()[latest[-1]].model.env_id if latest else "CartPole-v1"
     c1, c2, c3 = st.columns(3)
@@ -41,7 +38,29 @@ def view() -> None:
                     if spec.is_grid else None)
     episodes = c2.slider("Evaluation episodes", 5, 200, 20, 5, key="rl_base_episodes")
     seed = c3.number_input("Seed of the evaluation episodes", 0, 1_000_000, 0, key="rl_base_seed")
-    table = actions.on_click("Evaluate", KEY, lambda: _compare(env_id, slippery, int(episodes), int(seed)),
+    return env_id, slippery, int(episodes), int(seed)
+
+
+def _evaluated() -> bool:
+    """Whether the tab shows an evaluation (the kept table) or what the last Evaluate click said."""
+    return actions.kept(KEY) is not None or bool(st.session_state.get(SAID))
+
+
+def _evaluate(env_id: str, slippery: bool | None, episodes: int, seed: int) -> pd.DataFrame:
+    st.session_state[SAID] = True  # a click: its table, or its error message, follows on the page
+    return _compare(env_id, slippery, episodes, seed)
+
+
+def view() -> None:
+    st.markdown(
+        "Is the agent any good? Compare it with doing nothing clever (**random** actions) and with a "
+        "rule a person writes in a minute (**heuristic**). Every policy meets the same evaluation "
+        "episodes (the same start states, the same slippery ice), none of them seen in training.")
+    state.collect_finished(train.RUN, tabular.RUN)  # agents whose training ended while this tab was open
+    st.session_state.pop(SAID, None)  # a full run: what the last click said is no longer on the page
+    # The settings redraw alone while no evaluation is shown (ui/fragments.py); Evaluate is a full run.
+    env_id, slippery, episodes, seed = fragments.alone(_settings, _evaluated)
+    table = actions.on_click("Evaluate", KEY, lambda: _evaluate(env_id, slippery, episodes, seed),
                              icon=":material/leaderboard:")
     if table is None:
         st.info("Press **Evaluate**. Trained agents of this session join the table automatically.",

@@ -10,12 +10,13 @@ import numpy as np
 import streamlit as st
 
 from dl_core import rl
-from ui import actions, errors
+from ui import actions, errors, fragments
 
 from . import charts, live, state
 from .train import env_picker, environment_card, show_result
 
 RUN = "rl_tabular"
+SAID = "rl::tabular_said"  # session: set in a full run whose Train click (or followed training) drew a message
 EPISODES = [200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
 
 
@@ -25,6 +26,9 @@ def _value_iteration(env_id: str, slippery: bool, gamma: float) -> rl.ValueItera
 
 
 def _config() -> tuple[str, rl.QLearningConfig]:
+    """The settings. The problem (environment, slippery ice, discount γ) is drawn plainly: value iteration's
+    grid below always shows its optimum. How Q-learning learns (α, episodes, ε, seed) is read only by the
+    Train button, so it redraws alone while nothing of a training is on the tab (ui/fragments.py)."""
     left, right = st.columns([1, 2])
     with left:
         env_id = env_picker("rl_q_env", rl.grid_names())
@@ -32,21 +36,34 @@ def _config() -> tuple[str, rl.QLearningConfig]:
         slippery = st.checkbox("Slippery", value=bool(rl.env_spec(env_id).slippery_default), key=f"rl_q_slip_{env_id}",
                                help="FrozenLake's ice: a move goes where you meant only one time in three; "
                                     "otherwise it slides to a side.")
+        gamma = st.slider("Discount γ", 0.50, 1.0, 0.99, 0.01, key="rl_q_gamma",
+                          help="How much a reward one step later is worth; value iteration below uses it too.")
     with right:
-        c1, c2, c3 = st.columns(3)
-        alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
-                          help="How far each update moves Q toward what was just seen.")
-        gamma = c2.slider("Discount γ", 0.50, 1.0, 0.99, 0.01, key="rl_q_gamma")
-        episodes = c3.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes", format_func="{:,}".format)
-        eps_start = c1.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
-                              help="Chance of a random action: exploring.")
-        eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
-                            help="ε falls linearly over the episodes to this.")
-        seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rl_q_seed")
+        alpha, episodes, eps_start, eps_end, seed = fragments.alone(_learning, _training_shown)
     config = rl.QLearningConfig(episodes=int(episodes), alpha=float(alpha), gamma=float(gamma),
                                 epsilon_start=float(eps_start), epsilon_end=float(eps_end),
                                 slippery=bool(slippery), seed=int(seed))
     return env_id, config
+
+
+def _learning() -> tuple[float, int, float, float, int]:
+    """α, episodes, ε at the start and at the end, seed: what only the Train button reads."""
+    c1, c2, c3 = st.columns(3)
+    alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
+                      help="How far each update moves Q toward what was just seen.")
+    eps_start = c2.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
+                          help="Chance of a random action: exploring.")
+    seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rl_q_seed")
+    episodes = c1.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes", format_func="{:,}".format)
+    eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
+                        help="ε falls linearly over the episodes to this.")
+    return alpha, episodes, eps_start, eps_end, seed
+
+
+def _training_shown() -> bool:
+    """Whether the tab shows something of a training: a kept agent and its results, a training under way,
+    or what the last Train click said (a refused setting, an engine error)."""
+    return actions.kept(RUN) is not None or live.running(RUN) or bool(st.session_state.get(SAID))
 
 
 def _grids(env_id: str, config: rl.QLearningConfig, trained) -> None:
@@ -81,13 +98,16 @@ def view() -> None:
         "Q(s,a) ← Q(s,a) + α·(r + γ·maxₐ′ Q(s′,a′) − Q(s,a)), and explores with probability ε. "
         "**Value iteration** cheats: it reads the lake's transition table and computes the optimum "
         "directly. Q-learning has to find the same thing by falling into holes.")
+    st.session_state.pop(SAID, None)  # a full run: what the last click said is no longer on the page
     env_id, config = _config()
     if st.button("Train Q-learning", type="primary", key="rl_q_train", icon=":material/play_arrow:"):
+        st.session_state[SAID] = True
         with errors.guard(stop=False):
             config.check(env_id)
             live.start(RUN, lambda callbacks, cancel: rl.train_q_learning(
                 env_id, config, callbacks=callbacks, cancel=cancel, caller="app"))
     if live.running(RUN):
+        st.session_state[SAID] = True  # the curve, then the result or an error
         trained = actions.run(RUN, True, lambda: live.follow(RUN, f"Q-learning on {env_id}", "episodes"))
         state.remember(trained)
     trained = actions.kept(RUN)
