@@ -1,5 +1,6 @@
 """The clustering page in AppTest: opens cleanly, bad uploads give messages, each upload is parsed once,
-a grid control re-fits only its own panels, and the page and the CLI train the same encoder."""
+a grid control re-fits only its own panels, the page and the CLI train the same encoder, and the deep
+tab's settings redraw alone (ui/fragments.py) until an encoder's results are shown."""
 
 from __future__ import annotations
 
@@ -43,6 +44,23 @@ def tab(at, label: str):
 @pytest.fixture(scope="module")
 def at():
     return open_clustering()
+
+
+@pytest.fixture
+def sections(monkeypatch):
+    """[(draw function, shown_below())] of each `fragments.alone` call of a run: while shown_below() is
+    False the settings section is a fragment (a slider in it redraws only it), else a plain part of the tab."""
+    from ui import fragments
+
+    calls: list[tuple[str, bool]] = []
+    real = fragments.alone
+
+    def recording(draw, shown_below):
+        calls.append((draw.__name__, shown_below()))
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "alone", recording)
+    return calls
 
 
 def errors_of(at) -> list[str]:
@@ -110,6 +128,14 @@ def test_an_upload_and_its_settings_survive_a_visit_to_another_tab(at):
     assert at.selectbox(key="cl_csv_label_example:wine").value == "cultivar"  # the wine example again
     at.slider(key="cl_csv_k").set_value(3)
     at.run()
+
+
+def test_deep_settings_redraw_alone_before_any_training(at, sections):
+    """Nothing trained: the encoder settings are a fragment (a slider redraws only them, issue 13); the
+    Train button stays outside it (its click is a full run that reads them)."""
+    tab(at, DEEP)
+    assert sections == [("config_from_widgets", False)]
+    assert at.slider(key="cl_deep_epochs").value == 40 and at.button(key="cl_deep_train")
 
 
 def test_every_setting_of_each_tab_is_kept_while_another_is_open(at):
@@ -307,9 +333,10 @@ def test_default_grid_is_fitted_once_then_read(monkeypatch, tmp_path):
         grid_view._saved_default.clear()
 
 
-def test_a_stopped_training_is_evaluated_and_shown():
+def test_a_stopped_training_is_evaluated_and_shown(sections):
     """Stop keeps the partly trained encoder in the session (ui.training); the tab evaluates it with
-    the same engine call as a finished one and says that it was stopped."""
+    the same engine call as a finished one and says that it was stopped. Its results are shown, so the
+    settings are drawn plainly (a slider reruns the tab)."""
     from dl_core.clustering.deep import fit_encoder
     from ui.training import TrainingState
 
@@ -319,6 +346,7 @@ def test_a_stopped_training_is_evaluated_and_shown():
                             "clustering_deep::config": cfg, TAB: DEEP})
     assert not exceptions(at) and not errors_of(at)
     assert any("stopped after epoch 1" in w.value for w in at.warning)
+    assert sections == [("config_from_widgets", True)]
     kept = at.session_state["result::clustering_deep"]
     assert kept.model is not None and kept.run_id is None  # evaluated here; its MLflow run was marked KILLED
     expected, _ = cl.evaluate_encoder(model, cl.load_digits_data(), seed=0)

@@ -1,6 +1,7 @@
 """AppTest of the generative page: every tab renders, faces follow the seed, the labs train and
-replay at once, bad uploads explain, a second session waits for the default model, and the page
-and the command line give the same VAE run."""
+replay at once, bad uploads explain, a second session waits for the default model, the page
+and the command line give the same VAE run, and the settings sections redraw alone (ui/fragments.py)
+until results of theirs are shown."""
 
 from __future__ import annotations
 
@@ -32,6 +33,31 @@ def tab(page, label: str):
 
 def _keys(widgets) -> set[str]:
     return {w.key for w in widgets}
+
+
+@pytest.fixture
+def sections(monkeypatch):
+    """[(draw function, shown_below())] of each `fragments.alone` call of a run: while shown_below() is
+    False the settings section is a fragment (a slider in it redraws only it), else a plain part of the tab."""
+    from ui import fragments
+
+    calls: list[tuple[str, bool]] = []
+    real = fragments.alone
+
+    def recording(draw, shown_below):
+        calls.append((getattr(draw, "__name__", None) or draw.func.__name__, shown_below()))
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "alone", recording)
+    return calls
+
+
+def _alone_in(page, calls: list) -> list[tuple[str, bool]]:
+    """Rerun the page and say how its settings sections were drawn (see `sections`)."""
+    calls.clear()
+    page.run()
+    assert not exceptions(page), exceptions(page)
+    return list(calls)
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +123,11 @@ def test_faces_follow_the_seed(page):
     assert face_grid() == first  # the same seed draws exactly the same pixels again
 
 
-def test_diffusion_samples_and_judges(page):
+def test_diffusion_samples_and_judges(page, sections):
     tab(page, "Diffusion on digits")
     assert page.radio(key="gen_diff_model").value == "saved model (trained on this machine)"
+    # No model of this session's and no digits yet: both settings sections redraw alone.
+    assert _alone_in(page, sections) == [("_own_settings", False), ("_sample_settings", False)]
     page.slider(key="gen_diff_n").set_value(4)
     page.slider(key="gen_diff_steps").set_value(5)
     page.button(key="gen_diff_sample").click().run()
@@ -111,6 +139,8 @@ def test_diffusion_samples_and_judges(page):
     page.button(key="gen_diff_sample").click().run()  # same seed, same settings: the same digits
     assert [url for url, caption in _images(page) if caption == "Generated digits"] == generated
     assert any(c.value.startswith("Asked → classifier: 0→") for c in page.caption)
+    # Generated digits are shown: a sampling setting reruns the tab (the training settings still alone).
+    assert _alone_in(page, sections) == [("_own_settings", False), ("_sample_settings", True)]
 
 
 def test_text_to_image_offline_shows_a_message_not_a_traceback(page):
@@ -122,11 +152,13 @@ def test_text_to_image_offline_shows_a_message_not_a_traceback(page):
     assert any("offline" in w.value for w in page.warning)
 
 
-def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_sliders(page):
+def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_sliders(page, sections):
     tab(page, "VAE latent space")
+    assert _alone_in(page, sections) == [("_settings", False)]  # nothing trained: the settings redraw alone
     page.slider(key="gen_vae_epochs").set_value(5)
     page.button(key="gen_vae_train").click().run()
     assert not exceptions(page)
+    assert _alone_in(page, sections) == [("_settings", True)]  # the trained VAE is shown: a full rerun
     assert "stop::gen_vae" not in _keys(page.button)  # training is over: no Stop button left behind
     assert any("Test reconstruction loss" in c.value for c in page.caption)
     decoded = [url for url, caption in _images(page) if caption.startswith("decoder(")]
@@ -155,7 +187,38 @@ def test_the_page_and_the_cli_train_the_same_vae(page):
     assert round(finals["final_test_reconstruction_loss"], 4) == json.loads(done.stdout)["test_reconstruction_loss"]
 
 
-def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_once(page):
+def test_gan_lab_settings_redraw_alone_until_a_change_of_data_or_a_replay_needs_the_tab(page, monkeypatch):
+    """What a fragment rerun of the settings would find: "Real data" switched to or from an upload
+    changes what is drawn below (uploader, Train button), so only that reruns the whole tab; once a
+    replay is shown, every setting does (the next test trains)."""
+    import streamlit as st
+
+    from ui import fragments
+
+    real, found = fragments.alone, []
+
+    def probe(draw, shown_below):  # shown_below() as a fragment rerun that chose each "Real data" finds it
+        now = st.session_state.get("gen_gan_shape", generative.SHAPES[0])
+        choices = {}
+        for choice in [*generative.SHAPES, "upload a CSV"]:
+            st.session_state["gen_gan_shape"] = choice
+            choices[choice] = shown_below()
+        st.session_state["gen_gan_shape"] = now
+        found.append((now, choices))
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "alone", probe)
+    tab(page, "GAN lab (2-D)")
+    first = generative.SHAPES[0]
+    assert found[-1] == (first, {**dict.fromkeys(generative.SHAPES, False), "upload a CSV": True})
+    page.selectbox(key="gen_gan_shape").set_value("upload a CSV").run()
+    assert not exceptions(page)
+    assert found[-1] == ("upload a CSV", {**dict.fromkeys(generative.SHAPES, True), "upload a CSV": False})
+    page.selectbox(key="gen_gan_shape").set_value(first).run()
+    assert page.selectbox(key="gen_gan_shape").value == first and "gen_gan_train" in _keys(page.button)
+
+
+def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_once(page, sections):
     tab(page, "GAN lab (2-D)")
     page.selectbox(key="gen_gan_shape").set_value("upload a CSV").run()
     page.file_uploader(key="gen_gan_csv").set_value(("pts.csv", b"a,b,c\n1,2,3\n", "text/csv")).run()
@@ -174,6 +237,7 @@ def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_
     page.slider(key="gen_gan_show").set_value(1).run()
     assert not exceptions(page)
     assert any("Epoch 1: real vs generated" in json.dumps(c.proto.spec) for c in page.get("plotly_chart"))
+    assert _alone_in(page, sections) == [("_settings", True)]  # a replay is shown: a setting reruns the tab
     page.slider(key="gen_gan_epochs").set_value(3)
     page.button(key="gen_gan_train").click().run()  # a new run's replay starts at its own last epoch
     assert not exceptions(page)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dl_core import clustering as cl
 from dl_core.training import TrainedModel
-from ui import actions, errors
+from ui import actions, errors, fragments
 from ui import training as live
 
 from . import plots
@@ -70,7 +70,9 @@ def _with_stopped(trained: TrainedModel | None) -> TrainedModel | None:
 
 def deep_tab() -> None:
     st.markdown(INTRO)
-    cfg = config_from_widgets()
+    # The settings redraw alone until results of a training are on the page (ui/fragments.py); the Train
+    # click is a full run, which reads them.
+    cfg = fragments.alone(config_from_widgets, _results_shown)
     clicked = st.button("Train the encoder", type="primary", key="cl_deep_train", icon=":material/play_arrow:")
     trained = _with_stopped(actions.run(RUN, clicked, lambda: _train(cfg)))
     if trained is None:
@@ -81,6 +83,13 @@ def deep_tab() -> None:
     if not clicked:  # right after training, the live chart is already on screen
         live.show_history(RUN)
     results(trained)
+
+
+def _results_shown() -> bool:
+    """Whether an encoder's results are on the page: a finished training's, or a stopped one's (its model
+    is evaluated and kept by `_with_stopped`)."""
+    state = live.state(RUN)
+    return actions.kept(RUN) is not None or (state is not None and state.model is not None)
 
 
 def _scatter(trained: TrainedModel, method: str):

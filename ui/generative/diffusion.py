@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import streamlit as st
 
 from dl_core import device, generative, registry
 
-from .. import actions, loaders
+from .. import actions, fragments, loaders
 from .. import training as live
 from .common import TimeLeft, attempt, grid_png, show_png
 
@@ -75,16 +76,27 @@ def _training_panel() -> None:
             attempt(_train_default)
         return
     with st.expander("Train your own diffusion model (kept in your session only)"):
-        c1, c2, c3 = st.columns(3)
-        epochs = c1.slider("Epochs", 1, 100, 10, key="gen_diff_epochs",
-                           help="The time per epoch is measured while it trains; 30-40 reach the default "
-                                "quality.")
-        width = c2.select_slider("UNet width", [8, 16, 32], 16, key="gen_diff_width",
-                                 help="Channels at 16×16; doubled at 8×8.")
-        lr = c3.select_slider("Learning rate", [5e-4, 1e-3, 2e-3, 4e-3], 2e-3, key="gen_diff_lr")
+        # The settings redraw alone until a model of yours is on the page (ui/fragments.py); the Train
+        # click is a full run, which reads them.
+        config = fragments.alone(_own_settings, _own_shown)
         clicked = st.button("Train", key="gen_diff_train_own", icon=":material/play_arrow:")
-        config = generative.DiffusionConfig(epochs=int(epochs), channels=(int(width), int(width) * 2), lr=float(lr))
         actions.run(OWN_RUN, clicked, lambda: _train_own(config))
+
+
+def _own_settings() -> generative.DiffusionConfig:
+    c1, c2, c3 = st.columns(3)
+    epochs = c1.slider("Epochs", 1, 100, 10, key="gen_diff_epochs",
+                       help="The time per epoch is measured while it trains; 30-40 reach the default quality.")
+    width = c2.select_slider("UNet width", [8, 16, 32], 16, key="gen_diff_width",
+                             help="Channels at 16×16; doubled at 8×8.")
+    lr = c3.select_slider("Learning rate", [5e-4, 1e-3, 2e-3, 4e-3], 2e-3, key="gen_diff_lr")
+    return generative.DiffusionConfig(epochs=int(epochs), channels=(int(width), int(width) * 2), lr=float(lr))
+
+
+def _own_shown() -> bool:
+    """Whether a model you trained (finished or stopped) is on the page: its curves and a choice of it."""
+    own = live.state(OWN_RUN)
+    return own is not None and bool(own.history)
 
 
 def _models() -> dict[str, generative.DiffusionDigits]:
@@ -119,6 +131,22 @@ def diffusion_tab() -> None:
     models = _models()
     if not models:
         return
+    # The model and sampling settings redraw alone while no generated digits are shown (ui/fragments.py);
+    # the Generate click is a full run, which reads them.
+    model, how = fragments.alone(partial(_sample_settings, models), lambda: actions.kept(SAMPLES) is not None)
+    clicked = st.button("Generate digits", key="gen_diff_sample", type="primary", icon=":material/auto_awesome:")
+
+    def generate() -> Generated:
+        out = generative.sample(model, **how)
+        return Generated.of(out, generative.judge_samples(_judge(), out.images, out.digits))
+
+    result = actions.run(SAMPLES, clicked, generate)
+    if result is not None:
+        _show_samples(result)
+
+
+def _sample_settings(models: dict[str, generative.DiffusionDigits]) -> tuple[generative.DiffusionDigits, dict]:
+    """The model chosen (with what is known of its training) and `generative.sample`'s settings."""
     choice = st.radio("Model", list(models), key="gen_diff_model", horizontal=True)
     model = models[choice]
     if model.info:
@@ -137,17 +165,8 @@ def diffusion_tab() -> None:
                          help="Classifier-free guidance: 1 = plain conditional model; higher pushes "
                               "harder towards the digit asked for, at some cost in variety.")
     seed = c3.number_input("Seed", 0, generative.MAX_SEED, 0, key="gen_diff_seed")
-    clicked = st.button("Generate digits", key="gen_diff_sample", type="primary", icon=":material/auto_awesome:")
-
-    def generate() -> Generated:
-        digits = None if digit.startswith("all") else int(digit)
-        out = generative.sample(model, n=int(n), digits=digits, sampler=sampler, steps=int(steps),
-                                seed=int(seed), guidance=float(guidance))
-        return Generated.of(out, generative.judge_samples(_judge(), out.images, out.digits))
-
-    result = actions.run(SAMPLES, clicked, generate)
-    if result is not None:
-        _show_samples(result)
+    return model, {"n": int(n), "digits": None if digit.startswith("all") else int(digit), "sampler": sampler,
+                   "steps": int(steps), "seed": int(seed), "guidance": float(guidance)}
 
 
 @dataclass

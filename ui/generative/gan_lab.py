@@ -13,10 +13,11 @@ from plotly.subplots import make_subplots
 
 from dl_core import generative
 
-from .. import actions
+from .. import actions, fragments
 
 GAN_KEY = "gen_gan"  # ui.actions key of the finished training (a TrainedModel)
 REPLAY_KEY = "gen_gan_run"  # session_state: what the replay draws, kept after every epoch (Stop keeps it)
+UPLOAD = "upload a CSV"  # the "Real data" choice that draws an uploader below the settings
 
 
 @dataclass
@@ -85,7 +86,7 @@ def _read_points(file_id: str, name: str, _data: bytes) -> tuple[np.ndarray | No
 
 def _data(shape: str) -> np.ndarray | str | None:
     """What the GAN trains on: a toy shape's name, or the points of the person's CSV."""
-    if shape != "upload a CSV":
+    if shape != UPLOAD:
         return shape
     upload = st.file_uploader("CSV of points: two numeric columns, x and y (header optional)", type=["csv", "txt"],
                               key="gen_gan_csv")
@@ -140,8 +141,25 @@ def gan_lab_tab() -> None:
         "into points; the **discriminator** scores each point of the plane: real (blue) or fake (red). "
         "The generator learns to push its points where the discriminator still says *real*. When it "
         "wins, D can only guess, and its map turns a uniform 0.5.")
+    # The settings redraw alone while no replay is shown (ui/fragments.py); the Train click is a full run,
+    # which reads them. What is drawn below them also depends on whether the real data is an upload (the
+    # uploader, and no Train button before a good file): a change of that reruns the whole tab too.
+    uploading = _asks_upload()  # what this run draws below the settings
+    shape, config = fragments.alone(_settings, lambda: _replay_shown() or _asks_upload() != uploading)
+    data = _data(shape)
+    if data is None:
+        return
+    clicked = st.button("Train the GAN", key="gen_gan_train", type="primary", icon=":material/play_arrow:")
+    actions.run(GAN_KEY, clicked, lambda: _train(data, config))
+    if not _replay_shown():
+        st.info("Press **Train the GAN** to watch it learn, epoch by epoch.", icon=":material/info:")
+        return
+    _replay_view()
+
+
+def _settings() -> tuple[str, generative.GANConfig]:
     c1, c2, c3, c4 = st.columns(4)
-    shape = c1.selectbox("Real data", [*generative.SHAPES, "upload a CSV"], key="gen_gan_shape")
+    shape = c1.selectbox("Real data", [*generative.SHAPES, UPLOAD], key="gen_gan_shape")
     lr_g = c2.select_slider("G learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="gen_gan_lr_g")
     lr_d = c3.select_slider("D learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="gen_gan_lr_d")
     epochs = c4.slider("Epochs", 1, 100, 30, key="gen_gan_epochs", help="50 rounds of updates each")
@@ -150,18 +168,20 @@ def gan_lab_tab() -> None:
     g_steps = c2.slider("G steps per round", 1, 5, 1, key="gen_gan_g_steps")
     layers = c3.slider("Hidden layers", 1, 5, 3, key="gen_gan_layers")
     noise = c4.slider("Noise size", 1, 32, 8, key="gen_gan_noise")
-    data = _data(shape)
-    if data is None:
-        return
-    clicked = st.button("Train the GAN", key="gen_gan_train", type="primary", icon=":material/play_arrow:")
-    config = generative.GANConfig(lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps), g_steps=int(g_steps),
-                                  layers=int(layers), noise=int(noise), epochs=int(epochs))
-    actions.run(GAN_KEY, clicked, lambda: _train(data, config))
+    return shape, generative.GANConfig(lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps),
+                                       g_steps=int(g_steps), layers=int(layers), noise=int(noise), epochs=int(epochs))
+
+
+def _asks_upload() -> bool:
+    """Whether "Real data" is set to an upload (read from the session: the selectbox's value now, its
+    default, the first shape, before it is first drawn)."""
+    return st.session_state.get("gen_gan_shape", generative.SHAPES[0]) == UPLOAD
+
+
+def _replay_shown() -> bool:
+    """Whether a run's replay (finished or stopped) is on the page."""
     replay = st.session_state.get(REPLAY_KEY)
-    if replay is None or not replay.snapshots:
-        st.info("Press **Train the GAN** to watch it learn, epoch by epoch.", icon=":material/info:")
-        return
-    _replay_view()
+    return replay is not None and bool(replay.snapshots)
 
 
 @st.fragment

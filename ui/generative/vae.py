@@ -10,7 +10,7 @@ import streamlit as st
 
 from dl_core import generative
 
-from .. import actions
+from .. import actions, fragments
 from .. import training as live
 from .common import grid_png, show_png
 
@@ -39,23 +39,36 @@ def vae_tab() -> None:
         "and learns to rebuild the digit from them. A penalty (the KL term) keeps codes close to a "
         "standard normal cloud, so that every point of the latent space decodes to something "
         "digit-like: a map you can walk around in.")
-    c1, c2 = st.columns(2)
-    latent = c1.slider("Latent size", 1, 16, 2, key="gen_vae_latent",
-                       help="2 lets us draw the latent space as a map; more dimensions rebuild better.")
-    epochs = c2.slider("Epochs", 5, 200, 60, 5, key="gen_vae_epochs",
-                       help="An epoch takes a fraction of a second here.")
+    # The settings redraw alone until a trained VAE is on the page (ui/fragments.py); the Train click is a
+    # full run, which reads them.
+    config = fragments.alone(_settings, _trained_shown)
     clicked = st.button("Train the VAE", key="gen_vae_train", type="primary", icon=":material/play_arrow:")
-    actions.run(VAE_RUN, clicked, lambda: _train(generative.VAEConfig(latent=int(latent), epochs=int(epochs))))
-    state = live.state(VAE_RUN)  # also holds a model stopped mid-training, which `actions` does not keep
-    if state is None or state.model is None:
+    actions.run(VAE_RUN, clicked, lambda: _train(config))
+    if not _trained_shown():
         st.info("Press **Train the VAE** (a few seconds) to see its latent space.", icon=":material/info:")
         return
+    state = live.state(VAE_RUN)
     live.show_history(VAE_RUN)
     if "test_reconstruction_loss" in state.extra:
         st.caption(f"Test reconstruction loss: {state.extra['test_reconstruction_loss']:.2f} "
                    "(binary cross-entropy summed over 64 pixels, lower is better)")
     _explorer()
     _overview()
+
+
+def _settings() -> generative.VAEConfig:
+    c1, c2 = st.columns(2)
+    latent = c1.slider("Latent size", 1, 16, 2, key="gen_vae_latent",
+                       help="2 lets us draw the latent space as a map; more dimensions rebuild better.")
+    epochs = c2.slider("Epochs", 5, 200, 60, 5, key="gen_vae_epochs",
+                       help="An epoch takes a fraction of a second here.")
+    return generative.VAEConfig(latent=int(latent), epochs=int(epochs))
+
+
+def _trained_shown() -> bool:
+    """Whether a trained VAE (finished or stopped) is on the page: its curves, latent map and grids."""
+    state = live.state(VAE_RUN)  # also holds a model stopped mid-training, which `actions` does not keep
+    return state is not None and state.model is not None
 
 
 def _views(model: Any) -> dict[str, Any]:
