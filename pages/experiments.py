@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui  # noqa: F401  (the app-shell guard in ui/__init__.py)
 from dl_core import tracking
+from ui import tabs
 from ui.experiments import compare, runs
 
 st.title("Experiments")
@@ -27,12 +28,11 @@ if shown.empty:
             icon=":material/filter_alt_off:")
     st.stop()
 
-table, comparing, seeds, sweeps = st.tabs(["Runs", "Compare runs", "Seeds", "Sweeps"])
-with table:
-    runs.runs_tab(shown)
-with comparing:
-    compare.compare_tab(shown)
-with seeds:
-    compare.seeds_tab(shown)
-with sweeps:
-    compare.sweeps_tab(shown, everything)
+# Only the open tab runs (?experiments_tab=... in the URL): a filter no longer redraws the other tabs,
+# whose curves read each run's history from the store (issue 13: 1 s per toggle before).
+tabs.show("experiments_tab", [
+    tabs.Tab("Runs", lambda: runs.runs_tab(shown), ("exp_table", "exp_csv", "exp_delete")),
+    tabs.Tab("Compare runs", lambda: compare.compare_tab(shown), ("exp_compare", "exp_diff", "exp_finals")),
+    tabs.Tab("Seeds", lambda: compare.seeds_tab(shown), ("exp_seed",)),
+    tabs.Tab("Sweeps", lambda: compare.sweeps_tab(shown, everything), ("exp_sweeps", "exp_sweep_pick", "exp_trials")),
+])

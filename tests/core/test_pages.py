@@ -71,7 +71,9 @@ def test_experiments_compare_overlays_curves_and_lists_only_differing_settings()
     finally:
         tracking.set_session(None)
     _fresh(at)
+    at.session_state["experiments_tab"] = "Compare runs"  # only the open tab is drawn (ui/tabs.py)
     at.selectbox(key="exp_choice").select("tests/compare").run()
+    assert not at.dataframe or "run_id" not in at.dataframe[0].value.columns  # the runs table is not drawn
     at.multiselect(key="exp_compare").set_value(ids).run()
     assert not exceptions(at)
     tables = [d.value for d in at.dataframe]

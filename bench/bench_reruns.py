@@ -1,0 +1,132 @@
+"""Every slider and toggle of the app, moved in a real browser: the median rerun of each (issue 13's
+"median rerun <= 150 ms for every slider or toggle that does not retrain", on 2 cores).
+
+    .venv/bin/python bench/bench_reruns.py --data-dir <a folder `python -m dl_core prepare` filled> [--repeats 5]
+    .venv/bin/python bench/bench_reruns.py --data-dir DIR --page vision --page nlp
+
+Starts the app (warm: after the server's warm-up) and, in headless Chromium, opens each page, each of
+its tabs in turn, moves every visible slider one step right then left (`repeats` times; each a rerun)
+and clicks every visible toggle twice, then opens every expander (settings often sit in one; open
+expanders also make the later reruns draw their content) and does the same for the controls in them,
+timing each rerun in the browser from the input event to the end of the run (`browser.timed_rerun`).
+Before any training: results tabs that appear only after one are not reached. A control whose first
+move starts model work (the clustering grid's points re-fit the grid once, then come from a cache) has
+that move in its list; the median is the figure. Prints one line per control and a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+
+from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WARMED_UP, app_server, settle, slider_reruns, timed_rerun
+
+TARGET = 0.150
+LABEL = ("e => { const w = e.closest('[data-testid=stSlider], [data-testid=stCheckbox]');"
+         " return (w ? w.innerText : e.getAttribute('aria-label') || '').split('\\n')[0].trim(); }")
+
+
+async def _open_expanders(page) -> None:
+    """Open every collapsed expander in view (each click may rerun the page: lazy expanders)."""
+    for _ in range(20):
+        closed = page.locator("[data-testid='stExpander'] details:not([open]) > summary")
+        if not await closed.count():
+            return
+        await closed.first.click()
+        await settle(page)
+
+
+async def _toggle_reruns(page, toggle, repeats: int) -> list[float]:
+    times = []
+    for _ in range(2 * ((repeats + 1) // 2)):  # an even number of clicks: the toggle ends as it began
+        seconds = await timed_rerun(page, lambda: toggle.click(), 60)
+        if seconds is not None:
+            times.append(seconds)
+        await settle(page)
+    return times
+
+
+async def _controls(page, where: str, repeats: int, seen: set[tuple[str, str]], rows: list[tuple]) -> None:
+    """The controls in view as the tab opens, then (with every expander open) the ones inside expanders."""
+    await _visible_controls(page, where, repeats, seen, rows)
+    await _open_expanders(page)
+    await _visible_controls(page, where, repeats, seen, rows)
+
+
+async def _visible_controls(page, where: str, repeats: int, seen: set[tuple[str, str]], rows: list[tuple]) -> None:
+    sliders = page.get_by_role("slider")
+    for i in range(await sliders.count()):
+        slider = sliders.nth(i)
+        if not await slider.is_visible() or await slider.get_attribute("aria-disabled") == "true":
+            continue
+        label = await slider.evaluate(LABEL)
+        if (where, label) in seen:
+            continue
+        seen.add((where, label))
+        times, missed = await slider_reruns(page, slider, repeats, 60)
+        rows.append((where, f"slider: {label}", times, missed))
+        print(_line(rows[-1]), flush=True)
+    toggles = page.locator("[data-testid='stCheckbox']:has(input[role='switch']) label")
+    for i in range(await toggles.count()):
+        toggle = toggles.nth(i)
+        if not await toggle.is_visible() or await toggle.locator("input").is_disabled():
+            continue
+        label = await toggle.evaluate(LABEL)
+        if (where, label) in seen:
+            continue
+        seen.add((where, label))
+        await toggle.scroll_into_view_if_needed()
+        rows.append((where, f"toggle: {label}", await _toggle_reruns(page, toggle, repeats), 0))
+        print(_line(rows[-1]), flush=True)
+
+
+def _line(row: tuple) -> str:
+    where, control, times, missed = row
+    p50 = statistics.median(times) if times else float("nan")
+    flag = "" if not times else ("ok " if p50 <= TARGET else "OVER")
+    return (f"{flag:4} {where:42.42} {control:48.48} p50 {p50:6.3f} s  "
+            f"({len(times)} timed, {missed} too fast to time) {[round(t, 3) for t in times]}")
+
+
+async def measure(url: str, paths: list[str], repeats: int) -> list[tuple]:
+    from playwright.async_api import async_playwright
+
+    rows: list[tuple] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for path in paths:
+            page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+            await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+            await settle(page, 180)
+            seen: set[tuple[str, str]] = set()
+            tabs = page.locator("[data-testid='stMain'] [role='tab']")
+            names = [await tabs.nth(i).inner_text() for i in range(await tabs.count())] or [""]
+            for name in names:
+                if name:
+                    await page.locator("[data-testid='stMain'] [role='tab']").filter(has_text=name).first.click()
+                    await settle(page, 180)
+                await _controls(page, f"{path or 'home'} · {name}" if name else (path or "home"), repeats, seen, rows)
+            await page.context.close()
+        await browser.close()
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data-dir", help="a data folder `python -m dl_core prepare` filled (else a fresh one)")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--page", action="append", help="a page's URL path (repeatable); default: every page")
+    args = ap.parse_args()
+    with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
+        rows = asyncio.run(measure(url, args.page or PAGES, args.repeats))
+    medians = [statistics.median(t) for _, _, t, _ in rows if t]
+    over = [r for r in rows if r[2] and statistics.median(r[2]) > TARGET]
+    print(f"\n{len(rows)} controls; medians {min(medians):.3f}-{max(medians):.3f} s, median of medians "
+          f"{statistics.median(medians):.3f} s; {len(over)} over {TARGET * 1000:.0f} ms:" if medians else "no controls")
+    for row in over:
+        print("  " + _line(row))
+
+
+if __name__ == "__main__":
+    main()
