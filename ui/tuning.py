@@ -60,6 +60,17 @@ def _figures(study_name: str, storage: str | None, direction: str) -> None:
                 st.caption(f"{name} is not available for these trials ({exc}).")
 
 
+@st.fragment
+def _sweep_settings(key: str) -> tuple[int, int, bool]:
+    """Trials, time budget, pruner: a fragment, so changing one redraws only these (issue 13); nothing
+    shown depends on them (a kept sweep says its own numbers), and Start is a full run that reads them."""
+    c1, c2, c3 = st.columns(3)
+    n_trials = c1.number_input("Trials", 2, 50, 8, key=f"tune_trials::{key}")
+    budget = c2.number_input("Time budget (s)", 10, 1800, 120, step=10, key=f"tune_budget::{key}")
+    prune = c3.toggle("Median pruner", value=True, key=f"tune_prune::{key}")
+    return int(n_trials), int(budget), bool(prune)
+
+
 def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
                  convert: Mapping[str, Callable[[Any], Any]] | None = None, key: str | None = None) -> None:
     """Draw the Tune section for the tunable `model` trained on `data`.
@@ -78,10 +89,7 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
                    "controls above, and is judged on the **validation** split (never the test split). "
                    "The median pruner stops trials whose curves fall behind the median of earlier ones. "
                    "Every trial is an MLflow run inside the sweep's run (see Experiments).")
-        c1, c2, c3 = st.columns(3)
-        n_trials = c1.number_input("Trials", 2, 50, 8, key=f"tune_trials::{key}")
-        budget = c2.number_input("Time budget (s)", 10, 1800, 120, step=10, key=f"tune_budget::{key}")
-        prune = c3.toggle("Median pruner", value=True, key=f"tune_prune::{key}")
+        n_trials, budget, prune = _sweep_settings(key)
         start = st.button("Start the sweep", key=f"tune_start::{key}", type="primary", icon=":material/tune:")
         if start:
             stop = st.empty()  # removed once the sweep ends (a Stop click reruns the page, which stops it)

@@ -10,7 +10,7 @@ import streamlit as st
 
 import ui.training as live
 from dl_core import nlp
-from ui import actions, repeat, tuning
+from ui import actions, fragments, repeat, tuning
 
 from .common import default_model, embedding_progress, encoder, report_metrics, waiting_note
 
@@ -36,16 +36,16 @@ def finetuned_model() -> nlp.SentimentModel | None:
     return trained.model if trained is not None else None
 
 
+def _retrain_shown() -> bool:
+    """Whether results of the retrain settings are on the page: a head of yours (its curves, metrics and a
+    choice of it above), a "Repeat with 3 seeds" table, or an Optuna sweep."""
+    state = live.state(RETRAIN)
+    return (state is not None and bool(state.history)) or repeat.kept("nlp_rt") is not None or "tuning::nlp" in S
+
+
 def retrain_form() -> None:
-    c = st.columns(5)
-    hidden = c[0].select_slider("Head size", [0, 32, 64, 128, 256, 512, 1024], 256, key="nlp_rt_hidden",
-                                help="0 = a linear head (logistic regression on the embeddings)")
-    epochs = c[1].slider("Epochs", 1, 100, 30, key="nlp_rt_epochs")
-    lr = c[2].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="nlp_rt_lr")
-    seed = c[3].number_input("Seed", 0, 10_000, 0, key="nlp_rt_seed")
-    n = c[4].select_slider("Reviews", [1_000, 2_000, 4_000, 8_000, "all"], "all", key="nlp_rt_reviews")
-    config = nlp.SentimentConfig(hidden=int(hidden), epochs=int(epochs), lr=float(lr), seed=int(seed))
-    n_reviews = None if n == "all" else int(n)
+    # The settings redraw alone while no result of theirs is shown (ui/fragments.py); Train is a full run.
+    config, n_reviews = fragments.alone(_retrain_settings, _retrain_shown)
     # Optuna searches head size and learning rate (the same options as the sliders above) on these
     # reviews, epochs and seed; "Use the best settings" moves the two sliders.
     tuning.tune_section("nlp-sentiment", key="nlp", widget_keys={"hidden": "nlp_rt_hidden", "lr": "nlp_rt_lr"},
@@ -65,6 +65,18 @@ def retrain_form() -> None:
         live.show_history(RETRAIN)
         if state.complete:
             report_metrics(state.extra["report"], "Your head")
+
+
+def _retrain_settings() -> tuple[nlp.SentimentConfig, int | None]:
+    c = st.columns(5)
+    hidden = c[0].select_slider("Head size", [0, 32, 64, 128, 256, 512, 1024], 256, key="nlp_rt_hidden",
+                                help="0 = a linear head (logistic regression on the embeddings)")
+    epochs = c[1].slider("Epochs", 1, 100, 30, key="nlp_rt_epochs")
+    lr = c[2].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="nlp_rt_lr")
+    seed = c[3].number_input("Seed", 0, 10_000, 0, key="nlp_rt_seed")
+    n = c[4].select_slider("Reviews", [1_000, 2_000, 4_000, 8_000, "all"], "all", key="nlp_rt_reviews")
+    config = nlp.SentimentConfig(hidden=int(hidden), epochs=int(epochs), lr=float(lr), seed=int(seed))
+    return config, None if n == "all" else int(n)
 
 
 def retrain(config: nlp.SentimentConfig, n_reviews: int | None):
@@ -90,12 +102,9 @@ def finetune_form() -> None:
     st.caption("Unfreezes the top transformer layers and trains them with the head on the review texts. Each step "
                "runs MiniLM forwards and backwards: a GPU makes hundreds of steps practical; on a CPU keep it to tens. "
                "Testing on the held-out reviews re-encodes them (a minute or more on CPU).")
-    c = st.columns(4)
-    layers = c[0].slider("Layers to unfreeze", 1, 6, 2, key="nlp_ft_layers")
-    steps = c[1].slider("Steps per epoch", 5, 400, 30, step=5, key="nlp_ft_steps")
-    epochs = c[2].slider("Epochs", 1, 10, 2, key="nlp_ft_epochs")
-    lr = c[3].select_slider("Encoder learning rate", [1e-5, 2e-5, 3e-5, 5e-5, 1e-4], 3e-5, key="nlp_ft_lr")
-    config = nlp.FinetuneConfig(layers=int(layers), steps_per_epoch=int(steps), epochs=int(epochs), lr=float(lr))
+    # The settings redraw alone while no fine-tuned model is shown (ui/fragments.py); Fine-tune is a full run.
+    config = fragments.alone(_finetune_settings, lambda: finetuned_model() is not None
+                             or live.state(FINETUNE) is not None)
     clicked = st.button("Fine-tune", key="nlp_ft_go", icon=":material/play_arrow:")
     trained = actions.run("nlp_ft", clicked, lambda: finetune(config))
     if trained is not None:
@@ -106,6 +115,15 @@ def finetune_form() -> None:
         c[1].metric("Frozen encoder + head", f"{r['frozen_test_accuracy']:.1%}")
         c[2].metric("TF-IDF + LR", f"{r['baseline_accuracy']:.1%}")
         st.caption(f"{r['steps']} steps in {r['seconds']:.0f} s, tested on {r['n_test']:,} reviews.")
+
+
+def _finetune_settings() -> nlp.FinetuneConfig:
+    c = st.columns(4)
+    layers = c[0].slider("Layers to unfreeze", 1, 6, 2, key="nlp_ft_layers")
+    steps = c[1].slider("Steps per epoch", 5, 400, 30, step=5, key="nlp_ft_steps")
+    epochs = c[2].slider("Epochs", 1, 10, 2, key="nlp_ft_epochs")
+    lr = c[3].select_slider("Encoder learning rate", [1e-5, 2e-5, 3e-5, 5e-5, 1e-4], 3e-5, key="nlp_ft_lr")
+    return nlp.FinetuneConfig(layers=int(layers), steps_per_epoch=int(steps), epochs=int(epochs), lr=float(lr))
 
 
 def finetune(config: nlp.FinetuneConfig):
