@@ -37,21 +37,8 @@ def view() -> None:
     clip = shared.need_clip()
     if clip is None:
         return
-    with st.expander("Whisper's decoding settings", icon=":material/tune:"):
-        c1, c2, c3 = st.columns(3)
-        beam = c1.slider("Beam size", 1, 10, 5, key="speech_beam",
-                         help="1 = greedy (take the likeliest token each step). Larger beams keep several "
-                              "candidate sentences alive and pick the best whole: slower, sometimes better.")
-        temperature = c2.slider("Temperature", 0.0, 1.0, 0.0, 0.1, key="speech_temperature",
-                                help="0 = always the likeliest token. Higher = sample more freely (results vary).")
-        fallback = c2.checkbox("Fall back to higher temperatures when decoding loops", True, key="speech_fallback",
-                               help="Whisper's rule: if a 30-s window's text repeats itself or is unlikely, "
-                                    "decode it again at +0.2 temperature.")
-        vad = c3.checkbox("Voice-activity filter", False, key="speech_vad",
-                          help="Silero VAD (a small network) cuts silences out before Whisper reads the audio: "
-                               "fewer invented words in long pauses.")
+    options = _decoding()
     both = st.checkbox("Also run pocketsphinx (classical, pre-deep-learning)", True, key="speech_both")
-    options = speech.DecodeOptions(beam_size=beam, temperature=temperature, fallback=fallback, vad_filter=vad)
     models = [speech.WHISPER] + ([speech.POCKETSPHINX] if both else [])
     clicked = st.button("Transcribe", type="primary", icon=":material/hearing:", key="speech_go")
     area = st.empty()  # the transcripts: each drawn as soon as it is ready, then all in full
@@ -67,6 +54,26 @@ def view() -> None:
                 with column:
                     _show(clip, t)
     _cards()
+
+
+@st.fragment
+def _decoding() -> speech.DecodeOptions:
+    """Whisper's decoding settings: a fragment, so moving one redraws only them (issue 13). Transcripts
+    on the page are of the last click and say nothing of the current settings; Transcribe is a full run."""
+    with st.expander("Whisper's decoding settings", icon=":material/tune:"):
+        c1, c2, c3 = st.columns(3)
+        beam = c1.slider("Beam size", 1, 10, 5, key="speech_beam",
+                         help="1 = greedy (take the likeliest token each step). Larger beams keep several "
+                              "candidate sentences alive and pick the best whole: slower, sometimes better.")
+        temperature = c2.slider("Temperature", 0.0, 1.0, 0.0, 0.1, key="speech_temperature",
+                                help="0 = always the likeliest token. Higher = sample more freely (results vary).")
+        fallback = c2.checkbox("Fall back to higher temperatures when decoding loops", True, key="speech_fallback",
+                               help="Whisper's rule: if a 30-s window's text repeats itself or is unlikely, "
+                                    "decode it again at +0.2 temperature.")
+        vad = c3.checkbox("Voice-activity filter", False, key="speech_vad",
+                          help="Silero VAD (a small network) cuts silences out before Whisper reads the audio: "
+                               "fewer invented words in long pauses.")
+    return speech.DecodeOptions(beam_size=beam, temperature=temperature, fallback=fallback, vad_filter=vad)
 
 
 def _so_far(area, done: dict[str, speech.Transcript], pending: list[str]) -> None:
