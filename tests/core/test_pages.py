@@ -29,6 +29,8 @@ def test_experiments_page_shows_this_sessions_runs_by_default_and_everyones_on_r
 
     with tracking.start_run("tests/pages", {"lr": 0.5, "seed": 1}, source="cli") as other:
         other.log_final({"accuracy": 0.75})
+    with tracking.start_run("tests/pages-b", {"width": 8}, source="cli") as third:
+        third.log_final({"loss": 0.25})
     at = open_page("pages/experiments.py")
     assert not exceptions(at)
     mine_id = at.session_state["dlx_session_id"]
@@ -44,6 +46,9 @@ def test_experiments_page_shows_this_sessions_runs_by_default_and_everyones_on_r
     df = at.dataframe[0].value
     assert set(df["run_id"]) == {mine.run_id}  # someone else's run is not shown by default
     at.toggle(key="exp_everyone").set_value(True).run()
+    several = at.dataframe[0].value  # runs of several experiments: the run columns, not every setting
+    assert {third.run_id, other.run_id} <= set(several["run_id"]) and "final_accuracy" not in several.columns
+    assert any("Choose an experiment above" in c.value for c in at.caption)
     at.selectbox(key="exp_choice").select("tests/pages").run()
     assert not exceptions(at)
     df = at.dataframe[0].value

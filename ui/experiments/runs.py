@@ -40,11 +40,20 @@ def filters(runs: pd.DataFrame) -> pd.DataFrame:
                                   sweep=None if sweep == ALL else sweep)
 
 
+RUN_COLUMNS = ["experiment", "run_id", "status", "started", "source", "device", "parent_run_id"]
+
+
 def runs_tab(shown: pd.DataFrame) -> None:
     table = shown.drop(columns=["session"]).dropna(axis=1, how="all")
-    st.dataframe(table, hide_index=True, width="stretch", key="exp_table")
+    several = shown["experiment"].nunique() > 1
+    # Runs of several experiments have the union of their settings and metrics as columns (148 here):
+    # unreadable, and slow to draw on every filter change (issue 13). One experiment shows them all.
+    st.dataframe(table[[c for c in RUN_COLUMNS if c in table]] if several else table, hide_index=True,
+                 width="stretch", key="exp_table")
     mine = shown[shown["session"] == (session_id() or "—none—")]
-    st.caption(f"{len(shown)} run(s) shown, {len(mine)} of them from this browser session.")
+    st.caption(f"{len(shown)} run(s) shown, {len(mine)} of them from this browser session."
+               + (" Choose an experiment above to see its settings and metrics as columns (the CSV has them "
+                  "all)." if several else ""))
     st.download_button("Download these runs (CSV)", table.to_csv(index=False), "runs.csv", "text/csv",
                        key="exp_csv", icon=":material/download:")
     if mine.empty:
