@@ -4,8 +4,9 @@ Only the open tab is drawn (ui/tabs.py), and an uploader that is drawn again sta
 put a file back into it. `kept` keeps the bytes of the last upload in this person's session (never
 shared, never written to disk) and hands them back, with a note and a button to drop them, while the
 uploader is empty. For small text uploads (a CSV of reviews, a few documents), where keeping what was
-parsed would mean keeping each column choice's parse; views with big uploads keep their parsed form
-instead (ui/vision/photos.py, ui/speech/).
+parsed would mean keeping each column choice's parse; at most MAX_KEPT_BYTES per uploader (a bigger
+upload is not kept). Views with big uploads keep their parsed form instead (ui/vision/photos.py,
+ui/speech/).
 
     files = st.file_uploader(..., key="nlp_docs", on_change=uploads.forget, args=("nlp_docs",))
     files = uploads.kept("nlp_docs", files)
@@ -35,6 +36,11 @@ class KeptFile:
         return len(self.data)
 
 
+# Kept per uploader and session, so a class on one server holds at most this much per person and uploader
+# while its tab is closed; a bigger upload is not kept (the person uploads it again after a tab visit).
+MAX_KEPT_BYTES = 20 * 1024 * 1024
+
+
 def _slot(key: str) -> str:
     return f"uploads::{key}"
 
@@ -52,8 +58,11 @@ def kept(key: str, files: Any) -> Any:
         many = isinstance(files, list)
         ids = tuple(f.file_id for f in (files if many else [files]))
         if st.session_state.get(slot, (None, None, ()))[2] != ids:  # copied once per upload, not per rerun
-            st.session_state[slot] = (many, [KeptFile(f.name, f.file_id, f.getvalue())
-                                             for f in (files if many else [files])], ids)
+            given = files if many else [files]
+            if sum(f.size for f in given) > MAX_KEPT_BYTES:
+                st.session_state.pop(slot, None)
+            else:
+                st.session_state[slot] = (many, [KeptFile(f.name, f.file_id, f.getvalue()) for f in given], ids)
         return files
     if slot not in st.session_state:
         return files

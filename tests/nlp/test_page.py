@@ -213,3 +213,19 @@ def test_each_tab_keeps_its_settings_while_another_is_open():
     tab(at, "Generate").slider(key="nlp_gen_temp").set_value(1.2).run()
     assert_each_tab_keeps_its_settings(at, "nlp_tab", LABELS)
     assert at.session_state["nlp_gen_temp"] == 1.2
+
+
+def test_an_upload_bigger_than_the_keep_limit_is_not_kept_across_tabs(monkeypatch):
+    from ui import uploads
+
+    monkeypatch.setattr(uploads, "MAX_KEPT_BYTES", 16)  # r.csv below is 36 bytes
+    at = open_page("pages/nlp.py")
+    at.radio(key="nlp_sent_source").set_value("Upload a file").run()
+    at.file_uploader(key="nlp_sent_file").set_value(("r.csv", b"id,review\n1,Loved it\n2,Hated it\n",
+                                                     "text/csv")).run()
+    assert at.selectbox(key="nlp_sent_column").value == "review" and "uploads::nlp_sent_file" not in at.session_state
+    tab(at, "Generate")
+    tab(at, "Sentiment")
+    assert not any("uploaded earlier" in c.value for c in at.caption)
+    at.button(key="nlp_sent_go").click().run()
+    assert any("Upload a .txt or .csv file first" in e.value for e in at.error)
