@@ -13,6 +13,7 @@ import pytest
 from dl_core import clustering as cl
 from tests.clustering.data import csv_bytes, duplicate_header_csv
 from tests.conftest import ROOT, exceptions
+from tests.ui.helpers import alone_calls
 
 # A small grid keeps the page's first run short in tests (the full 6 x 12 grid is the bench's job).
 SMALL_GRID = {"cl_grid_n": 100, "cl_grid_algos": ["kmeans", "dbscan", "gmm"]}
@@ -48,19 +49,8 @@ def at():
 
 @pytest.fixture
 def sections(monkeypatch):
-    """[(draw function, shown_below())] of each `fragments.alone` call of a run: while shown_below() is
-    False the settings section is a fragment (a slider in it redraws only it), else a plain part of the tab."""
-    from ui import fragments
-
-    calls: list[tuple[str, bool]] = []
-    real = fragments.alone
-
-    def recording(draw, shown_below):
-        calls.append((draw.__name__, shown_below()))
-        return real(draw, shown_below)
-
-    monkeypatch.setattr(fragments, "alone", recording)
-    return calls
+    """How each `fragments.alone` call of a run drew its section (tests/ui/helpers.alone_calls)."""
+    return alone_calls(monkeypatch)
 
 
 def errors_of(at) -> list[str]:

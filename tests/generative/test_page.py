@@ -14,6 +14,7 @@ import pytest
 from dl_core import generative, store, tracking
 from tests.conftest import exceptions, open_page
 from tests.generative.test_cli import run_cli
+from tests.ui.helpers import alone_calls
 
 PAGE = "pages/generative.py"
 
@@ -37,19 +38,8 @@ def _keys(widgets) -> set[str]:
 
 @pytest.fixture
 def sections(monkeypatch):
-    """[(draw function, shown_below())] of each `fragments.alone` call of a run: while shown_below() is
-    False the settings section is a fragment (a slider in it redraws only it), else a plain part of the tab."""
-    from ui import fragments
-
-    calls: list[tuple[str, bool]] = []
-    real = fragments.alone
-
-    def recording(draw, shown_below):
-        calls.append((getattr(draw, "__name__", None) or draw.func.__name__, shown_below()))
-        return real(draw, shown_below)
-
-    monkeypatch.setattr(fragments, "alone", recording)
-    return calls
+    """How each `fragments.alone` call of a run drew its section (tests/ui/helpers.alone_calls)."""
+    return alone_calls(monkeypatch)
 
 
 def _alone_in(page, calls: list) -> list[tuple[str, bool]]:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import exceptions, open_page
-from tests.ui.helpers import assert_each_tab_keeps_its_settings
+from tests.ui.helpers import assert_each_tab_keeps_its_settings, fragments_drawn
 
 PAGE = "pages/recommend.py"
 TAB = "recommend_tab"
@@ -240,20 +240,6 @@ def test_a_bad_setting_is_an_error_not_a_stopped_training():
     assert "recommend::train_said" not in at.session_state
 
 
-def _fragments(monkeypatch) -> list[str]:
-    """The sections that the next runs draw as fragments (ui/fragments.alone), as "module.function"."""
-    from ui import fragments
-
-    seen: list[str] = []
-    real = fragments._fragment
-
-    def spy(draw, shown_below):
-        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
-        return real(draw, shown_below)
-
-    monkeypatch.setattr(fragments, "_fragment", spy)
-    return seen
-
 
 def test_settings_redraw_alone_until_results_of_theirs_are_shown(small, monkeypatch):
     """Issue 13: a settings slider reruns only the settings (a fragment) while the tab shows no results;
@@ -263,7 +249,7 @@ def test_settings_redraw_alone_until_results_of_theirs_are_shown(small, monkeypa
 
     at = open_page(PAGE, timeout=300)
     at.session_state["rec_data"] = Chosen("small", small, bundled=False)
-    seen = _fragments(monkeypatch)
+    seen = fragments_drawn(monkeypatch)
     _open(at, "Train & compare")
     assert seen == ["train._settings"] and at.slider(key="rec_epochs") and at.slider(key="rec_k")
     at.selectbox(key="rec_model").set_value("popularity").run()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import exceptions, open_page
+from tests.ui.helpers import fragments_drawn
 
 TAB = "rl_tab"  # the page's lazy tabs (ui/tabs.py): only the open one runs
 TRAIN, WATCH, BASELINES, GRID = "Train an agent", "Watch it play", "Baselines", "Q-learning (grid worlds)"
@@ -172,20 +173,6 @@ def test_the_stopped_note_says_how_far_training_got_and_whether_the_agent_learne
     assert stopped_note(finished) is None
 
 
-def _fragments(monkeypatch) -> list[str]:
-    """The sections that the next runs draw as fragments (ui/fragments.alone), as "module.function"."""
-    from ui import fragments
-
-    seen: list[str] = []
-    real = fragments._fragment
-
-    def spy(draw, shown_below):
-        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
-        return real(draw, shown_below)
-
-    monkeypatch.setattr(fragments, "_fragment", spy)
-    return seen
-
 
 def test_settings_redraw_alone_until_results_of_theirs_are_shown(monkeypatch):
     """Issue 13: a settings slider reruns only the settings (a fragment) while the tab shows nothing of a
@@ -194,7 +181,7 @@ def test_settings_redraw_alone_until_results_of_theirs_are_shown(monkeypatch):
     from dl_core.training import TrainedModel
 
     at = open_page("pages/rl.py", timeout=300)
-    seen = _fragments(monkeypatch)
+    seen = fragments_drawn(monkeypatch)
     tab(at, GRID)
     assert seen == ["tabular._learning"] and at.slider(key="rl_q_alpha") and at.slider(key="rl_q_gamma")
     at.slider(key="rl_q_gamma").set_value(0.9).run()  # plain: the optimum beside it follows γ

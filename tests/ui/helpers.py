@@ -36,3 +36,34 @@ def assert_each_tab_keeps_its_settings(at, tab_key: str, labels: Sequence[str]) 
             at.run()
             lost = sorted(k for k in drawn if k not in at.session_state)
             assert not lost, f"{label!r}: {lost} reset by a visit to {other!r} (a key outside the tab's prefixes?)"
+
+
+def fragments_drawn(monkeypatch) -> list[str]:
+    """The sections that the next runs draw as fragments (ui/fragments.alone), as "module.function"."""
+    from ui import fragments
+
+    seen: list[str] = []
+    real = fragments._fragment
+
+    def spy(draw, shown_below):
+        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "_fragment", spy)
+    return seen
+
+
+def alone_calls(monkeypatch) -> list[tuple[str, bool]]:
+    """[(draw function, shown_below())] of each `fragments.alone` call of the next runs: while shown_below()
+    is False the section is a fragment (a slider in it redraws only it), else a plain part of the tab."""
+    from ui import fragments
+
+    calls: list[tuple[str, bool]] = []
+    real = fragments.alone
+
+    def recording(draw, shown_below):
+        calls.append((getattr(draw, "__name__", None) or draw.func.__name__, shown_below()))  # (or a partial)
+        return real(draw, shown_below)
+
+    monkeypatch.setattr(fragments, "alone", recording)
+    return calls

@@ -12,6 +12,7 @@ from PIL import Image
 
 from dl_core import vision
 from tests.conftest import exceptions, open_page
+from tests.ui.helpers import fragments_drawn
 
 pytestmark = pytest.mark.slow  # the page loads torch and EfficientNet (a few seconds on 2 cores)
 
@@ -394,20 +395,6 @@ def test_moving_the_opacity_slider_neither_decodes_nor_classifies_again(at, monk
     at.run()
 
 
-def _fragments(monkeypatch) -> list[str]:
-    """The sections that the next runs draw as fragments (ui/fragments.alone), as "module.function"."""
-    from ui import fragments
-
-    seen: list[str] = []
-    real = fragments._fragment
-
-    def spy(draw, shown_below):
-        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
-        return real(draw, shown_below)
-
-    monkeypatch.setattr(fragments, "_fragment", spy)
-    return seen
-
 
 def test_settings_redraw_alone_until_results_of_theirs_are_shown(at, monkeypatch) -> None:
     """Issue 13: a settings slider reruns only the settings (a fragment) while nothing on the tab shows
@@ -421,7 +408,7 @@ def test_settings_redraw_alone_until_results_of_theirs_are_shown(at, monkeypatch
     for key in results:  # what earlier tests trained
         if key in at.session_state:
             del at.session_state[key]
-    seen = _fragments(monkeypatch)
+    seen = fragments_drawn(monkeypatch)
     tab(at, "Train a CNN on digits")
     assert "digits._settings" in seen and at.slider(key="dg_epochs")
     at.slider(key="dg_epochs").set_value(2).run()  # a value set in the fragment reaches the Repeat table
