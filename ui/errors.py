@@ -11,22 +11,24 @@ from collections.abc import Iterable, Iterator
 import streamlit as st
 
 from dl_core.errors import InputError, ModelUnavailableError
+from ui import fragments
 
 
 @contextlib.contextmanager
 def guard(stop: bool = True) -> Iterator[None]:
     """Show `InputError` as st.error and `ModelUnavailableError` as st.warning, then stop this run
-    of the page (other widgets and st.session_state survive). Other exceptions are bugs: they pass."""
+    of the page (other widgets and st.session_state survive; `fragments.stop`, which also stops the page
+    from a fragment rerun). Other exceptions are bugs: they pass."""
     try:
         yield
     except InputError as exc:
         st.error(str(exc), icon=":material/error:")
         if stop:
-            st.stop()
+            fragments.stop()
     except ModelUnavailableError as exc:
         st.warning(str(exc), icon=":material/cloud_off:")
         if stop:
-            st.stop()
+            fragments.stop()
 
 
 def notices(messages: Iterable[str]) -> None:

@@ -9,16 +9,26 @@ must redraw the results too (or their "settings changed since training" notice),
 drawn as a plain part of the page.
 
     config = fragments.alone(_settings, shown_below=lambda: actions.kept(RUN) is not None)
+
+A section that stops the page (a bad upload, "choose a label column") calls `stop()`, not `st.stop()`: in a
+fragment rerun `st.stop()` stops only the fragment, and the rest of the page, drawn for the old values,
+would stay below the error. `stop()` starts a full run instead, which meets the same problem and stops
+the whole page; the next rerun of the section that gets through starts a full run again, so the rest of
+the page comes back.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 T = TypeVar("T")
+STOPPED = "fragments::stopped"  # session key: the last full run stopped inside an `alone` section
+_drawing = threading.local()  # Streamlit runs each session's script on its own thread
 
 
 def alone(draw: Callable[[], T], shown_below: Callable[[], bool]) -> T:
@@ -30,9 +40,30 @@ def alone(draw: Callable[[], T], shown_below: Callable[[], bool]) -> T:
     return _fragment(draw, shown_below)
 
 
+def stop() -> NoReturn:
+    """`st.stop()` that stops the whole page when called from an `alone` section's fragment rerun."""
+    if getattr(_drawing, "section", False):
+        st.session_state[STOPPED] = True
+        if _fragment_rerun():
+            st.rerun()  # the full run meets the same problem and stops there
+    st.stop()
+
+
+def _fragment_rerun() -> bool:
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
 @st.fragment
 def _fragment(draw: Callable[[], T], shown_below: Callable[[], bool]) -> T:
-    value = draw()
-    if shown_below():  # only in a fragment rerun: a full run that found results drew `draw` plainly
+    _drawing.section = True
+    try:
+        value = draw()
+    finally:
+        _drawing.section = False
+    stopped = st.session_state.pop(STOPPED, False)
+    # In a fragment rerun: results appeared since the section was drawn (a full run that found them drew
+    # `draw` plainly), or the last full run stopped here, so nothing below was drawn.
+    if _fragment_rerun() and (stopped or shown_below()):
         st.rerun()
     return value

@@ -45,15 +45,25 @@ def test_upload_train_and_move_threshold(page, app_url, tmp_path):
 
 @pytest.mark.slow
 def test_data_sliders_redraw_step_one_alone_until_results_depend_on_them(page, app_url):
-    """Step 1 is a fragment before any training (ui/fragments.py): a data slider updates its own metrics;
-    once results are on the page, the same slider reruns the page, so the results say they are stale."""
+    """Step 1 is a fragment before any training (ui/fragments.py): a data slider updates its own metrics,
+    and a stop in it stops the page; once results are on the page, the same slider reruns the page, so the
+    results say they are stale."""
     goto(page, app_url, "fraud")
+    train = page.get_by_role("button", name=re.compile("Train models"))
+    # A step-1 control that stops the page (no CSV uploaded yet) stops all of it, also from a fragment
+    # rerun; the next step-1 change that gets through brings step 2 back (fragments.stop).
+    page.get_by_text("My labelled CSV").click()
+    settle(page)
+    assert page.get_by_text("Upload a CSV with a label column").count() and not train.count()
+    page.get_by_text("Synthetic (generated here)").click()
+    settle(page)
+    assert train.count() == 1
     rows = page.locator("[data-testid='stSlider']").filter(has_text="Transactions").get_by_role("slider")
     rows.focus()
     rows.press("Home")  # 2,000 rows: trains in seconds
     settle(page)
     assert _metric(page, "Rows") == 2_000
-    page.get_by_role("button", name=re.compile("Train models")).click()
+    train.click()
     settle(page, 240)
     assert not exception_texts(page)
     stale = page.get_by_text("The data settings changed since training")

@@ -85,7 +85,7 @@ def _upload() -> tuple[pd.DataFrame, str | None, str | None, tuple, list[str]]:
                                    "card-fraud layout is recognised automatically.")
     if upload is None:
         st.info("Upload a CSV with a label column, or switch to synthetic transactions.", icon=":material/upload:")
-        st.stop()
+        fragments.stop()
     frame, notices, error = read_upload(upload.file_id, upload)
     if error:
         raise InputError(error)
@@ -97,7 +97,7 @@ def _upload() -> tuple[pd.DataFrame, str | None, str | None, tuple, list[str]]:
                              placeholder="Choose the label column")
     if label_col is None:
         st.info("No label column was recognised: choose the column that says which rows are positive.")
-        st.stop()
+        fragments.stop()
     levels = _label_values(upload.file_id, label_col, frame)
     choice = c2.selectbox(f"Positive value of '{label_col}'", ["the rarer value"] + levels[:50],
                           key="fraud_positive")
