@@ -155,6 +155,7 @@ def test_k_larger_than_rows_and_nan_rows(at):
     frame = pd.DataFrame({"x": [1.0, 2.0, np.nan, 4.0], "y": [1.0, 0.0, 3.0, np.inf]})
     tab(at, TABLE)
     at.file_uploader(key="cl_csv").set_value(("few.csv", csv_bytes(frame), "text/csv"))
+    at.run()  # k is drawn once the data is usable (a bad file before left none)
     at.slider(key="cl_csv_k").set_value(5)
     at.run()
     assert not exceptions(at)

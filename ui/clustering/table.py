@@ -131,46 +131,53 @@ def table_tab() -> None:
         raise InputError("No numeric column to cluster on: the file needs at least one column of numbers "
                          "(besides the label column).")
     features = c2.multiselect("feature columns", numeric, numeric, key=f"cl_csv_cols_{source}")
-    c1, c2, c3 = st.columns(3)
-    scale = c1.radio("scaling", ["standard", "minmax", "none"], key="cl_csv_scale", horizontal=True,
+    scale = st.radio("scaling", ["standard", "minmax", "none"], key="cl_csv_scale", horizontal=True,
                      help="standard: mean 0, sd 1 per column (usual); none: big-valued columns dominate")
-    algorithm = c2.selectbox("algorithm", list(cl.ALGORITHMS), index=1, key="cl_csv_algo",
-                             format_func=cl.ALGORITHMS.get)
-    k = c3.slider("k (clusters)", 1, 15, 3, key="cl_csv_k", disabled=algorithm not in cl.USES_K,
-                  help="used by the algorithms that take a number of clusters")
-    params = {}
-    if cl.PARAMS[algorithm]:
-        with st.expander(f"{cl.ALGORITHMS[algorithm]} parameters (data scaled as chosen)"):
-            params = algorithm_sliders("cl_csv", algorithm)
     if not features:
         st.info("Choose at least one feature column.")
         return
     setting = (source, tuple(features), label, scale)
     prepared = _prepared(*setting, frame)
     errors.notices(prepared.notices)
-    chosen = (algorithm, k, tuple(sorted(params.items())))
-    result = _clustered(setting, *chosen, prepared)
-    errors.notices(result.notices)
-    _metrics(result)
-
     st.subheader("How many clusters?")
     if len(prepared.X) >= 3:
         with errors.guard(stop=False):
             st.plotly_chart(_k_scan_figure(setting, prepared.X), key="cl_csv_kscan")
             st.caption("Look for the bend of the elbow and the peak of the silhouette (k-means, same scaling).")
-    profiles = _profiles(setting, *chosen, prepared, result.labels)
-    left, right = st.columns([2, 3])
-    with left:
-        st.subheader("Cluster profiles")
-        st.caption("Rows per cluster and the mean of each column, in the file's own units.")
-        st.dataframe(profiles, key="cl_csv_profiles")
-        # The CSV is written when the button is pressed, not on every rerun.
-        st.download_button("Download the CSV with a cluster column",
-                           lambda: cl.with_clusters(frame, prepared, result.labels).to_csv(index=False),
-                           f"{Path(name).stem}_clusters.csv", "text/csv", key="cl_csv_download",
-                           icon=":material/download:")
-    with right:
-        _scatter(setting, chosen, prepared, result)
+    _clusters(frame, name, setting, prepared)
+
+
+@st.fragment
+def _clusters(frame, name: str, setting: tuple, prepared: cl.Prepared) -> None:
+    """The algorithm, k and what they give: a fragment inside the tab's, so that moving k redraws these
+    and not the elbow figure above, which depends on the data only (issue 13)."""
+    c1, c2 = st.columns(2)
+    algorithm = c1.selectbox("algorithm", list(cl.ALGORITHMS), index=1, key="cl_csv_algo",
+                             format_func=cl.ALGORITHMS.get)
+    k = c2.slider("k (clusters)", 1, 15, 3, key="cl_csv_k", disabled=algorithm not in cl.USES_K,
+                  help="used by the algorithms that take a number of clusters")
+    params = {}
+    if cl.PARAMS[algorithm]:
+        with st.expander(f"{cl.ALGORITHMS[algorithm]} parameters (data scaled as chosen)"):
+            params = algorithm_sliders("cl_csv", algorithm)
+    chosen = (algorithm, k, tuple(sorted(params.items())))
+    with errors.guard(stop=False):
+        result = _clustered(setting, *chosen, prepared)
+        errors.notices(result.notices)
+        _metrics(result)
+        profiles = _profiles(setting, *chosen, prepared, result.labels)
+        left, right = st.columns([2, 3])
+        with left:
+            st.subheader("Cluster profiles")
+            st.caption("Rows per cluster and the mean of each column, in the file's own units.")
+            st.dataframe(profiles, key="cl_csv_profiles")
+            # The CSV is written when the button is pressed, not on every rerun.
+            st.download_button("Download the CSV with a cluster column",
+                               lambda: cl.with_clusters(frame, prepared, result.labels).to_csv(index=False),
+                               f"{Path(name).stem}_clusters.csv", "text/csv", key="cl_csv_download",
+                               icon=":material/download:")
+        with right:
+            _scatter(setting, chosen, prepared, result)
 
 
 def _metrics(result: cl.Clustering) -> None:
