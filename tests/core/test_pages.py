@@ -17,10 +17,8 @@ def test_home_renders_without_exception():
 
 
 def _fresh(at) -> None:
-    """Rerun without the page's 5-second cache of the store (AppTest runs in this process)."""
-    from ui.experiments import runs
-
-    runs.load_runs.clear()
+    """Rerun: the page reads the store again because a run was logged or deleted since (its cache is
+    keyed on the SQLite file's version, not on time)."""
     at.run()
 
 
