@@ -76,7 +76,8 @@ def runs_tab(shown: pd.DataFrame) -> None:
     st.caption(f"{len(shown)} run(s) shown, {len(mine)} of them from this browser session."
                + (" Choose an experiment above to see its settings and metrics as columns (the CSV has them "
                   "all)." if several else ""))
-    st.download_button("Download these runs (CSV)", table.to_csv(index=False), "runs.csv", "text/csv",
+    # Written when the button is pressed, not on every filter change (all settings and metrics as columns).
+    st.download_button("Download these runs (CSV)", lambda: table.to_csv(index=False), "runs.csv", "text/csv",
                        key="exp_csv", icon=":material/download:")
     if mine.empty:
         return
