@@ -75,9 +75,7 @@ def _grid(seed_at: DeltaGenerator, count_at: DeltaGenerator, psi: float) -> None
     st.caption("Directions in z found here by measuring the generator: regression of each face's "
                "brightness / warmth on z, and the principal directions of its first layer (GANSpace). "
                "Slide to move the chosen face along them.")
-    if st.toggle("Show the direction sliders", key="gen_face_dirs_on",
-                 help="Computed once from 256 faces (a few seconds), then kept on disk."):
-        _directions_view(n, seed, psi)
+    _directions_view(n, seed, psi)
 
 
 @st.fragment
@@ -99,7 +97,10 @@ def _interpolation_view(psi: float) -> None:
 
 @st.fragment
 def _directions_view(n: int, seed: int, psi: float) -> None:
-    """A fragment: moving a direction slider redraws only the two faces here, not the whole page."""
+    """A fragment: the toggle and a direction slider redraw only the two faces here, not the grid above."""
+    if not st.toggle("Show the direction sliders", key="gen_face_dirs_on",
+                     help="Computed once from 256 faces (a few seconds), then kept on disk."):
+        return
     directions = _directions()
     which = st.slider("Face from the grid", 1, n, 1, key="gen_face_pick") if n > 1 else 1
     cols = st.columns(len(directions))
