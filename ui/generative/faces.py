@@ -50,15 +50,21 @@ def faces_tab() -> None:
     if not registry.available(generative.FACE_MODEL):
         attempt(loaders.model, generative.FACE_MODEL)  # shows why (package missing) as a warning
         return
+    _faces()
+    cards.model_card(generative.FACE_MODEL, expanded=True)  # licence and training data
+
+
+@st.fragment
+def _faces() -> None:
+    """ψ changes every face on the tab, so it reruns this fragment (the grid and the interpolation, not the
+    text and model card around them); seed and count only the grid (a fragment that draws them into c1
+    and c2), and the interpolation's controls only the strip (issue 13)."""
     c1, c2, c3 = st.columns(3)
-    # ψ changes every face on the tab, so it reruns the tab; seed and count only the grid (a fragment
-    # that draws them into c1 and c2), and the interpolation's controls only the strip (issue 13).
     psi = float(c3.slider("Truncation ψ", 0.0, 2.0, 1.0, 0.05, key="gen_face_psi",
                           help="z is multiplied by ψ: below 1, faces are more typical and cleaner but less "
                                "varied; 1 is the untouched model; above 1, stranger faces."))
     _grid(c1, c2, psi)
     _interpolation_view(psi)
-    cards.model_card(generative.FACE_MODEL, expanded=True)  # licence and training data
 
 
 @st.fragment
