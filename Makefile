@@ -25,8 +25,8 @@ run: $(STAMP)
 	-$(BIN)/python -m dl_core prepare
 	$(BIN)/python -m ui.serve --server.address 127.0.0.1 --server.port 8501
 
-# Two pytest workers (pytest-xdist), one thread each: on 2 cores the suite takes ~9 minutes instead of
-# ~15. --dist loadfile keeps each test file on one worker, so module fixtures run once and in order.
+# Two pytest workers (pytest-xdist), one thread each: on 2 cores the suite takes ~10 minutes instead of
+# ~15-16. --dist loadfile keeps each test file on one worker, so module fixtures run once and in order.
 TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check .

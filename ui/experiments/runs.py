@@ -29,8 +29,15 @@ def _store_version(uri: str) -> tuple:
     if not uri.startswith("sqlite:///"):
         return ("time", int(time.time() // STALE_AFTER_S))
     db = Path(uri.removeprefix("sqlite:///"))
-    files = (db, db.with_name(db.name + "-wal"))
-    return tuple((s.st_size, s.st_mtime_ns) for s in (f.stat() for f in files if f.exists()))
+    version = []
+    for f in (db, db.with_name(db.name + "-wal")):
+        try:  # SQLite deletes the log when its last connection closes, maybe right now
+            s = f.stat()
+        except OSError:
+            version.append(None)
+        else:
+            version.append((s.st_size, s.st_mtime_ns))
+    return tuple(version)
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the experiment store…")
