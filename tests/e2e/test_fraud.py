@@ -24,7 +24,8 @@ def test_upload_train_and_move_threshold(page, app_url, tmp_path):
     settle(page)
     page.locator("input[type=file]").first.set_input_files(str(csv))
     settle(page)
-    assert page.get_by_text("Label column detected: 'is_fraud'").count()
+    # The upload reruns step 1 (a fragment), which then reruns the page (step 1 had stopped it): wait for it.
+    page.get_by_text("Label column detected: 'is_fraud'").first.wait_for(timeout=60_000)
     assert page.get_by_text("up to 50 MB").count()  # the server's real upload limit
     page.get_by_role("button", name=re.compile("Train models")).click()
     settle(page, 240)
@@ -56,6 +57,8 @@ def test_data_sliders_redraw_step_one_alone_until_results_depend_on_them(page, a
     settle(page)
     assert page.get_by_text("Upload a CSV with a label column").count() and not train.count()
     page.get_by_text("Synthetic (generated here)").click()
+    settle(page)
+    train.wait_for(timeout=60_000)  # step 1's fragment rerun, then the full run it starts
     settle(page)
     assert train.count() == 1
     rows = page.locator("[data-testid='stSlider']").filter(has_text="Transactions").get_by_role("slider")
