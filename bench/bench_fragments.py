@@ -5,7 +5,7 @@
 Bare Streamlit pages, each on its own server: one slider in an `st.fragment` (it writes its value), with
 nothing, a Plotly chart, 30 text lines and 5 metrics, 8 images, a dataframe, all of those, or 150 text
 lines outside it; and two of them with the slider outside any fragment (a full rerun). In headless
-Chromium, each slider step is timed from the key press to the end of its run (`browser.slider_reruns`).
+Chromium, each slider step is timed from the key press to the end of its run (`bench_pages.rerun_times`).
 Prints the median per page. Why: `ui/fragments.py` puts settings in fragments (issue 13), and a fragment
 rerun still pays for the elements around it.
 """
@@ -18,7 +18,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from browser import CHROMIUM, CHROMIUM_ARGS, app_server, settle, slider_reruns
+from bench_pages import rerun_times
+from browser import CHROMIUM, CHROMIUM_ARGS, app_server, settle
 
 HEAD = "import numpy as np\nimport pandas as pd\nimport streamlit as st\n"
 FRAGMENT = "@st.fragment\ndef part():\n    v = st.slider('s', 0, 10, 5, key='s')\n    st.write(v)\npart()\n"
@@ -51,7 +52,7 @@ async def _reruns(url: str, repeats: int) -> list[float]:
         page = await browser.new_page()
         await page.goto(url)
         await settle(page)
-        times, _ = await slider_reruns(page, page.get_by_role("slider").first, repeats)
+        times = await rerun_times(page, repeats, 60)
         await browser.close()
     return times
 

@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # session, never the developer's; the Hub is offline as in CI; 1 thread is steadiest on 2 cores.
 # xdist workers (`make test`) inherit the folder the controller made: each makes its own, so that no test
 # sees another worker's MLflow runs or models (a test that read "the newest app run" read the other's).
-if "DLX_DATA_DIR" not in os.environ or (os.environ.get("DLX_TESTS_OWN_DATA_DIR") == "1"
-                                         and os.environ.get("PYTEST_XDIST_WORKER")):
-    os.environ["DLX_DATA_DIR"] = tempfile.mkdtemp(prefix=f"dlx-tests-{os.environ.get('PYTEST_XDIST_WORKER', '')}")
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_inherited = os.environ.get("DLX_TESTS_OWN_DATA_DIR") == "1"  # made by the controller, not the developer
+if "DLX_DATA_DIR" not in os.environ or (_worker and _inherited):
+    os.environ["DLX_DATA_DIR"] = tempfile.mkdtemp(prefix=f"dlx-tests-{_worker}")
     os.environ["DLX_TESTS_OWN_DATA_DIR"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
 # A Hugging Face cache of our own: no test may pass because of what a developer happens to have cached.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dl_core import clustering as cl
@@ -148,7 +149,7 @@ def table_tab() -> None:
 
 
 @st.fragment
-def _clusters(frame, name: str, setting: tuple, prepared: cl.Prepared) -> None:
+def _clusters(frame: pd.DataFrame, name: str, setting: tuple, prepared: cl.Prepared) -> None:
     """The algorithm, k and what they give: a fragment inside the tab's, so that moving k redraws these
     and not the elbow figure above, which depends on the data only (issue 13)."""
     c1, c2 = st.columns(2)
