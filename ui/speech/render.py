@@ -8,6 +8,7 @@ import html
 import json
 
 import numpy as np
+import pandas as pd
 
 from dl_core import speech
 from ui import echarts
@@ -15,7 +16,10 @@ from ui import echarts
 # Plotly's Magma, dark (quiet) to pale yellow (loud).
 MAGMA = ["#000004", "#180f3d", "#440f76", "#721f81", "#9e2f7f", "#cd4071", "#f1605d", "#fd9668", "#feca8d",
          "#fcfdbf"]
-MAX_COLUMNS = 400  # spectrogram columns drawn: 80 x 400 cells keep a new browser tab quick on 2 cores
+# Spectrogram columns drawn. A new browser tab spends ~1 s of its 2 cores' CPU on ECharts for 80 x 332 cells
+# (the default 16.6 s sample at 50 ms columns); 80 x 166 (100 ms) saved 0.33 s of it (issue 13: pages settle
+# <= 3 s). Whisper reads every 10 ms frame; the caption says how many each column averages.
+MAX_COLUMNS = 200
 _FRAMES_PER_COLUMN = (1, 2, 4, 5, 10, 20, 25, 50, 100)  # 10 ms frames: columns start on round times
 _LABEL_EVERY_S = (0.5, 1, 2, 5, 10, 15, 20, 30)
 HEARING_HEIGHT = 460  # px
@@ -54,10 +58,13 @@ def hearing_option(audio: speech.Audio, mel: speech.LogMel, max_columns: int = M
     per_label = round(every / dt)
     times, lows, highs = speech.envelope(audio, points=1_500)
     grid_x = {"left": 70, "right": 90}
-    # One [column, band, log energy, band Hz] per cell, column by column (the Hz only for the tooltip).
+    # One row [column, band, log energy, band Hz] per cell, column by column (the Hz only for the tooltip), as
+    # a dataset: Streamlit sends a dataframe as Arrow. The same ~27k cells as JSON lists were 660 KB that
+    # the server encoded (0.1 s) and a new browser tab parsed on every draw (issue 13: speech's open).
     col, band = (a.ravel() for a in np.meshgrid(np.arange(columns), np.arange(bands), indexing="ij"))
-    hz = np.rint(mel.band_hz).astype(int)[band]
-    data = [list(cell) for cell in zip(col.tolist(), band.tolist(), cells.T.ravel().round(2).tolist(), hz.tolist())]
+    cells_table = pd.DataFrame({"column": col.astype(np.int32), "band": band.astype(np.int32),
+                                "energy": cells.T.ravel().astype(np.float64).round(2),  # float32 would show 0.170000002
+                                "hz": np.rint(mel.band_hz).astype(np.int32)[band]})
     lo, hi = float(cells.min()), float(cells.max())
     said = (f"Waveform and log-mel spectrogram of {audio.seconds:.1f} s of audio: {bands} mel bands from "
             f"{mel.band_hz[0]:,.0f} to {mel.band_hz[-1]:,.0f} Hz, {columns} columns of {dt * 1000:.0f} ms.")
@@ -87,6 +94,7 @@ def hearing_option(audio: speech.Audio, mel: speech.LogMel, max_columns: int = M
                    "seriesIndex": 2, "calculable": False, "inRange": {"color": MAGMA},
                    "orient": "vertical", "right": 0, "top": 170, "itemHeight": 200,
                    "text": [f"{hi:.1f} loud", f"{lo:.1f} quiet"], "precision": 1},
+        dataset=[{"source": cells_table}],
         series=[
             # The envelope: the lowest sample of each slice, then the band up to the highest.
             {"type": "line", "xAxisIndex": 0, "yAxisIndex": 0, "stack": "wave", "stackStrategy": "all",
@@ -96,7 +104,8 @@ def hearing_option(audio: speech.Audio, mel: speech.LogMel, max_columns: int = M
              "data": [[round(float(t), 4), v] for t, v in zip(times, echarts.values(highs - lows))],
              "showSymbol": False, "lineStyle": {"width": 0}, "areaStyle": {"color": "#1f77b4", "opacity": 1},
              "silent": True, "tooltip": {"show": False}},
-            {"type": "heatmap", "xAxisIndex": 1, "yAxisIndex": 1, "name": "log energy", "data": data,
+            {"type": "heatmap", "xAxisIndex": 1, "yAxisIndex": 1, "name": "log energy", "datasetIndex": 0,
+             "encode": {"x": "column", "y": "band", "value": "energy"},
              "emphasis": {"disabled": True}, "progressive": 10_000,  # drawn in a few chunks, not ~70
              "tooltip": {"formatter": "{b} s · band {@[1]} (~{@[3]} Hz)<br>log energy {@[2]}"}},
         ],

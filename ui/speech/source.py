@@ -104,7 +104,18 @@ def _hearing(clip: shared.Clip) -> tuple[dict, str]:
     10 ms frame and the option take ~0.1 s for a 2-minute clip, which every rerun of this tab would redo."""
     kept = st.session_state.get(shared.HEARING)
     if kept is None or kept[0] != clip.key:
-        mel = speech.log_mel(clip.audio, max_frames=len(clip.audio.samples))  # every frame: the chart averages
-        kept = (clip.key, render.hearing_option(clip.audio, mel), render.columns_note(mel))
+        build = _bundled_hearing if clip.key.startswith("sample:") else _hearing_of
+        kept = (clip.key, *build(clip.key, clip.audio))
         st.session_state[shared.HEARING] = kept
     return kept[1], kept[2]
+
+
+def _hearing_of(key: str, audio: speech.Audio) -> tuple[dict, str]:
+    mel = speech.log_mel(audio, max_frames=len(audio.samples))  # every frame: the chart averages them
+    return render.hearing_option(audio, mel), render.columns_note(mel)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _bundled_hearing(key: str, _audio: speech.Audio) -> tuple[dict, str]:
+    """A bundled sample's chart, built once per server (by its key): every new session opens on one."""
+    return _hearing_of(key, _audio)
