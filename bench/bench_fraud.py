@@ -157,6 +157,7 @@ async def _page_timings(url: str, repeats: int) -> dict:
                 await page.get_by_role("tab", name="Threshold and cost").click()
                 out["threshold_rerun"] = await reruns(page, slider("Threshold"))
                 await page.get_by_text("Model settings").click()
+                await settle(page)  # drawn only once open: the click reruns the page
                 out["setting_rerun_whole_page"] = await reruns(page, slider("Dropout"))
             await context.close()
         await browser.close()

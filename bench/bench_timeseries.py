@@ -137,6 +137,7 @@ async def _page_timings(url: str, repeats: int) -> dict:
                 await page.get_by_role("tab", name="Residuals and anomalies").click()
                 out["anomaly_k_rerun"] = await reruns(page, slider("Flag errors"))
                 await page.get_by_text("Network and training").click()
+                await settle(page)  # drawn only once open: the click reruns the page
                 out["setting_rerun_whole_page"] = await reruns(page, slider("Layers"))
             await context.close()
         await browser.close()

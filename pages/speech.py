@@ -25,7 +25,8 @@ st.markdown(
 tabs.show("speech_tab", [
     tabs.Tab("Your audio", source.view, ("speech_source", "speech_sample", "speech_record", "speech_upload")),
     tabs.Tab("Transcribe", transcribe.view, ("speech_beam", "speech_temperature", "speech_fallback", "speech_vad",
-                                             "speech_both", "speech_go", "speech_segments_", "speech_card_")),
+                                             "speech_decoding_open", "speech_both", "speech_go", "speech_segments_",
+                                             "speech_card_")),
     tabs.Tab("Word error rate", score.view, ("speech_reference",)),
     tabs.Tab("Carry on", carry_on.view, ("speech_carry_", "speech_moods")),
 ])

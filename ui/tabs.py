@@ -21,7 +21,7 @@ uploader: a view that reads one keeps what it parsed in the session itself (ui/c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,16 +70,27 @@ def owner(key: str, tabs: Sequence[Tab]) -> Tab | None:
 def keep_closed(tabs: Sequence[Tab], opened: str, skip: str = "") -> list[str]:
     """Turn the widget values of every tab but `opened` into plain session-state entries (see the module
     docstring); returns the keys kept. Call it before the open tab's view runs."""
-    kept = []
+    closed = []
     for k in list(st.session_state.keys()):
         tab = owner(k, tabs) if isinstance(k, str) and k != skip else None
-        if tab is None or tab.label == opened:
+        if tab is not None and tab.label != opened:
+            closed.append(k)
+    return keep(closed)
+
+
+def keep(keys: Iterable[str]) -> list[str]:
+    """Turn the values of the widgets under `keys` (not drawn in this run) into plain session-state entries,
+    so they are there when the widgets are drawn again; returns the keys kept. Keys not in the session, and
+    values Streamlit will not take back (events, files, selections), are skipped."""
+    kept = []
+    for k in keys:
+        if k not in st.session_state:
             continue
         value = st.session_state[k]
         if not is_plain(value) or _event_or_file(k):
             continue
         try:
-            st.session_state[k] = value  # Streamlit refuses a widget drawn in this run: not a closed tab's
+            st.session_state[k] = value  # Streamlit refuses a widget drawn in this run
         except StreamlitAPIException:
             continue
         del st.session_state[k]  # forgets the widget behind the key: the value becomes a plain entry

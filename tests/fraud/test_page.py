@@ -25,6 +25,12 @@ def kept(at):
     return at.session_state["result::fraud"]
 
 
+def model_settings(at):
+    """Open "Model settings": its widgets are drawn only while it is open (ui/expanders.py)."""
+    at.session_state["fraud_settings_open"] = True
+    return at.run()
+
+
 def upload_csv(at, frame: pd.DataFrame, name: str = "tx.csv"):
     at.radio(key="fraud_source").set_value("My labelled CSV").run()
     at.file_uploader(key="fraud_csv").set_value((name, frame.to_csv(index=False).encode(), "text/csv")).run()
@@ -37,6 +43,8 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     assert not exceptions(at)
     assert at.slider(key="fraud_rate").value == 2.0 and at.button(key="fraud_train").label == "Train models"
     at.slider(key="fraud_rows").set_value(3_000)
+    assert not [w for w in at.slider if w.key == "fraud_epochs"]  # "Model settings" is closed
+    model_settings(at)
     at.slider(key="fraud_epochs").set_value(4)
     at.slider(key="fraud_ae_epochs").set_value(3)
     at.multiselect(key="fraud_others").set_value(["autoencoder", "logreg"])
@@ -133,6 +141,7 @@ def test_a_loan_table_is_not_called_fraud():
     at.selectbox(key="fraud_label").set_value("defaulted").run()
     assert not exceptions(at) and not at.error
     assert "defaulted" in metric(at, "Test split").delta
+    model_settings(at)
     at.slider(key="fraud_epochs").set_value(2)
     at.multiselect(key="fraud_others").set_value(["logreg"])
     at.run()
@@ -161,6 +170,7 @@ def test_page_and_cli_give_the_same_metrics_and_params(tmp_path):
     path = tmp_path / "tx.csv"
     frame.to_csv(path, index=False)
     at = upload_csv(open_page("pages/fraud.py"), frame)
+    model_settings(at)
     at.slider(key="fraud_epochs").set_value(3)
     at.multiselect(key="fraud_others").set_value(list(fraud.BASELINES))
     at.run()
@@ -196,5 +206,6 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(monkeypatch):
         assert not exceptions(at) and not at.error and len(calls) == 1
         for value in ("0", "1", "the rarer value"):
             at.selectbox(key="fraud_positive").set_value(value).run()
+        model_settings(at)
         at.slider(key="fraud_epochs").set_value(3).run()
     assert len(calls) == 1 and not exceptions(at)

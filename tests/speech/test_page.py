@@ -56,6 +56,9 @@ def test_sample_is_transcribed_on_the_first_click_and_scored(at):
     at.run(timeout=300)
     assert [len(d.value) for d in at.dataframe] == [len(speech.model_card(speech.WHISPER).files)]
     at.checkbox(key="speech_both").uncheck()  # Whisper only: keeps the test short
+    assert not [w for w in at.slider if w.key == "speech_beam"]  # decoding settings closed: not drawn
+    at.session_state["speech_decoding_open"] = True
+    at.run(timeout=300)
     at.slider(key="speech_beam").set_value(2)
     at.button(key="speech_go").click().run(timeout=300)
     assert exceptions(at) == []
@@ -239,6 +242,7 @@ def test_bad_files_show_a_message_and_no_stale_clip(at, name, make, message):
 
 def test_each_tab_keeps_its_settings_while_another_is_open(at):
     """Every setting has its tab's key prefix (pages/speech.py), so a visit to another tab resets none."""
+    at.session_state["speech_decoding_open"] = True  # Whisper's decoding settings are drawn while open
     assert_each_tab_keeps_its_settings(at, TAB, LABELS[:3])  # (Carry on has a button and no setting)
     drawn = set()
     for label in LABELS[:3]:

@@ -51,8 +51,12 @@ def test_page_defaults_and_training(page):
     # Each lookup raises KeyError when the widget is missing.
     assert at.radio(key="ts_source").value == "Bundled real series"
     assert at.selectbox(key="ts_bundled").value == "air_passengers"
-    assert at.selectbox(key="ts_model").value == "lstm" and at.selectbox(key="ts_scaling").value == "window"
-    assert at.slider(key="ts_epochs").value == 100
+    assert at.selectbox(key="ts_model").value == "lstm"
+    # "Network and training" is closed: its widgets are not drawn (ui/expanders.py) until it is opened.
+    assert not [w for w in at.slider if w.key == "ts_epochs"]
+    at.session_state["ts_net"] = True
+    at.run()
+    assert at.selectbox(key="ts_scaling").value == "window" and at.slider(key="ts_epochs").value == 100
     assert not at.sidebar.selectbox and not at.sidebar.button  # the settings sit beside the Train button
     air = ts.load_bundled("air_passengers")
     spec = series_chart(at)
@@ -61,8 +65,13 @@ def test_page_defaults_and_training(page):
     assert spec["series"][0]["data"][-1] == [int(pd.Timestamp("1960-12-01").value // 10**6), 432.0]
     at.slider(key="ts_epochs").set_value(3)
     at.select_slider(key="ts_hidden").set_value(8)
+    at.run()
+    at.session_state["ts_net"] = False  # closed again: the settings keep their values
+    at.run()
+    assert not [w for w in at.slider if w.key == "ts_epochs"]
     at.button(key="ts_train").click().run()
     assert not exceptions(at) and not at.error
+    assert kept(at).prep.config.hidden == 8 and kept(at).prep.config.epochs == 3
     table = at.table[0].value
     assert {"lstm", "seasonal_naive", "naive", "linear_ar", "ets"} <= set(table.index)
     assert any(m.label == "90% band coverage" for m in at.metric)
@@ -143,7 +152,8 @@ def test_page_and_cli_give_the_same_metrics_and_params():
     from dl_core import tracking
 
     at = open_page("pages/timeseries.py", timeout=300)
-    at.selectbox(key="ts_model").set_value("mlp")
+    at.session_state["ts_net"] = True  # open "Network and training"
+    at.selectbox(key="ts_model").set_value("mlp").run()
     at.slider(key="ts_epochs").set_value(3)
     at.select_slider(key="ts_hidden").set_value(8)
     at.number_input(key="ts_seed").set_value(2)
@@ -174,6 +184,7 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(monkeypatch):
     real = ts.read_table
     monkeypatch.setattr(ts, "read_table", lambda *a, **k: calls.append(1) or real(*a, **k))
     at = open_page("pages/timeseries.py", timeout=300)
+    at.session_state["ts_net"] = True  # open "Network and training"
     at.radio(key="ts_source").set_value("Upload a CSV").run()
     data = monthly(72, seed=5).to_csv(index=False).encode()
     with within(seconds=60, peak_mb=300):  # generous: AppTest on a busy 2-core machine
