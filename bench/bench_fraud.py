@@ -155,6 +155,7 @@ async def _page_timings(url: str, repeats: int) -> dict:
                 await page.get_by_role("tab", name="Threshold and cost").wait_for(timeout=600_000)
                 out["train_2000_rows"] = await settle(page, 600) - t0
                 await page.get_by_role("tab", name="Threshold and cost").click()
+                await settle(page)  # a lazy tab: the click reruns the page
                 out["threshold_rerun"] = await reruns(page, slider("Threshold"))
                 await page.get_by_text("Model settings").click()
                 await settle(page)  # drawn only once open: the click reruns the page

@@ -135,6 +135,7 @@ async def _page_timings(url: str, repeats: int) -> dict:
 
                 out["origin_rerun"] = await reruns(page, slider("Backtest origin"))
                 await page.get_by_role("tab", name="Residuals and anomalies").click()
+                await settle(page)  # a lazy tab: the click reruns the page
                 out["anomaly_k_rerun"] = await reruns(page, slider("Flag errors"))
                 await page.get_by_text("Network and training").click()
                 await settle(page)  # drawn only once open: the click reruns the page

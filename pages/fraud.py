@@ -3,11 +3,12 @@ baselines a fraud team would try first, and the numbers such a team decides with
 PR-AUC, a threshold, and money.
 
 A router: step 1 (data) and step 2 (settings, Train, live curves) are sections read top to bottom;
-the results are tabs. Views live in ui/fraud/, the engine in dl_core/fraud/.
+the results are lazy tabs (ui/tabs.py). Views live in ui/fraud/, the engine in dl_core/fraud/.
 """
 
 import streamlit as st
 
+from ui import tabs
 from ui.fraud import compare, data, explain, score, threshold, train
 from ui.fraud.words import Words
 
@@ -27,13 +28,14 @@ if run is None:
 
 words = chosen.words if run.key == chosen.key else Words(run.data.terms)
 st.header("3 · Results on the test split", divider="gray")
-tabs = st.tabs(["Compare the models", "Threshold and cost", f"Why was {words.a_row} flagged?",
-                f"Score new {words.rows}"])
-with tabs[0]:
-    compare.view(run, words)
-with tabs[1]:
-    threshold.view(run, words)
-with tabs[2]:
-    explain.view(run, words)
-with tabs[3]:
-    score.view(run, words)
+# Only the open tab runs (?fraud_results_tab=... in the URL): a threshold or a cost no longer redraws the
+# other tabs' Plotly charts and tables; their settings are kept (ui/tabs.py).
+tabs.show("fraud_results_tab", [
+    tabs.Tab("Compare the models", lambda: compare.view(run, words),
+             ("fraud_metrics", "fraud_curves", "fraud_ae_hist")),
+    tabs.Tab("Threshold and cost", lambda: threshold.view(run, words),
+             ("fraud_view", "fraud_cost_", "fraud_use_best", "fraud_threshold", "fraud_confusion")),
+    tabs.Tab(f"Why was {words.a_row} flagged?", lambda: explain.view(run, words), ("fraud_explain_", "fraud_attr")),
+    tabs.Tab(f"Score new {words.rows}", lambda: score.view(run, words),
+             ("fraud_example", "fraud_score_", "fraud_flagged", "fraud_download")),
+])

@@ -1,11 +1,12 @@
 """Time series: forecast with RNN, GRU, LSTM, a transformer or an MLP, against honest baselines.
 
 A router: step 1 (data) and step 2 (settings, Train, live curves) are sections read top to bottom;
-the results are tabs. Views live in ui/timeseries/, the engine in dl_core/timeseries/.
+the results are lazy tabs (ui/tabs.py). Views live in ui/timeseries/, the engine in dl_core/timeseries/.
 """
 
 import streamlit as st
 
+from ui import tabs
 from ui.timeseries import backtest, data, future, model, residuals
 
 st.title("Time series forecasting")
@@ -23,10 +24,10 @@ if kept is None:
     st.stop()
 
 st.header("3 · Results", divider="gray")
-tab_backtest, tab_future, tab_residuals = st.tabs(["Backtest", "Forecast beyond the data", "Residuals and anomalies"])
-with tab_backtest:
-    backtest.view(kept)
-with tab_future:
-    future.view(kept)
-with tab_residuals:
-    residuals.view(kept)
+# Only the open tab runs (?ts_results_tab=... in the URL): moving the origin or the anomaly slider no
+# longer redraws the other tabs' Plotly charts; their settings are kept (ui/tabs.py).
+tabs.show("ts_results_tab", [
+    tabs.Tab("Backtest", lambda: backtest.view(kept), ("ts_origin",)),
+    tabs.Tab("Forecast beyond the data", lambda: future.view(kept), ("ts_future", "ts_download")),
+    tabs.Tab("Residuals and anomalies", lambda: residuals.view(kept), ("ts_anomaly", "ts_resid")),
+])

@@ -31,6 +31,8 @@ def test_upload_train_and_move_threshold(page, app_url, tmp_path):
     settle(page, 240)
     assert not exception_texts(page)
     page.get_by_role("tab", name="Threshold and cost").click()
+    settle(page)  # a lazy tab (ui/tabs.py): the click reruns the page
+    page.get_by_text("Caught").first.wait_for(timeout=60_000)
     before = _metric(page, "False alarms") + _metric(page, "Caught")
     slider = page.locator("[data-testid='stSlider']").filter(has_text="Threshold").get_by_role("slider")
     slider.focus()

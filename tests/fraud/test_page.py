@@ -25,6 +25,12 @@ def kept(at):
     return at.session_state["result::fraud"]
 
 
+def results_tab(at, label: str):
+    """Open a results tab: only the open one is drawn (ui/tabs.py)."""
+    at.session_state["fraud_results_tab"] = label
+    return at.run()
+
+
 def model_settings(at):
     """Open "Model settings": its widgets are drawn only while it is open (ui/expanders.py)."""
     at.session_state["fraud_settings_open"] = True
@@ -58,6 +64,8 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     def caught() -> int:
         return int(metric(at, "Caught").value.replace(",", ""))
 
+    assert not [w for w in at.slider if w.key == "fraud_threshold"]  # the closed tabs are not drawn
+    results_tab(at, "Threshold and cost")
     at.slider(key="fraud_threshold").set_value(0.0)
     at.run()
     everything = caught()
@@ -66,6 +74,7 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     assert everything == 12 and caught() < everything  # 600 test rows at 2 % fraud
     assert not exceptions(at) and kept(at) is run  # moving the threshold retrains nothing
     # score a new, unlabelled batch with the trained MLP
+    results_tab(at, "Score new transactions")
     new = fraud.generate(fraud.GeneratorConfig(rows=600, seed=9)).drop(columns=["is_fraud"])
     at.file_uploader(key="fraud_score_csv").set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv"))
     at.run()
@@ -88,6 +97,7 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     assert not exceptions(at)
     assert any("MLP (supervised)" in s.value and "stopped part-way" in s.value for s in at.success)
     assert set(kept(at).results) == {"mlp"} and kept(at).stopped == {"mlp"}
+    results_tab(at, "Compare the models")
     models = [m for df in at.dataframe if "model" in df.value for m in df.value["model"]]
     assert "MLP (supervised)" in models and "Logistic regression" in models, models
 
@@ -149,10 +159,15 @@ def test_a_loan_table_is_not_called_fraud():
     assert not exceptions(at) and not at.error
     assert [t.label for t in at.tabs] == ["Compare the models", "Threshold and cost", "Why was a row flagged?",
                                           "Score new rows"]
-    shown = ([m.label for m in at.metric] + [m.delta or "" for m in at.metric] + [x.label for x in at.number_input]
-             + [x.label for x in at.slider] + [x.value for x in at.info] + [x.value for x in at.caption])
+    shown = []
+    for label in [t.label for t in at.tabs]:  # every results tab (only the open one is drawn)
+        results_tab(at, label)
+        assert not exceptions(at) and not at.error
+        shown += ([m.label for m in at.metric] + [m.delta or "" for m in at.metric] + [x.label for x in at.number_input]
+                  + [x.label for x in at.slider] + [x.value for x in at.info] + [x.value for x in at.caption])
+        if label == "Threshold and cost":
+            assert at.number_input(key="fraud_cost_fn").label == "Cost of missing a 'defaulted' row"
     assert not [s for s in shown if "fraud" in s.lower()], [s for s in shown if "fraud" in s.lower()]
-    assert at.number_input(key="fraud_cost_fn").label == "Cost of missing a 'defaulted' row"
 
 
 def _cli_run(client, experiment: str):

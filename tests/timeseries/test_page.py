@@ -79,11 +79,17 @@ def test_page_defaults_and_training(page):
     assert len(result.history) == 3 and result.run_id
     # The result tabs' controls are there and answer without retraining.
     at.slider(key="ts_origin").set_value(1).run()
+    assert not [w for w in at.slider if w.key == "ts_anomaly_k"]  # only the open results tab is drawn
+    at.session_state["ts_results_tab"] = "Residuals and anomalies"
+    at.run()
     at.slider(key="ts_anomaly_k").set_value(2.0).run()
     assert not exceptions(at) and kept(at).result is result
     flagged = next(m for m in at.metric if m.label == "Flagged points")
     expected = ts.residuals(result.details["prep"], result.details["one_step"], 2.0).anomaly.sum()
     assert int(flagged.value) == expected and expected > 0
+    at.session_state["ts_results_tab"] = "Backtest"
+    at.run()
+    assert at.slider(key="ts_origin").value == 1  # kept while another tab was open
 
 
 @pytest.mark.parametrize("data, message", [
