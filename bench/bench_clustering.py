@@ -218,6 +218,7 @@ def bench_page(repeats: int) -> None:
             noise = back_and_forth(page, "noise", repeats + 1)
             rows["grid: noise slider (first move: 72 new fits)"] = (noise[0], med(noise[2:]))
             page.get_by_text("Data sets, algorithms and their parameters").click()
+            _settled(page)  # drawn only once open: the click reruns the page
             page.get_by_text("set DBSCAN by hand").click()
             _settled(page)
             eps = back_and_forth(page, "eps (neighbourhood radius)", repeats + 1)

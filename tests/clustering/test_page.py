@@ -237,6 +237,11 @@ def test_a_grid_control_refits_only_its_own_panels(monkeypatch):
     assert not exceptions(at)
     assert len(fits) == 6 * 3
     fitted = lambda: [(p.dataset, p.algorithm) for p, *_ in fits]  # noqa: E731
+    assert not [c for c in at.checkbox if c.key == "cl_grid_own_dbscan"]  # its expander is closed: not drawn
+    fits.clear()
+    at.session_state["cl_grid_more_open"] = True
+    at.run()
+    assert fits == []  # opening it changes no setting
     at.checkbox(key="cl_grid_own_dbscan").check()
     at.run()
     fits.clear()
@@ -248,6 +253,11 @@ def test_a_grid_control_refits_only_its_own_panels(monkeypatch):
     at.slider(key="cl_grid_dbscan_eps").set_value(0.3)
     at.run()
     assert fitted() == []  # that setting's panels are in the cache
+    at.slider(key="cl_grid_dbscan_eps").set_value(0.5)
+    at.session_state["cl_grid_more_open"] = False  # closed again: its settings still apply
+    at.run()
+    assert fitted() == [] and not [s for s in at.slider if s.key == "cl_grid_dbscan_eps"]
+    assert at.session_state["cl_grid_dbscan_eps"] == 0.5 and not exceptions(at)
     at.toggle(key="cl_grid_truek").set_value(False)
     at.run()
     assert {a for _, a in fitted()} == {"kmeans", "gmm"}  # k matters to these two only

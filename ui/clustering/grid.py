@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from dl_core import clustering as cl
-from ui import errors
+from ui import errors, expanders
 
 from . import plots
-from .controls import algorithm_sliders
+from .controls import algorithm_sliders, number_type
 
 INTRO = ("Six toy data sets, twelve scikit-learn algorithms: the classic comparison, recomputed when you "
          "move a control. Each panel gives the **adjusted Rand index** (ARI) and **normalised mutual "
@@ -91,6 +91,30 @@ def _grid_view(datasets: tuple, algorithms: tuple, params: tuple, n_clusters: in
     return GridView(grid, plots.grid_image(grid, datasets, algorithms), table)
 
 
+TUNABLE = [a for a in cl.ALGORITHMS if cl.PARAMS[a]]
+
+
+# The settings under "Data sets, algorithms and their parameters", with their defaults.
+MORE = {"cl_grid_datasets": list(cl.DATASETS), "cl_grid_algos": list(cl.ALGORITHMS), "cl_grid_tuned": True,
+        **{f"cl_grid_own_{a}": False for a in TUNABLE},
+        **{f"cl_grid_{a}_{p.name}": number_type(p)(p.default) for a in TUNABLE for p in cl.PARAMS[a]}}
+
+
+def _more() -> tuple[list[str], list[str], bool, dict[str, dict[str, float]]]:
+    datasets = st.multiselect("data sets", list(cl.DATASETS), list(cl.DATASETS), key="cl_grid_datasets",
+                              format_func=cl.DATASETS.get)
+    algorithms = st.multiselect("algorithms", list(cl.ALGORITHMS), list(cl.ALGORITHMS), key="cl_grid_algos",
+                                format_func=cl.ALGORITHMS.get)
+    tuned = st.toggle("start from scikit-learn's per-data-set tuning", True, key="cl_grid_tuned")
+    overrides: dict[str, dict[str, float]] = {}
+    cols = st.columns(3)
+    for i, a in enumerate(TUNABLE):
+        with cols[i % 3]:
+            if st.checkbox(f"set {cl.ALGORITHMS[a]} by hand", key=f"cl_grid_own_{a}"):
+                overrides[a] = algorithm_sliders("cl_grid", a)
+    return datasets, algorithms, tuned, overrides
+
+
 def _controls() -> dict | None:
     c1, c2, c3, c4 = st.columns(4)
     n_samples = c1.slider("points per data set", 100, 2000, cl.DEFAULT_N_SAMPLES, 100, key="cl_grid_n")
@@ -100,19 +124,17 @@ def _controls() -> dict | None:
     true_k = c4.toggle("true k", True, key="cl_grid_truek",
                        help="on: each data set's true number of clusters; off: the same k everywhere")
     k_all = None if true_k else c4.slider("k", 1, 10, 3, key="cl_grid_k")
-    with st.expander("Data sets, algorithms and their parameters"):
-        datasets = st.multiselect("data sets", list(cl.DATASETS), list(cl.DATASETS), key="cl_grid_datasets",
-                                  format_func=cl.DATASETS.get)
-        algorithms = st.multiselect("algorithms", list(cl.ALGORITHMS), list(cl.ALGORITHMS), key="cl_grid_algos",
-                                    format_func=cl.ALGORITHMS.get)
-        tuned = st.toggle("start from scikit-learn's per-data-set tuning", True, key="cl_grid_tuned")
-        overrides: dict[str, dict[str, float]] = {}
-        tunable = [a for a in cl.ALGORITHMS if cl.PARAMS[a]]
-        cols = st.columns(3)
-        for i, a in enumerate(tunable):
-            with cols[i % 3]:
-                if st.checkbox(f"set {cl.ALGORITHMS[a]} by hand", key=f"cl_grid_own_{a}"):
-                    overrides[a] = algorithm_sliders("cl_grid", a)
+    # Drawn only while open (ui/expanders.py): two multiselects, a toggle and seven checkboxes the tab would
+    # otherwise draw unseen on every rerun; closed, the person's choices (or the defaults) still apply.
+    box = expanders.settings("Data sets, algorithms and their parameters", "cl_grid_more_open", MORE)
+    if box is None:
+        v = expanders.values(MORE)
+        datasets, algorithms, tuned = v["cl_grid_datasets"], v["cl_grid_algos"], v["cl_grid_tuned"]
+        overrides = {a: {p.name: v[f"cl_grid_{a}_{p.name}"] for p in cl.PARAMS[a]} for a in TUNABLE
+                     if v[f"cl_grid_own_{a}"]}
+    else:
+        with box:
+            datasets, algorithms, tuned, overrides = _more()
     if not datasets or not algorithms:
         st.info("Choose at least one data set and one algorithm above.")
         return None
