@@ -1,6 +1,6 @@
 """First impressions, measured in a real browser: how fast each page settles and reruns.
 
-    .venv/bin/python bench/bench_pages.py [--repeats 7] [--data-dir DIR]
+    .venv/bin/python bench/bench_pages.py [--repeats 7] [--opens 5] [--data-dir DIR]
 
 Starts the app on a free port and, in headless Chromium, measures for each page:
 - settle on first open with a cold server (the first visitor after a start), and with a warm server
@@ -125,9 +125,22 @@ async def in_app_opens(url: str, paths: list[str], timeout: float) -> dict[str, 
     return out
 
 
+def _add_opens(rows: dict, more: dict) -> None:
+    """Append another round's open times to `rows` (page -> row) as lists under "<name>s"."""
+    for path, row in more.items():
+        for name in ("first_open", "returning_open"):
+            rows[path].setdefault(name + "s", [rows[path][name]]).append(row[name])
+
+
+def _median(row: dict, name: str) -> float:
+    return statistics.median(row.get(name + "s", [row[name]]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--opens", type=int, default=5,
+                    help="new-browser and returning opens per page (warm server, and the bare page): the median")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
     ap.add_argument("--page", action="append", default=[], help="only these pages (URL paths)")
@@ -145,6 +158,8 @@ def main() -> None:
     with app_server(data_dir=data_dir, ready_text=WARMED_UP) as (url, _):
         asyncio.run(measure(url, paths, 1, args.timeout, True))  # warm every page once
         warm = asyncio.run(measure(url, paths, args.repeats, args.timeout, False))
+        for _ in range(args.opens - 1):  # one open is a single sample: ±0.3-0.5 s between runs on 2 cores
+            _add_opens(warm, asyncio.run(measure(url, paths, 0, args.timeout, False)))
         in_app = asyncio.run(in_app_opens(url, paths, args.timeout))
     bare_dir = Path(tempfile.mkdtemp(prefix="dlx-bare-"))
     print(f"{'page':<12} {'cold':>6} {'new':>6} {'return':>6} {'in app':>6} {'bare':>6} "
@@ -155,17 +170,22 @@ def main() -> None:
         script.write_text(bare_page(w["widgets"]))
         with app_server(script=str(script)) as (url, _):
             asyncio.run(measure(url, [""], 0, args.timeout, True))  # warm: its imports done once
-            b = asyncio.run(measure(url, [""], args.repeats if w["reruns"] else 0, args.timeout, False))[""]
+            b = asyncio.run(measure(url, [""], args.repeats if w["reruns"] else 0, args.timeout, False))
+            for _ in range(args.opens - 1):
+                _add_opens(b, asyncio.run(measure(url, [""], 0, args.timeout, False)))
+            b = b[""]
         rerun = statistics.median(w["reruns"]) if w["reruns"] else float("nan")
         bare = statistics.median(b["reruns"]) if b["reruns"] and w["reruns"] else float("nan")
-        print(f"{path or 'home':<12} {rows[path]['cold']['first_open']:6.2f} {w['first_open']:6.2f} "
-              f"{w['returning_open']:6.2f} {in_app.get(path, float('nan')):6.2f} {b['first_open']:6.2f} "
+        print(f"{path or 'home':<12} {rows[path]['cold']['first_open']:6.2f} {_median(w, 'first_open'):6.2f} "
+              f"{_median(w, 'returning_open'):6.2f} {in_app.get(path, float('nan')):6.2f} "
+              f"{_median(b, 'first_open'):6.2f} "
               f"{rerun:9.3f} {bare:8.3f} {rerun / bare if bare == bare and bare else float('nan'):6.1f}")
+    n = args.opens
     print("seconds until the page settled (no running indicator, skeleton or spinner for 0.4 s). cold: a fresh "
-          "server's first visitor; new: warm server, new browser; return: a new tab of a browser that opened "
-          "the page before; in app: a sidebar click from the page above; bare: a bare Streamlit page with as many "
-          "elements of the same kinds, new browser. rerun: one step of the page's first slider, from the key "
-          "press to the end of its run, median")
+          f"server's first visitor; new: warm server, new browser (median of {n}); return: a new tab of a browser "
+          f"that opened the page before (median of {n}); in app: a sidebar click from the page above; bare: a bare "
+          f"Streamlit page with as many elements of the same kinds, new browser (median of {n}). rerun: one step "
+          "of the page's first slider, from the key press to the end of its run, median")
 
 
 if __name__ == "__main__":
