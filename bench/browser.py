@@ -41,14 +41,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def app_server(script: str = "app.py", data_dir: str | None = None, env: dict | None = None,
-               ready_text: str | None = None) -> Iterator[tuple[str, int]]:
-    """`streamlit run` on a free port (app.py through `make run`'s launcher, ui.serve); yields (url, server
-    pid). A fresh data folder unless given. With `ready_text` (e.g. WARMED_UP), also waits (up to 5
-    minutes) until the server's log says it."""
+               ready_text: str | None = None, launcher: str = "ui.serve") -> Iterator[tuple[str, int]]:
+    """`streamlit run` on a free port (app.py through `make run`'s launcher, ui.serve, or another module
+    that wraps it); yields (url, server pid). A fresh data folder unless given. With `ready_text` (e.g.
+    WARMED_UP), also waits (up to 5 minutes) until the server's log says it."""
     port = free_port()
     data_dir = data_dir or tempfile.mkdtemp(prefix="dlx-bench-")
     # app.py starts as `make run` starts it: ui.serve also loads the shared models at once (ui/warmup.py).
-    launch = [sys.executable, "-m", "ui.serve"] if script == "app.py" else [
+    launch = [sys.executable, "-m", launcher] if script == "app.py" else [
         sys.executable, "-m", "streamlit", "run", script]
     cmd = [*launch, "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port)]
     full_env = {**os.environ, "DLX_DATA_DIR": data_dir, "HF_HUB_OFFLINE": "1", **(env or {})}

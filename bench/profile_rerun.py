@@ -1,0 +1,135 @@
+"""Where a control's rerun goes: the server's script run against the browser's work, per rerun.
+
+    .venv/bin/python bench/profile_rerun.py --data-dir DIR "nlp;Epochs;expanders" "generative;Truncation"
+    .venv/bin/python bench/profile_rerun.py --data-dir DIR "vision?vision_tab=Train+a+CNN+on+digits;Augment"
+
+Each argument is "PATH;LABEL[;expanders]": the page (URL path, query allowed), the start of a slider's or
+toggle's label, and whether to open every expander first. The app runs as `make run` starts it, with each
+script run's duration logged (bench/timed_serve.py). In headless Chromium the control is moved `--repeats`
+times (the first move is left out: caches), each rerun timed from the input event to the end of its run
+(`browser.timed_rerun`, as bench_reruns.py does) and traced: the renderer's main thread split into React
+rendering (the scheduler's MessagePort tasks), input handling, style and layout, paint and garbage
+collection. Prints medians (ms) per control. Why: bench_reruns.py says which controls are slow; this says
+whether the server or the browser is, and how many times the browser renders the page for one rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from bench_reruns import LABEL, _open_expanders
+from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, settle, timed_rerun
+
+PARTS = {  # trace events of the renderer's main thread, by what they are
+    "react": ("MessagePort::Accept",),  # React's scheduler runs each render in a MessageChannel task
+    "input": ("EventDispatch",),
+    "style+layout": ("UpdateLayoutTree", "Layout"),
+    "paint": ("PrePaint", "Paint", "Layerize", "Commit"),
+    "gc": ("MinorGC", "MajorGC"),
+}
+RENDER_MS = 5  # a React task this long is a render of the page, not a small update
+
+
+async def _control(page, label: str):
+    """(the control, whether it is a slider) whose label starts with `label`, or (None, False)."""
+    for selector, slider in (("role=slider", True),
+                             ("[data-testid='stCheckbox']:has(input[role='switch']) label", False)):
+        found = page.locator(selector)
+        for i in range(await found.count()):
+            control = found.nth(i)
+            if await control.is_visible() and (await control.evaluate(LABEL)).startswith(label):
+                return control, slider
+    return None, False
+
+
+def _main_thread(events: list[dict]) -> tuple[Counter, list[float]]:
+    """(ms per part, durations of React tasks) of the renderer's main thread in one trace."""
+    main = {(e["pid"], e["tid"]) for e in events
+            if e.get("name") == "thread_name" and e.get("args", {}).get("name") == "CrRendererMain"}
+    parts, react = Counter(), []
+    for e in events:
+        if (e.get("pid"), e.get("tid")) not in main or e.get("ph") != "X" or "dur" not in e:
+            continue
+        for part, names in PARTS.items():
+            if e["name"] in names:
+                parts[part] += e["dur"] / 1000
+        if e["name"] in PARTS["react"]:
+            react.append(e["dur"] / 1000)
+    return parts, react
+
+
+async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path) -> None:
+    path, label, *flags = spec.split(";")
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+    await settle(page, 120)
+    if "expanders" in flags:
+        await _open_expanders(page)
+    control, slider = await _control(page, label)
+    if control is None:
+        print(f"{spec}: no visible slider or toggle labelled {label!r}")
+        await context.close()
+        return
+    rows = []
+    for i in range(repeats + 1):
+        times_file.write_text("")
+        await browser.start_tracing(page=page, categories=["devtools.timeline", "blink"])
+        if slider:
+            await control.focus()
+            seconds = await timed_rerun(page, lambda i=i: page.keyboard.press("ArrowRight" if i % 2 == 0
+                                                                              else "ArrowLeft"))
+        else:
+            seconds = await timed_rerun(page, lambda: control.click())
+        await page.wait_for_timeout(150)  # what the browser does right after the run ends counts too
+        trace = json.loads(await browser.stop_tracing())
+        await settle(page)
+        if seconds is None or i == 0:
+            continue
+        parts, react = _main_thread(trace["traceEvents"] if isinstance(trace, dict) else trace)
+        server = sum(float(line.split()[0]) for line in times_file.read_text().splitlines())
+        rows.append({"total": seconds * 1000, "server": server * 1000, "renders": sum(r >= RENDER_MS for r in react),
+                     **parts})
+    await context.close()
+    if not rows:
+        print(f"{spec}: no rerun could be timed")
+        return
+    med = {k: statistics.median(r.get(k, 0.0) for r in rows) for k in ("total", "server", "renders", *PARTS)}
+    print(f"{spec:<58} total {med['total']:4.0f}  server {med['server']:4.0f}  | browser: "
+          + "  ".join(f"{k} {med[k]:3.0f}" for k in PARTS) + f"  | page renders {med['renders']:.0f}", flush=True)
+
+
+async def _run(url: str, specs: list[str], repeats: int, times_file: Path) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for spec in specs:
+            await _profile(browser, url, spec, repeats, times_file)
+        await browser.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;expanders]"')
+    ap.add_argument("--repeats", type=int, default=6)
+    ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
+    args = ap.parse_args()
+    times_file = Path(tempfile.mkdtemp(prefix="dlx-runs-")) / "runs.txt"
+    with app_server(data_dir=args.data_dir, ready_text=WARMED_UP, launcher="bench.timed_serve",
+                    env={"DLX_RUN_TIMES": str(times_file)}) as (url, _):
+        asyncio.run(_run(url, args.specs, args.repeats, times_file))
+    print("milliseconds, medians of the reruns after the first. total: input event to the end of the run, in the "
+          "browser; server: the script run(s) it caused; browser: main-thread time in React rendering, input "
+          "handling, style and layout, paint, garbage collection (tasks overlap little); page renders: React "
+          f"tasks of >= {RENDER_MS} ms")
+
+
+if __name__ == "__main__":
+    main()
