@@ -100,19 +100,17 @@ MORE = {"cl_grid_datasets": list(cl.DATASETS), "cl_grid_algos": list(cl.ALGORITH
         **{f"cl_grid_{a}_{p.name}": number_type(p)(p.default) for a in TUNABLE for p in cl.PARAMS[a]}}
 
 
-def _more() -> tuple[list[str], list[str], bool, dict[str, dict[str, float]]]:
-    datasets = st.multiselect("data sets", list(cl.DATASETS), list(cl.DATASETS), key="cl_grid_datasets",
-                              format_func=cl.DATASETS.get)
-    algorithms = st.multiselect("algorithms", list(cl.ALGORITHMS), list(cl.ALGORITHMS), key="cl_grid_algos",
-                                format_func=cl.ALGORITHMS.get)
-    tuned = st.toggle("start from scikit-learn's per-data-set tuning", True, key="cl_grid_tuned")
-    overrides: dict[str, dict[str, float]] = {}
+def _more() -> None:
+    st.multiselect("data sets", list(cl.DATASETS), MORE["cl_grid_datasets"], key="cl_grid_datasets",
+                   format_func=cl.DATASETS.get)
+    st.multiselect("algorithms", list(cl.ALGORITHMS), MORE["cl_grid_algos"], key="cl_grid_algos",
+                   format_func=cl.ALGORITHMS.get)
+    st.toggle("start from scikit-learn's per-data-set tuning", MORE["cl_grid_tuned"], key="cl_grid_tuned")
     cols = st.columns(3)
     for i, a in enumerate(TUNABLE):
         with cols[i % 3]:
             if st.checkbox(f"set {cl.ALGORITHMS[a]} by hand", key=f"cl_grid_own_{a}"):
-                overrides[a] = algorithm_sliders("cl_grid", a)
-    return datasets, algorithms, tuned, overrides
+                algorithm_sliders("cl_grid", a)
 
 
 def _controls() -> dict | None:
@@ -126,15 +124,10 @@ def _controls() -> dict | None:
     k_all = None if true_k else c4.slider("k", 1, 10, 3, key="cl_grid_k")
     # Drawn only while open (ui/expanders.py): two multiselects, a toggle and seven checkboxes the tab would
     # otherwise draw unseen on every rerun; closed, the person's choices (or the defaults) still apply.
-    box = expanders.settings("Data sets, algorithms and their parameters", "cl_grid_more_open", MORE)
-    if box is None:
-        v = expanders.values(MORE)
-        datasets, algorithms, tuned = v["cl_grid_datasets"], v["cl_grid_algos"], v["cl_grid_tuned"]
-        overrides = {a: {p.name: v[f"cl_grid_{a}_{p.name}"] for p in cl.PARAMS[a]} for a in TUNABLE
-                     if v[f"cl_grid_own_{a}"]}
-    else:
-        with box:
-            datasets, algorithms, tuned, overrides = _more()
+    v = expanders.settings("Data sets, algorithms and their parameters", "cl_grid_more_open", MORE, _more)
+    datasets, algorithms, tuned = v["cl_grid_datasets"], v["cl_grid_algos"], v["cl_grid_tuned"]
+    overrides = {a: {p.name: v[f"cl_grid_{a}_{p.name}"] for p in cl.PARAMS[a]} for a in TUNABLE
+                 if v[f"cl_grid_own_{a}"]}
     if not datasets or not algorithms:
         st.info("Choose at least one data set and one algorithm above.")
         return None

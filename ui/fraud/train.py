@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from dl_core import fraud
 from dl_core.training import TrainedModel
@@ -65,8 +64,7 @@ SETTINGS = {"fraud_loss": "class weights", "fraud_layers": 2, "fraud_width": 64,
 
 def _settings() -> tuple[fraud.MLPConfig, fraud.AEConfig | None, tuple[str, ...]]:
     # Drawn only while open (ui/expanders.py): eleven widgets the page would otherwise draw unseen.
-    box = expanders.settings("Model settings", "fraud_settings_open", SETTINGS, icon=":material/tune:")
-    v = expanders.values(SETTINGS) if box is None else _widgets(box)
+    v = expanders.settings("Model settings", "fraud_settings_open", SETTINGS, _widgets, icon=":material/tune:")
     loss, layers, width, dropout, lr, epochs, seed, bottleneck, ae_epochs, others = (v[k] for k in SETTINGS)
     seed = int(seed)
     baselines = tuple(b for b in fraud.BASELINES if b in others)
@@ -77,31 +75,29 @@ def _settings() -> tuple[fraud.MLPConfig, fraud.AEConfig | None, tuple[str, ...]
     return mlp, ae, baselines
 
 
-def _widgets(box: DeltaGenerator) -> dict[str, Any]:
+def _widgets() -> None:
     d = SETTINGS
-    a, b = box.columns(2)
+    a, b = st.columns(2)
     with a:
         st.markdown("**MLP (supervised)**")
-        loss = st.radio("Handling the imbalance", ["class weights", "focal loss"], key="fraud_loss", horizontal=True,
-                        index=["class weights", "focal loss"].index(d["fraud_loss"]),
-                        help="Class weights count every positive as many negative rows; focal loss down-weights "
-                             "the easy, confident examples.")
-        layers = st.slider("Hidden layers", 1, 4, d["fraud_layers"], key="fraud_layers")
-        width = st.select_slider("Width", [8, 16, 32, 64, 128, 256], d["fraud_width"], key="fraud_width")
-        dropout = st.slider("Dropout", 0.0, 0.5, d["fraud_dropout"], step=0.05, key="fraud_dropout")
-        lr = st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["fraud_lr"], key="fraud_lr")
-        epochs = st.slider("Epochs (at most; stops early when validation loss stalls)", 1, 100, d["fraud_epochs"],
-                           key="fraud_epochs")
-        seed = st.number_input("Model seed", 0, 1_000_000, d["fraud_model_seed"], key="fraud_model_seed")
+        st.radio("Handling the imbalance", ["class weights", "focal loss"], key="fraud_loss", horizontal=True,
+                 index=["class weights", "focal loss"].index(d["fraud_loss"]),
+                 help="Class weights count every positive as many negative rows; focal loss down-weights the "
+                      "easy, confident examples.")
+        st.slider("Hidden layers", 1, 4, d["fraud_layers"], key="fraud_layers")
+        st.select_slider("Width", [8, 16, 32, 64, 128, 256], d["fraud_width"], key="fraud_width")
+        st.slider("Dropout", 0.0, 0.5, d["fraud_dropout"], step=0.05, key="fraud_dropout")
+        st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["fraud_lr"], key="fraud_lr")
+        st.slider("Epochs (at most; stops early when validation loss stalls)", 1, 100, d["fraud_epochs"],
+                  key="fraud_epochs")
+        st.number_input("Model seed", 0, 1_000_000, d["fraud_model_seed"], key="fraud_model_seed")
     with b:
         st.markdown("**Autoencoder (unsupervised) and baselines**")
-        bottleneck = st.slider("Autoencoder bottleneck", 2, 16, d["fraud_bottleneck"], key="fraud_bottleneck",
-                               help="How narrow the code is: too wide and it rebuilds unusual rows just as well.")
-        ae_epochs = st.slider("Autoencoder epochs", 1, 100, d["fraud_ae_epochs"], key="fraud_ae_epochs")
-        others = st.multiselect("Also train", ["autoencoder", *fraud.BASELINES], d["fraud_others"],
-                                format_func=lambda n: fraud.LABELS[n], key="fraud_others")
-    return dict(zip(SETTINGS, (loss, layers, width, dropout, lr, epochs, seed, bottleneck, ae_epochs, others),
-                    strict=True))
+        st.slider("Autoencoder bottleneck", 2, 16, d["fraud_bottleneck"], key="fraud_bottleneck",
+                  help="How narrow the code is: too wide and it rebuilds unusual rows just as well.")
+        st.slider("Autoencoder epochs", 1, 100, d["fraud_ae_epochs"], key="fraud_ae_epochs")
+        st.multiselect("Also train", ["autoencoder", *fraud.BASELINES], d["fraud_others"],
+                       format_func=lambda n: fraud.LABELS[n], key="fraud_others")
 
 
 def _train(chosen: Chosen, mlp: fraud.MLPConfig, ae: fraud.AEConfig | None, baselines: tuple[str, ...]) -> Run:

@@ -3,11 +3,8 @@ side: text, timed segments, words that light up as the audio plays. Engine call:
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from dl_core import speech
 from ui import actions, expanders
@@ -62,24 +59,20 @@ def view() -> None:
 DECODING = {"speech_beam": 5, "speech_temperature": 0.0, "speech_fallback": True, "speech_vad": False}
 
 
-def _decoding_widgets(box: DeltaGenerator) -> dict[str, Any]:
+def _decoding_widgets() -> None:
     d = DECODING
-    c1, c2, c3 = box.columns(3)
-    return {
-        "speech_beam": c1.slider("Beam size", 1, 10, d["speech_beam"], key="speech_beam",
-                                 help="1 = greedy (take the likeliest token each step). Larger beams keep several "
-                                      "candidate sentences alive and pick the best whole: slower, sometimes better."),
-        "speech_temperature": c2.slider("Temperature", 0.0, 1.0, d["speech_temperature"], 0.1, key="speech_temperature",
-                                        help="0 = always the likeliest token. Higher = sample more freely (results "
-                                             "vary)."),
-        "speech_fallback": c2.checkbox("Fall back to higher temperatures when decoding loops", d["speech_fallback"],
-                                       key="speech_fallback",
-                                       help="Whisper's rule: if a 30-s window's text repeats itself or is unlikely, "
-                                            "decode it again at +0.2 temperature."),
-        "speech_vad": c3.checkbox("Voice-activity filter", d["speech_vad"], key="speech_vad",
-                                  help="Silero VAD (a small network) cuts silences out before Whisper reads the audio: "
-                                       "fewer invented words in long pauses."),
-    }
+    c1, c2, c3 = st.columns(3)
+    c1.slider("Beam size", 1, 10, d["speech_beam"], key="speech_beam",
+              help="1 = greedy (take the likeliest token each step). Larger beams keep several candidate "
+                   "sentences alive and pick the best whole: slower, sometimes better.")
+    c2.slider("Temperature", 0.0, 1.0, d["speech_temperature"], 0.1, key="speech_temperature",
+              help="0 = always the likeliest token. Higher = sample more freely (results vary).")
+    c2.checkbox("Fall back to higher temperatures when decoding loops", d["speech_fallback"], key="speech_fallback",
+                help="Whisper's rule: if a 30-s window's text repeats itself or is unlikely, decode it again at "
+                     "+0.2 temperature.")
+    c3.checkbox("Voice-activity filter", d["speech_vad"], key="speech_vad",
+                help="Silero VAD (a small network) cuts silences out before Whisper reads the audio: fewer "
+                     "invented words in long pauses.")
 
 
 @st.fragment
@@ -87,8 +80,8 @@ def _decoding() -> speech.DecodeOptions:
     """Whisper's decoding settings: a fragment, so moving one redraws only them (issue 13). Transcripts
     on the page are of the last click and say nothing of the current settings; Transcribe is a full run."""
     # Drawn only while open (ui/expanders.py).
-    box = expanders.settings("Whisper's decoding settings", "speech_decoding_open", DECODING, icon=":material/tune:")
-    v = expanders.values(DECODING) if box is None else _decoding_widgets(box)
+    v = expanders.settings("Whisper's decoding settings", "speech_decoding_open", DECODING, _decoding_widgets,
+                           icon=":material/tune:")
     beam, temperature, fallback, vad = (v[k] for k in DECODING)
     return speech.DecodeOptions(beam_size=beam, temperature=temperature, fallback=fallback, vad_filter=vad)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from dl_core import timeseries as ts
 from dl_core.training import TrainedModel
@@ -53,23 +52,20 @@ NETWORK = {"ts_hidden": 32, "ts_layers": 1, "ts_dropout": 0.1, "ts_lr": 3e-3, "t
            "ts_scaling": ts.SCALINGS[0], "ts_seed": 0}  # the "Network and training" settings and their defaults
 
 
-def _network(box: DeltaGenerator, auto_batch: int) -> dict:
-    a, b, c = box.columns(3)
+def _network(auto_batch: int) -> None:
+    a, b, c = st.columns(3)
     d = NETWORK
-    return {
-        "ts_hidden": a.select_slider("Hidden size", [8, 16, 32, 64, 128], d["ts_hidden"], key="ts_hidden"),
-        "ts_layers": a.slider("Layers", 1, 4, d["ts_layers"], key="ts_layers"),
-        "ts_dropout": a.slider("Dropout", 0.0, 0.5, d["ts_dropout"], 0.05, key="ts_dropout"),
-        "ts_lr": b.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["ts_lr"], key="ts_lr"),
-        "ts_epochs": b.slider("Epochs (early stopping after 20 without improvement)", 1, 300, d["ts_epochs"],
-                              key="ts_epochs"),
-        "ts_batch": b.select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], d["ts_batch"], key="ts_batch",
-                                    help=f"auto: about 8 batches an epoch; here {auto_batch}"),
-        "ts_scaling": c.selectbox("Scaling", ts.SCALINGS, ts.SCALINGS.index(d["ts_scaling"]), key="ts_scaling",
-                                  help="window: each input window minus its own mean (handles trends); standard/"
-                                       "minmax: one scale fitted on the training part only."),
-        "ts_seed": c.number_input("Seed", 0, 10_000, d["ts_seed"], key="ts_seed"),
-    }
+    a.select_slider("Hidden size", [8, 16, 32, 64, 128], d["ts_hidden"], key="ts_hidden")
+    a.slider("Layers", 1, 4, d["ts_layers"], key="ts_layers")
+    a.slider("Dropout", 0.0, 0.5, d["ts_dropout"], 0.05, key="ts_dropout")
+    b.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["ts_lr"], key="ts_lr")
+    b.slider("Epochs (early stopping after 20 without improvement)", 1, 300, d["ts_epochs"], key="ts_epochs")
+    b.select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], d["ts_batch"], key="ts_batch",
+                    help=f"auto: about 8 batches an epoch; here {auto_batch}")
+    c.selectbox("Scaling", ts.SCALINGS, ts.SCALINGS.index(d["ts_scaling"]), key="ts_scaling",
+                help="window: each input window minus its own mean (handles trends); standard/minmax: one scale "
+                     "fitted on the training part only.")
+    c.number_input("Seed", 0, 10_000, d["ts_seed"], key="ts_seed")
 
 
 def settings(chosen: Chosen) -> ts.ForecastConfig:
@@ -89,8 +85,8 @@ def settings(chosen: Chosen) -> ts.ForecastConfig:
                              help=f"At most {ts.MAX_WINDOW[model]:,} steps for the {ts.MODEL_LABELS[model]}.")
     season = c4.number_input("Season (steps; 1 = none)", 1, s_max, key=f"ts_season_{tag}")
     # Drawn only while open (ui/expanders.py): eight widgets a new browser tab would otherwise draw unseen.
-    box = expanders.settings("Network and training", "ts_net", NETWORK, icon=":material/tune:")
-    v = expanders.values(NETWORK) if box is None else _network(box, auto.batch_size)
+    v = expanders.settings("Network and training", "ts_net", NETWORK, lambda: _network(auto.batch_size),
+                           icon=":material/tune:")
     hidden, layers, dropout, lr, epochs, batch, scaling, seed = (v[k] for k in NETWORK)
     return ts.ForecastConfig(model=model, window=int(window), horizon=int(horizon), season=int(season),
                              hidden=hidden, layers=layers, dropout=dropout, lr=lr, epochs=epochs, scaling=scaling,
