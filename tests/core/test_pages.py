@@ -43,10 +43,14 @@ def test_experiments_page_shows_this_sessions_runs_by_default_and_everyones_on_r
     _fresh(at)
     df = at.dataframe[0].value
     assert set(df["run_id"]) == {mine.run_id}  # someone else's run is not shown by default
+    # Only this session's own runs can be deleted, by id and experiment.
+    assert at.multiselect(key="exp_delete_pick").options == [f"{mine.run_id[:8]} · tests/pages"]
     at.toggle(key="exp_everyone").set_value(True).run()
     several = at.dataframe[0].value  # runs of several experiments: the run columns, not every setting
     assert {third.run_id, other.run_id} <= set(several["run_id"]) and "final_accuracy" not in several.columns
     assert any("Choose an experiment above" in c.value for c in at.caption)
+    assert any(f"{len(several)} run(s) shown, 1 of them from this browser session" in c.value for c in at.caption)
+    assert at.multiselect(key="exp_delete_pick").options == [f"{mine.run_id[:8]} · tests/pages"]
     at.selectbox(key="exp_choice").select("tests/pages").run()
     assert not exceptions(at)
     df = at.dataframe[0].value

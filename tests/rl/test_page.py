@@ -3,6 +3,8 @@ episode to watch go through the page; no traceback anywhere."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import exceptions, open_page
@@ -102,6 +104,39 @@ def test_q_learning_through_the_page(at):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Success rate"] == "100.0%"
     assert any("Q-learning on FrozenLake-v1 (not slippery)" in m.value for m in at.markdown)
+
+
+def _grid_charts(at) -> dict[str, dict]:
+    """The grid tab's ECharts heatmaps by title: {title: {(row, col): (value, label)}}."""
+    charts = {}
+    for chart in at.get("echarts_chart"):
+        spec = json.loads(chart.proto.spec)
+        cells = spec["series"][0]["data"]
+        cells = [cell["value"] if isinstance(cell, dict) else cell for cell in cells]  # words: a smaller font
+        charts[spec["title"]["text"]] = {(r, c): (v, label) for c, r, v, label in cells}
+    return charts
+
+
+def test_the_grids_show_values_and_the_greedy_policy():
+    """Value iteration's optimum before any training (an arrow per safe cell, holes and the goal named),
+    following γ; after a Q-learning run its own grid beside it."""
+    at = open_page("pages/rl.py", timeout=300)
+    tab(at, GRID)
+    optimum = "Value iteration (knows the model): V*(s)"
+    grids = _grid_charts(at)
+    assert list(grids) == [optimum]
+    cells = grids[optimum]
+    assert len(cells) == 16 and cells[(3, 3)][1] == "goal" and cells[(1, 1)][1] == "hole"
+    assert cells[(0, 0)][1] in "←↓→↑" and 0 < cells[(0, 0)][0] < cells[(3, 2)][0] <= 1
+    at.slider(key="rl_q_gamma").set_value(0.5).run()
+    assert _grid_charts(at)[optimum][(0, 0)][0] < cells[(0, 0)][0] / 10  # the goal counts for little at γ = 0.5
+    at.checkbox(key="rl_q_slip_FrozenLake-v1").uncheck()
+    at.select_slider(key="rl_q_episodes").set_value(500)
+    at.slider(key="rl_q_gamma").set_value(0.99).run()
+    at.button(key="rl_q_train").click().run()
+    assert not exceptions(at) and not at.error
+    learned = _grid_charts(at)["Q-learning: max Q(s, a) and the greedy action"]
+    assert learned[(3, 3)][1] == "goal" and learned[(0, 0)][0] > 0
 
 
 def test_watch_and_baselines(at):

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from dl_core import rl
-from ui import actions, errors, fragments
+from ui import actions, echarts, errors, fragments
 
 from . import charts, live, state
 from .train import env_picker, environment_card, show_result
@@ -23,6 +23,15 @@ EPISODES = [200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
 @st.cache_data(show_spinner=False, max_entries=16)
 def _value_iteration(env_id: str, slippery: bool, gamma: float) -> rl.ValueIteration:
     return rl.value_iteration(env_id, slippery=slippery, gamma=gamma)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _optimum_option(env_id: str, slippery: bool, gamma: float, zrange: tuple[float, float]) -> tuple[dict, int]:
+    """Value iteration's grid (the chart's option and height), cached on the problem: a γ move redraws
+    from here."""
+    vi = _value_iteration(env_id, slippery, gamma)
+    return charts.grid_option(vi.values, rl.greedy_arrows(env_id, vi.agent.policy), rl.grid_layout(env_id),
+                              "Value iteration (knows the model): V*(s)", zrange)
 
 
 def _config() -> tuple[str, rl.QLearningConfig]:
@@ -77,15 +86,14 @@ def _grids(env_id: str, config: rl.QLearningConfig, trained) -> None:
     with left:
         if learned:
             agent = trained.model
-            st.plotly_chart(charts.grid_figure(agent.values, rl.greedy_arrows(env_id, agent.policy), layout,
-                                               "Q-learning: max Q(s, a) and the greedy action", zrange),
-                            key="rl_q_grid_learned")
+            option, height = charts.grid_option(agent.values, rl.greedy_arrows(env_id, agent.policy), layout,
+                                                "Q-learning: max Q(s, a) and the greedy action", zrange)
+            echarts.show(option, key="rl_q_grid_learned", height=height)
         else:
             st.info("Train Q-learning to see its values and policy here.", icon=":material/grid_on:")
     with right:
-        st.plotly_chart(charts.grid_figure(vi.values, rl.greedy_arrows(env_id, vi.agent.policy), layout,
-                                           "Value iteration (knows the model): V*(s)", zrange),
-                        key="rl_q_grid_optimal")
+        option, height = _optimum_option(env_id, bool(config.slippery), config.gamma, zrange)
+        echarts.show(option, key="rl_q_grid_optimal", height=height)
         st.caption(f"Converged in {vi.iterations} sweeps. Its policy reaches the goal with probability "
                    f"**{vi.success_probability:.3f}** within {rl.env_spec(env_id).max_steps} steps "
                    "(computed exactly from the model): the best any agent can do here.")
