@@ -165,8 +165,16 @@ WATCH_RUNS = """() => {
   window.__dlxRuns = [];
   window.__dlxInput = null;
   if (!window.__dlxObserver) {
-    window.__dlxObserver = new MutationObserver(() => window.__dlxRuns.push(
-      [app.getAttribute("data-test-script-state"), performance.now()]));
+    // A run's end, then the browser's first idle moment after it: Plotly draws a changed chart after the
+    // run has ended (asynchronously), so the end alone left out most of that chart's drawing.
+    window.__dlxObserver = new MutationObserver(() => {
+      const state = app.getAttribute("data-test-script-state");
+      window.__dlxRuns.push([state, performance.now()]);
+      if (state !== "running") {
+        const runs = window.__dlxRuns;
+        requestIdleCallback(() => runs.push(["idle", performance.now()]));
+      }
+    });
     window.__dlxObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
     for (const kind of ["keydown", "pointerdown"]) {
       document.addEventListener(kind, () => { if (window.__dlxInput === null) window.__dlxInput = performance.now(); },
@@ -190,8 +198,9 @@ async def run_started(page, within: float) -> bool:
 
 async def timed_rerun(page, action, timeout: float = 60.0, start_within: float = 10.0) -> float | None:
     """Seconds from the input event `await action()` caused (a key press, a click, as the page saw it)
-    until the script run it started has finished, both read in the browser (the app's own
-    `data-test-script-state` attribute), so the harness's own command latency is not counted; None when
+    until the script run it started has finished (the app's own `data-test-script-state` attribute) and
+    the browser is idle after it (requestIdleCallback: what the run changed is drawn, charts included),
+    both read in the browser, so the harness's own command latency is not counted; None when
     the action started no run within `start_within` seconds (a slider already at its end, a widget in a
     fragment)."""
     await page.evaluate(WATCH_RUNS)
@@ -201,9 +210,9 @@ async def timed_rerun(page, action, timeout: float = 60.0, start_within: float =
         return None
     await page.wait_for_function(
         "() => document.querySelector(\"[data-testid='stApp']\").getAttribute('data-test-script-state') "
-        "!== 'running'", timeout=timeout * 1000)
-    start, end = await page.evaluate(
-        "() => [window.__dlxInput, window.__dlxRuns.filter(r => r[0] !== 'running').slice(-1)[0][1]]")
+        "!== 'running' && window.__dlxRuns.length && window.__dlxRuns.slice(-1)[0][0] === 'idle'",
+        timeout=timeout * 1000)
+    start, end = await page.evaluate("() => [window.__dlxInput, window.__dlxRuns.slice(-1)[0][1]]")
     return (end - (start if start is not None else before)) / 1000
 
 

@@ -70,6 +70,15 @@ def test_page_opens_with_working_defaults(at):
     labels = {m.label: m.value for m in at.metric}
     assert labels["clusters found"] == "3"
     assert float(labels["ARI vs label"]) > 0.8  # wine example, k-means on standardised columns
+    # The 2-D scatter (ECharts): every wine once, a series per cluster, the cultivar in the tooltip.
+    spec = json.loads(at.get("echarts_chart")[0].proto.spec)
+    assert [s["name"] for s in spec["series"]] == ["cluster 0", "cluster 1", "cluster 2"]
+    points = [p for s in spec["series"] for p in s["data"]]
+    assert len(points) == 178 and all(p[2].startswith("cultivar: ") for p in points)
+    assert spec["xAxis"]["name"] == "PC 1"  # 13 columns projected on their principal components
+    at.radio(key="cl_csv_dims").set_value("3-D").run()
+    assert not exceptions(at) and len(at.get("plotly_chart")) == 2  # the elbow and the 3-D scatter
+    at.radio(key="cl_csv_dims").set_value("2-D").run()
     assert tab(at, DEEP).button(key="cl_deep_train").label == "Train the encoder"
     assert tab(at, TEXTS).button(key="cl_text_go").label == "Cluster the lines"
     assert tab(at, GRID).slider(key="cl_grid_n").value == 100

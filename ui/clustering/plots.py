@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dl_core import clustering
+from ui import echarts
 
 # Enough distinct colours for typical k; noise (-1) is always light grey.
 PALETTE = ["#377eb8", "#ff7f00", "#4daf4a", "#f781bf", "#a65628", "#984ea3", "#999999", "#e41a1c",
@@ -161,6 +162,34 @@ def scatter_figure(P: np.ndarray, labels: np.ndarray, hover: Sequence[str] | Non
         fig.update_xaxes(title_text=f"{axis} 1")
         fig.update_yaxes(title_text=f"{axis} 2")
     return fig
+
+
+def scatter_option(P: np.ndarray, labels: np.ndarray, hover: Sequence[str] | None = None,
+                   axis: str = "PC") -> dict:
+    """The 2-D scatter of `scatter_figure` as an ECharts option: one series per cluster (a legend click
+    hides one), the hover text (the label column's value) in the tooltip.
+
+    Why not Plotly here: moving k redraws this chart, and a browser redrew a changed Plotly scatter in
+    ~130 ms against ~70 ms for ECharts (a bare page, 2 cores), over half a rerun's 150 ms (issue 13)."""
+    series = []
+    for lab in sorted(set(labels.tolist())):
+        rows = np.flatnonzero(labels == lab)
+        name = "noise" if lab < 0 else f"cluster {lab}"
+        points = [[round(float(P[i, 0]), 4), round(float(P[i, 1]), 4), hover[i] if hover is not None else name]
+                  for i in rows]
+        series.append({"type": "scatter", "name": name, "data": points, "symbolSize": 8,
+                       "itemStyle": {"color": NOISE if lab < 0 else PALETTE[lab % len(PALETTE)], "opacity": 0.8},
+                       "tooltip": {"formatter": "{a}<br>{@[2]}" if hover is not None else "{a}"}})
+    return echarts.option(
+        aria={"enabled": True, "label": {"description": f"Scatter of {len(P)} rows on {axis} 1 and {axis} 2, "
+                                                        f"coloured by cluster ({len(series)} groups)."}},
+        tooltip={"trigger": "item", "confine": True},
+        legend={"type": "scroll", "right": 0, "top": "middle", "orient": "vertical"},
+        grid={"left": 50, "right": 110, "top": 20, "bottom": 45},
+        xAxis={"type": "value", "name": f"{axis} 1", "nameLocation": "middle", "nameGap": 28, "scale": True},
+        yAxis={"type": "value", "name": f"{axis} 2", "nameLocation": "middle", "nameGap": 35, "scale": True},
+        series=series,
+    )
 
 
 def k_scan_figure(scan) -> go.Figure:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dl_core import clustering as cl
 from dl_core.errors import InputError
-from ui import errors
+from ui import echarts, errors
 
 from . import plots
 from .controls import algorithm_sliders
@@ -62,10 +62,11 @@ def _k_scan_figure(setting: tuple, _X: np.ndarray):
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _scatter_figure(setting: tuple, algorithm: str, k: int, params: tuple, dims: int, _prepared: cl.Prepared,
-                    _labels: np.ndarray):
-    """The clusters in 2-D or 3-D (principal components when there are more columns), at most
-    MAX_PLOT_POINTS of them, hover = the label column's value: (figure, caption or None)."""
+def _scatter_chart(setting: tuple, algorithm: str, k: int, params: tuple, dims: int, _prepared: cl.Prepared,
+                   _labels: np.ndarray):
+    """The clusters in 2-D (an ECharts option) or 3-D (a Plotly figure), on principal components when there
+    are more columns, at most MAX_PLOT_POINTS of them, hover = the label column's value: (chart, caption or
+    None). Cached whole and shared read-only: building one costs more than a rerun."""
     P = cl.projection(_prepared.X, dims)
     axis = "PC" if _prepared.X.shape[1] > dims else "feature"
     shown, note = np.arange(len(P)), None
@@ -75,6 +76,8 @@ def _scatter_figure(setting: tuple, algorithm: str, k: int, params: tuple, dims:
     hover = None
     if _prepared.truth is not None:
         hover = [f"{setting[2]}: {_prepared.truth_names[_prepared.truth[i]]}" for i in shown]
+    if dims == 2:
+        return plots.scatter_option(P[shown], _labels[shown], hover, axis=axis), note
     return plots.scatter_figure(P[shown], _labels[shown], hover, axis=axis), note
 
 
@@ -192,10 +195,13 @@ def _metrics(result: cl.Clustering) -> None:
 
 def _scatter(setting: tuple, chosen: tuple, prepared: cl.Prepared, result: cl.Clustering) -> None:
     dims = 3 if st.radio("view", ["2-D", "3-D"], horizontal=True, key="cl_csv_dims") == "3-D" else 2
-    figure, note = _scatter_figure(setting, *chosen, dims, prepared, result.labels)
+    chart, note = _scatter_chart(setting, *chosen, dims, prepared, result.labels)
     if note:
         st.caption(note)
-    st.plotly_chart(figure, key="cl_csv_scatter")
+    if dims == 2:
+        echarts.show(chart, key="cl_csv_scatter", height=520)
+    else:  # ECharts draws 3-D only with its GL extension, which Streamlit does not ship
+        st.plotly_chart(chart, key="cl_csv_scatter3d")
     if prepared.X.shape[1] > dims:
         st.caption(f"The {prepared.X.shape[1]} scaled columns projected on their first {dims} principal "
                    "components.")
