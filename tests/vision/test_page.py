@@ -335,6 +335,12 @@ def test_semi_supervised_tab(at) -> None:
     assert not exceptions(at) and not errors(at)
     labels = [m.label for m in at.metric]
     assert "Supervised only, N = 30" in labels and "Label spreading" in labels
+    # The curve (ECharts): a line per method over the same N's, 30 among them and marked.
+    spec = json.loads(at.get("echarts_chart")[-1].proto.spec)
+    assert [s["name"] for s in spec["series"]] == ["supervised only (logistic regression)", "label spreading"]
+    ns = [x for x, _ in spec["series"][0]["data"]]
+    assert 30 in ns and ns == sorted(ns) and spec["series"][0]["markLine"]["data"] == [{"xAxis": 30}]
+    assert all(0 < acc <= 100 for s in spec["series"] for _, acc in s["data"])
 
 
 def test_settings_survive_a_visit_to_another_tab(at) -> None:

@@ -36,7 +36,10 @@ def translate(text: str, src: str, tgt: str) -> str:
     return translation
 
 
+@st.fragment
 def summaries() -> None:
+    """A fragment: nothing outside reads its settings or results, so the length slider and the summary
+    buttons rerun this section, not the translation above it (issue 13)."""
     st.markdown("**Summaries**: extractive (the most central sentences, by MiniLM similarity) or abstractive "
                 "(written by SmolLM2).")
     article = st.text_area("Text to summarise", nlp.example_article(), height=170, key="nlp_sum_text")
