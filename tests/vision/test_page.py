@@ -439,3 +439,53 @@ def test_settings_redraw_alone_until_results_of_theirs_are_shown(at, monkeypatch
     seen.clear()
     tab(at, "Semi-supervised")  # no Train button: the curve and scores are inside the fragment, with the settings
     assert "semi_supervised._compare" in seen and any(m.label.startswith("Supervised only, N = ") for m in at.metric)
+
+
+def _canvas_page():
+    """The digits tab's canvas logic with a scripted browser: `browser` is what the canvas sends back."""
+    import streamlit as st
+
+    from ui.vision import digits
+
+    def canvas(**kw):
+        st.session_state.setdefault("initial", []).append(kw["initial_drawing"])
+        # A real widget under the canvas's key: like the component's, its state leaves the session after a
+        # run that did not draw it (another tab open, "Upload" chosen).
+        st.checkbox("canvas", key="dg_canvas")
+        return st.session_state["browser"]
+
+    if st.session_state.get("canvas_on", True):
+        st.session_state["x8"] = digits._drawn_digit(canvas)
+
+
+def test_a_drawing_comes_back_when_the_canvas_is_drawn_again() -> None:
+    """The canvas's drawing lives in the browser: it came back empty after a tab switch. Now the last
+    drawing is put back as the canvas's initial drawing when it is mounted again, the same one for the
+    whole visit, and its digit answers until the browser sends the pixels."""
+    from types import SimpleNamespace
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_canvas_page, default_timeout=30)
+    at.session_state["browser"] = SimpleNamespace(image_data=None, json_data=None)
+    at.run()
+    assert at.session_state["x8"] is None and at.session_state["initial"] == [None]
+    ink = np.zeros((200, 200, 4), dtype=np.uint8)
+    ink[90:110, 40:160] = 255  # a white bar
+    drawing = {"objects": [{"type": "path"}]}
+    at.session_state["browser"] = SimpleNamespace(image_data=ink, json_data=drawing)
+    at.run()
+    x8 = at.session_state["x8"]
+    assert x8 is not None and x8.max() > 0
+    at.session_state["canvas_on"] = False  # another tab
+    at.run()
+    at.session_state["canvas_on"] = True  # back: a new canvas, nothing from the browser yet
+    at.session_state["browser"] = SimpleNamespace(image_data=None, json_data=drawing)
+    at.run()
+    assert at.session_state["initial"][-1] == drawing and np.array_equal(at.session_state["x8"], x8)
+    at.run()  # the same initial drawing while the canvas stays (a new one would reload it under the pen)
+    assert at.session_state["initial"][-1] == drawing
+    at.session_state["browser"] = SimpleNamespace(image_data=np.zeros_like(ink), json_data={"objects": []})
+    at.run()  # wiped with the bin button: nothing left to put back
+    assert at.session_state["x8"] is None and "vision_digits::drawing" not in at.session_state
+    assert not at.exception

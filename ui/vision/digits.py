@@ -22,6 +22,8 @@ from . import figures
 LIVE = "vision_digits"  # ui.training state (live curves, partly trained model)
 RESULT = "vision_digits"  # ui.actions: the last finished TrainedModel
 KEPT = "vision_digits::upload"  # (file id, name, 8x8 digit) of the last good "try it" upload
+DRAWN = "vision_digits::drawing"  # (canvas drawing, 8x8 digit) of the last digit drawn
+REDRAWN = "vision_digits::redrawn"  # the drawing the canvas was put back with when it was last mounted
 REPEAT = "digits"  # ui.repeat: the kept "Repeat with 3 seeds" result
 TUNED = "tuning::digits"  # where ui.tuning keeps this tab's sweep (tune_section key="digits")
 
@@ -172,6 +174,31 @@ def _uploaded_digit() -> np.ndarray | None:
     return None
 
 
+def _drawn_digit(st_canvas) -> np.ndarray | None:
+    """The digit on the canvas as 8x8, or None while it is empty.
+
+    A canvas that was not drawn in the last run (another tab was open, or "Upload" was chosen) comes back
+    empty: the drawing lived in the browser only. So the last drawing is kept in the session and put back
+    as the canvas's initial drawing when it is mounted again (the same one for the whole visit: a changed
+    initial drawing would reload the canvas under the pen). Until the browser sends the put-back drawing's
+    pixels, the digit kept with it is used."""
+    if "dg_canvas" not in st.session_state:  # not drawn in the last run: mounted afresh now
+        st.session_state[REDRAWN] = st.session_state.get(DRAWN)
+    redrawn = st.session_state.get(REDRAWN)
+    canvas = st_canvas(stroke_width=28, stroke_color="#FFFFFF", background_color="#000000", width=200, height=200,
+                       drawing_mode="freedraw", key="dg_canvas", return_image_data=True,
+                       initial_drawing=redrawn[0] if redrawn else None)
+    pixels = canvas.image_data
+    if pixels is None:  # nothing from the browser yet: the put-back drawing, if any
+        return redrawn[1] if redrawn else None
+    if np.asarray(pixels)[..., :3].max() == 0:
+        st.session_state.pop(DRAWN, None)  # wiped: nothing to put back
+        return None
+    x8 = vision.digit_from_image(pixels)
+    st.session_state[DRAWN] = (canvas.json_data, x8)
+    return x8
+
+
 def _try_digit(shown: _Shown | None) -> None:
     st.subheader("Try it: draw a digit")
     how = st.radio("Input", ["Draw", "Upload a picture"], horizontal=True, key="dg_input")
@@ -180,14 +207,10 @@ def _try_digit(shown: _Shown | None) -> None:
         if how == "Draw":
             from streamlit_drawable_canvas import st_canvas
 
-            canvas = st_canvas(stroke_width=28, stroke_color="#FFFFFF", background_color="#000000",
-                               width=200, height=200, drawing_mode="freedraw", key="dg_canvas",
-                               return_image_data=True)
-            pixels = canvas.image_data
-            if pixels is None or np.asarray(pixels)[..., :3].max() == 0:
+            x8 = _drawn_digit(st_canvas)
+            if x8 is None:
                 st.caption("Draw one digit with the mouse, large and centred.")
                 return
-            x8 = vision.digit_from_image(pixels)
         else:
             x8 = _uploaded_digit()
             if x8 is None:
