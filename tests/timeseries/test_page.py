@@ -29,8 +29,8 @@ def kept(at):
 
 def series_chart(at) -> dict:
     """The option of the series chart in step 1 (st.echarts_chart: AppTest sees an UnknownElement)."""
-    charts = at.get("echarts_chart")
-    assert len(charts) == 1 and charts[0].proto.id.endswith("ts_series_chart")
+    charts = [c for c in at.get("echarts_chart") if c.proto.id.endswith("ts_series_chart")]
+    assert len(charts) == 1
     return json.loads(charts[0].proto.spec)
 
 
@@ -80,6 +80,13 @@ def test_page_defaults_and_training(page):
     # The result tabs' controls are there and answer without retraining.
     at.slider(key="ts_origin").set_value(1).run()
     assert not [w for w in at.slider if w.key == "ts_anomaly_k"]  # only the open results tab is drawn
+    # The origin's chart (ECharts): the truth and every model's forecast over the horizon from origin 1.
+    origin = next(json.loads(c.proto.spec) for c in at.get("echarts_chart") if c.proto.id.endswith("ts_origin_chart"))
+    assert "(backtest origin 1 of " in origin["title"]["text"]
+    lines = {s["name"]: s["data"] for s in origin["series"]}
+    bt, horizon = result.details["backtest"], kept(at).prep.config.horizon
+    assert {"history", "truth", *bt.forecasts} <= set(lines) and len(lines["truth"]) == horizon
+    assert [v for _, v in lines["truth"]] == pytest.approx(list(bt.truth[0]), abs=1e-3)
     at.session_state["ts_results_tab"] = "Residuals and anomalies"
     at.run()
     at.slider(key="ts_anomaly_k").set_value(2.0).run()

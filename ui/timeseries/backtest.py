@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import echarts
+
 from . import charts
 from .model import Kept
 
@@ -41,4 +43,4 @@ def _origin(kept: Kept) -> None:
     """The origin slider redraws only its own chart."""
     bt = kept.backtest
     k = st.slider("Backtest origin", 1, len(bt.origins), len(bt.origins), key="ts_origin") - 1
-    st.plotly_chart(charts.origin_figure(kept.prep, bt, k), key="ts_origin_chart")
+    echarts.show(charts.origin_option(kept.prep, bt, k), key="ts_origin_chart", height=380)
