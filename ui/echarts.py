@@ -17,6 +17,11 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+# Plotly's Viridis as ECharts colour stops (heatmaps: dark = low, yellow = high; readable in grey and by the
+# colour-blind).
+VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+           "#fde725"]
+
 # No entry animation: a rerun redraws the chart at once instead of replaying a 1 s animation.
 BASE: dict[str, Any] = {"animation": False, "tooltip": {"trigger": "axis", "confine": True}}
 

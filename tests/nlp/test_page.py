@@ -3,6 +3,8 @@ the first-use note that measures instead of promising."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -95,6 +97,24 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(model, monkeypatch):
     assert any("Upload a .txt or .csv file first" in e.value for e in at.error)
 
 
+def _attention_cells(at) -> tuple[str, dict[tuple[int, int], float]]:
+    """(title, {(row, column): weight}) of the attention heatmap (ECharts)."""
+    spec = next(json.loads(c.proto.spec) for c in at.get("echarts_chart") if c.proto.id.endswith("nlp_att_heat"))
+    return spec["title"]["text"], {(r, c): v for c, r, v, _ in spec["series"][0]["data"]}
+
+
+def _check_attention(at) -> None:
+    """Each token's attention sums to 1 over the tokens; the layer slider shows another layer's."""
+    title, last = _attention_cells(at)
+    n = max(r for r, _ in last) + 1
+    assert title == "Layer 6, head average" and len(last) == n * n and n > 10
+    for r in range(n):
+        assert sum(last[(r, c)] for c in range(n)) == pytest.approx(1, abs=0.02)
+    at.slider(key="nlp_att_layer").set_value(1).run()
+    title, first = _attention_cells(at)
+    assert title == "Layer 1, head average" and first != last
+
+
 @pytest.mark.slow
 def test_page_other_tabs():
     at = open_page("pages/nlp.py")
@@ -109,6 +129,8 @@ def test_page_other_tabs():
             assert table(at, "passage")["document"][0] == "cycling.md"
         if key == "nlp_tr_go":
             assert at.success and "cidade" in at.success[0].value.lower()  # "I love this city..." in Portuguese
+        if key == "nlp_att_go":
+            _check_attention(at)
     assert any(m.value.startswith("**Extractive:**") for m in at.markdown)
     assert at.success and "cidade" in at.success[0].value.lower()  # a result stays while the tab is reopened
     at.selectbox(key="nlp_tr_pair").set_value("English → German (online download)").run()

@@ -94,6 +94,13 @@ def test_page_defaults_and_training(page):
     flagged = next(m for m in at.metric if m.label == "Flagged points")
     expected = ts.residuals(result.details["prep"], result.details["one_step"], 2.0).anomaly.sum()
     assert int(flagged.value) == expected and expected > 0
+    r = ts.residuals(result.details["prep"], result.details["one_step"], 2.0)
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("echarts_chart")}
+    resid = next(v for k, v in charts.items() if k.endswith("ts_resid_chart"))
+    residuals = {s["name"]: s["data"] for s in resid["series"]}
+    assert len(residuals["flagged"]) == expected and sum(map(len, residuals.values())) == len(r.residual)
+    circled = next(v for k, v in charts.items() if k.endswith("ts_anomaly_chart"))["series"][1]
+    assert circled["name"] == "flagged" and len(circled["data"]) == expected
     at.session_state["ts_results_tab"] = "Backtest"
     at.run()
     assert at.slider(key="ts_origin").value == 1  # kept while another tab was open

@@ -52,10 +52,6 @@ def returns_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:
     return fig
 
 
-VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
-           "#fde725"]
-
-
 def grid_option(values: np.ndarray, arrows: Sequence[str], layout: Sequence[str], title: str,
                 zrange: tuple[float, float] | None = None) -> tuple[dict, int]:
     """State values as a heatmap on the grid; the greedy action as an arrow in each cell (holes, the cliff and
@@ -83,7 +79,7 @@ def grid_option(values: np.ndarray, arrows: Sequence[str], layout: Sequence[str]
         xAxis={**axis, "data": list(range(cols))},
         yAxis={**axis, "data": list(range(rows)), "inverse": True},
         visualMap={"type": "continuous", "min": round(lo, 3), "max": round(hi if hi > lo else lo + 1, 3),
-                   "dimension": 2, "calculable": False, "inRange": {"color": VIRIDIS}, "orient": "vertical",
+                   "dimension": 2, "calculable": False, "inRange": {"color": echarts.VIRIDIS}, "orient": "vertical",
                    "left": width + 30, "top": top, "itemHeight": max(height - 40, 60), "precision": 2,
                    "text": [f"{hi:.2f}", f"{lo:.2f}"]},  # the value at each end of the colour bar
         series=[{"type": "heatmap", "name": "value", "data": cells,

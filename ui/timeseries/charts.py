@@ -1,6 +1,6 @@
 """Charts of the time-series page: the series (ECharts: drawn on first open, see ui/echarts.py), and the
-results a person asked for (Plotly: the future, residuals; ECharts for a backtest origin, redrawn by its
-slider)."""
+results a person asked for: Plotly for those drawn once per result (the tail, the future, the residuals'
+histogram), ECharts for those a slider redraws (a backtest origin, the residuals and anomalies at k)."""
 
 from __future__ import annotations
 
@@ -122,18 +122,23 @@ def future_figure(prep: Prepared, future, model: str) -> go.Figure:
     return fig
 
 
-def residual_figure(r: Residuals) -> go.Figure:
-    colors = np.where(r.anomaly, "#d32f2f", np.where(r.in_test, "#fb8c00", "#1e88e5"))
-    fig = go.Figure(go.Scatter(x=r.index, y=r.residual, mode="markers", marker={"color": colors, "size": 5},
-                               name="one-step residual (blue: training part, orange: held-out tail, red: flagged)"))
-    # The threshold lines are traces, not add_hline shapes: this figure is redrawn as the k slider moves,
-    # and shapes cost more than the rest of it.
-    x = [r.index[0], r.index[-1]]
-    for s in (1, -1):
-        fig.add_trace(go.Scatter(x=x, y=[s * r.threshold] * 2, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line={"dash": "dash", "color": "#d32f2f"}))
-    fig.update_layout(title="Residuals: actual minus one-step-ahead forecast", **LAYOUT)
-    return fig
+def residual_option(r: Residuals) -> dict[str, Any]:
+    """One-step residuals over time (blue: training part, orange: held-out tail, red: flagged) and the
+    ±threshold lines (ECharts option: the k slider redraws it, see `origin_option`)."""
+    x, x_axis = _time_axis(r.index)
+    res = echarts.values(r.residual)
+    groups = [("training part", ~r.in_test & ~r.anomaly, "#1e88e5"),
+              ("held-out tail", r.in_test & ~r.anomaly, "#fb8c00"), ("flagged", r.anomaly, "#d32f2f")]
+    series = [{"type": "scatter", "name": name, "symbolSize": 5, "itemStyle": {"color": color},
+               "data": [[x[i], res[i]] for i in np.flatnonzero(mask)]} for name, mask, color in groups]
+    threshold = round(float(r.threshold), 6)
+    series[0]["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"type": "dashed", "color": "#d32f2f"},
+                             "label": {"formatter": "{c}"}, "data": [{"yAxis": threshold}, {"yAxis": -threshold}]}
+    return echarts.option(
+        title=echarts.title("Residuals: actual minus one-step-ahead forecast"), useUTC=True,
+        tooltip={"trigger": "item", "confine": True}, legend={"bottom": 0},
+        grid={"left": 10, "right": 40, "top": 40, "bottom": 40, "containLabel": True},
+        xAxis=x_axis, yAxis={"type": "value", "scale": True}, series=series)
 
 
 def residual_hist(r: Residuals) -> go.Figure:
@@ -142,9 +147,17 @@ def residual_hist(r: Residuals) -> go.Figure:
     return fig
 
 
-def anomaly_figure(r: Residuals) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=r.index, y=r.actual, name="actual", line={"color": "#1e88e5"}))
-    fig.add_trace(go.Scatter(x=r.index[r.anomaly], y=r.actual[r.anomaly], mode="markers", name="flagged",
-                             marker={"color": "#d32f2f", "size": 11, "symbol": "circle-open", "line": {"width": 2}}))
-    fig.update_layout(title="Anomalies: points the model did not expect", **LAYOUT)
-    return fig
+def anomaly_option(r: Residuals) -> dict[str, Any]:
+    """The series with the flagged points circled (ECharts option: the k slider redraws it)."""
+    x, x_axis = _time_axis(r.index)
+    actual = echarts.values(r.actual)
+    return echarts.option(
+        title=echarts.title("Anomalies: points the model did not expect"), useUTC=True, legend={"bottom": 0},
+        grid={"left": 10, "right": 20, "top": 40, "bottom": 40, "containLabel": True},
+        xAxis=x_axis, yAxis={"type": "value", "scale": True},
+        series=[{"type": "line", "name": "actual", "data": [[t, v] for t, v in zip(x, actual, strict=True)],
+                 "showSymbol": False, "lineStyle": {"color": "#1e88e5", "width": 1.5},
+                 "itemStyle": {"color": "#1e88e5"}},
+                {"type": "scatter", "name": "flagged", "symbol": "emptyCircle", "symbolSize": 11,
+                 "itemStyle": {"color": "#d32f2f", "borderWidth": 2},
+                 "data": [[x[i], actual[i]] for i in np.flatnonzero(r.anomaly)]}])
