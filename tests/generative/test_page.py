@@ -156,6 +156,11 @@ def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_slide
     assert not exceptions(page)
     assert [c for _, c in _images(page) if c.startswith("decoder(")] == ["decoder(z₁=1.5, z₂=0.0)"]
     assert [url for url, caption in _images(page) if caption.startswith("decoder(")] != decoded
+    # The latent map (ECharts): the test digits' codes by digit, and the chosen point where the sliders put it.
+    spec = next(json.loads(c.proto.spec) for c in page.get("echarts_chart") if c.proto.id.endswith("gen_vae_map"))
+    series = {s["name"]: s["data"] for s in spec["series"]}
+    assert list(series) == [*map(str, range(10)), "you"] and series["you"] == [[1.5, 0.0]]
+    assert sum(len(series[str(d)]) for d in range(10)) > 100
 
 
 def test_the_page_and_the_cli_train_the_same_vae(page):
