@@ -72,6 +72,11 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     at.slider(key="fraud_threshold").set_value(1.0)
     at.run()
     assert everything == 12 and caught() < everything  # 600 test rows at 2 % fraud
+    # The confusion matrix (ECharts) holds the same counts as the metrics above it, true rows by predicted.
+    spec = next(json.loads(c.proto.spec) for c in at.get("echarts_chart") if c.proto.id.endswith("fraud_confusion"))
+    counts = {(r, c): n for c, r, _, n, *_ in (cell["value"] for cell in spec["series"][0]["data"])}
+    assert counts[(1, 1)] == caught() and counts[(1, 0)] == int(metric(at, "Missed").value.replace(",", ""))
+    assert sum(counts.values()) == 600
     assert not exceptions(at) and kept(at) is run  # moving the threshold retrains nothing
     # score a new, unlabelled batch with the trained MLP
     results_tab(at, "Score new transactions")

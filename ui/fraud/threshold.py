@@ -11,7 +11,7 @@ import streamlit as st
 
 from dl_core import fraud
 from ui import charts as common
-from ui import errors
+from ui import echarts, errors
 
 from . import charts
 from .train import Run
@@ -64,12 +64,12 @@ def view(run: Run, words: Words) -> None:
         at = fraud.rates(cm)
         st.caption(f"At {threshold:.3f} on the test split: precision {at['precision']:.3f}, recall {at['recall']:.3f}, "
                    f"F1 {at['f1']:.3f}; {int(cm[:, 1].sum()):,} alerts out of {len(data.y_test):,} {words.rows}.")
-        key = ("confusion", who, *cm.ravel().tolist())  # many thresholds give the same matrix: drawn once
+        key = ("confusion", who, *cm.ravel().tolist())  # many thresholds give the same matrix: built once
         if key not in run.cache:
-            run.cache[key] = common.confusion_figure(cm, [f"{words.negative} ({data.negative})",
+            run.cache[key] = common.confusion_option(cm, [f"{words.negative} ({data.negative})",
                                                           f"{words.positive} ({data.positive})"],
                                                      title=f"{fraud.LABELS[who]}: confusion matrix (test)")
-        st.plotly_chart(run.cache[key], key="fraud_confusion")
+        echarts.show(run.cache[key], key="fraud_confusion", height=380)
     with right:
         here = fraud.cost_per_1000(data.y_test, ev.test_scores, threshold, cost_fn, cost_fp)
         at_best = fraud.cost_per_1000(data.y_test, ev.test_scores, best_t, cost_fn, cost_fp)
