@@ -57,8 +57,8 @@ def grid_option(values: np.ndarray, arrows: Sequence[str], layout: Sequence[str]
     """State values as a heatmap on the grid; the greedy action as an arrow in each cell (holes, the cliff and
     the goal are labelled instead: nothing is decided there). (ECharts option, height in px).
 
-    ECharts, not Plotly: the γ slider redraws the optimum's grid, and a browser redrew a changed Plotly
-    figure in ~130 ms against ~70 ms for ECharts (a bare page, 2 cores), over half a rerun's budget."""
+    ECharts, not Plotly: the γ slider redraws the optimum's grid, and a browser took ~250 ms until idle after
+    a changed Plotly chart against ~80 ms for ECharts (a bare page, 2 cores), over a rerun's 150 ms."""
     rows, cols = len(layout), len(layout[0])
     z = np.asarray(values, dtype=float).reshape(rows, cols)
     labels = {"H": "hole", "C": "cliff", "G": "goal"}

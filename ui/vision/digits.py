@@ -6,6 +6,7 @@ this view draws what it returns. A training stopped half-way is shown from the p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -174,7 +175,7 @@ def _uploaded_digit() -> np.ndarray | None:
     return None
 
 
-def _drawn_digit(st_canvas) -> np.ndarray | None:
+def _drawn_digit(st_canvas: Callable[..., Any]) -> np.ndarray | None:
     """The digit on the canvas as 8x8, or None while it is empty.
 
     A canvas that was not drawn in the last run (another tab was open, or "Upload" was chosen) comes back
