@@ -5,7 +5,8 @@
 Bare Streamlit pages, each on its own server: one slider in an `st.fragment` (it writes its value), with
 nothing, a Plotly chart, 30 text lines and 5 metrics, 8 images, a dataframe, all of those, or 150 text
 lines outside it; and two of them with the slider outside any fragment (a full rerun). In headless
-Chromium, each slider step is timed from the key press to the end of its run (`bench_pages.rerun_times`).
+Chromium, each slider step is timed from the key press until its run has ended and the browser is idle
+(`bench_pages.rerun_times`).
 Prints the median per page. Why: `ui/fragments.py` puts settings in fragments (issue 13), and a fragment
 rerun still pays for the elements around it.
 """
@@ -69,7 +70,8 @@ def main() -> None:
         with app_server(script=str(script)) as (url, _):
             times = asyncio.run(_reruns(url, args.repeats))
         print(f"{name:<28} {statistics.median(times) if times else float('nan'):9.3f}  {len(times)}", flush=True)
-    print("seconds from the key press to the end of the run (a run too fast to see is not timed)")
+    print("seconds from the key press until the run has ended and the browser is idle "
+          "(a run too fast to see is not timed)")
 
 
 if __name__ == "__main__":

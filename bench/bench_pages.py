@@ -10,7 +10,8 @@ Starts the app on a free port and, in headless Chromium, measures for each page:
 - the same new-browser open of a bare Streamlit page holding as many elements of the same kinds
   (charts, tables, images, widgets): Streamlit's own cost for such a page on this machine;
 - the median rerun time of one control that does not train (the page's first slider, moved one
-  step right then left, each a rerun, timed in the browser from the key press to the end of the run),
+  step right then left, each a rerun, timed in the browser from the key press until the run has ended and
+  the browser is idle),
   side by side with the bare page's (the ratio says what the page adds to Streamlit's own cost).
 Give `--data-dir` a folder that `python -m dl_core prepare` filled to measure a prepared machine.
 """
@@ -185,7 +186,7 @@ def main() -> None:
           f"server's first visitor; new: warm server, new browser (median of {n}); return: a new tab of a browser "
           f"that opened the page before (median of {n}); in app: a sidebar click from the page above; bare: a bare "
           f"Streamlit page with as many elements of the same kinds, new browser (median of {n}). rerun: one step "
-          "of the page's first slider, from the key press to the end of its run, median")
+          "of the page's first slider, from the key press until its run has ended and the browser is idle, median")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ Starts the app (warm: after the server's warm-up) and, in headless Chromium, ope
 its tabs in turn, moves every visible slider one step right then left (`repeats` times; each a rerun)
 and clicks every visible toggle twice, then opens every expander (settings often sit in one; open
 expanders also make the later reruns draw their content) and does the same for the controls in them,
-timing each rerun in the browser from the input event to the end of the run (`browser.timed_rerun`).
+timing each rerun in the browser from the input event until the run has ended and the browser is idle
+(`browser.timed_rerun`: Plotly draws a changed chart after the run's end).
 Before any training: results tabs that appear only after one are not reached. A control whose first
 move starts model work (the clustering grid's points re-fit the grid once, then come from a cache) has
 that move in its list; the median is the figure. Prints one line per control and a summary.

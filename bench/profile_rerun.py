@@ -6,11 +6,12 @@
 Each argument is "PATH;LABEL[;expanders]": the page (URL path, query allowed), the start of a slider's or
 toggle's label, and whether to open every expander first. The app runs as `make run` starts it, with each
 script run's duration logged (bench/timed_serve.py). In headless Chromium the control is moved `--repeats`
-times (the first move is left out: caches), each rerun timed from the input event to the end of its run
-(`browser.timed_rerun`, as bench_reruns.py does) and traced: the renderer's main thread split into React
-rendering (the scheduler's MessagePort tasks), input handling, style and layout, paint and garbage
-collection. Prints medians (ms) per control. Why: bench_reruns.py says which controls are slow; this says
-whether the server or the browser is, and how many times the browser renders the page for one rerun.
+times (the first move is left out: caches), each rerun timed from the input event until its run has ended
+and the browser is idle (`browser.timed_rerun`, as bench_reruns.py does) and traced: the renderer's main
+thread split into React rendering (the scheduler's MessagePort tasks), input handling, style and layout,
+paint and garbage collection. Prints medians (ms) per control. Why: bench_reruns.py says which controls
+are slow; this says whether the server or the browser is, and how many times the browser renders the page
+for one rerun.
 """
 
 from __future__ import annotations
@@ -125,10 +126,10 @@ def main() -> None:
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP, launcher="bench.timed_serve",
                     env={"DLX_RUN_TIMES": str(times_file)}) as (url, _):
         asyncio.run(_run(url, args.specs, args.repeats, times_file))
-    print("milliseconds, medians of the reruns after the first. total: input event to the end of the run, in the "
-          "browser; server: the script run(s) it caused; browser: main-thread time in React rendering, input "
-          "handling, style and layout, paint, garbage collection (tasks overlap little); page renders: React "
-          f"tasks of >= {RENDER_MS} ms")
+    print("milliseconds, medians of the reruns after the first. total: input event until the run has ended and "
+          "the browser is idle, in the browser; server: the script run(s) it caused; browser: main-thread time "
+          "in React rendering, input handling, style and layout, paint, garbage collection (tasks overlap "
+          f"little); page renders: React tasks of >= {RENDER_MS} ms")
 
 
 if __name__ == "__main__":
