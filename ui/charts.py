@@ -33,16 +33,17 @@ def history_figure(history: Sequence[EpochLog], title: str = "") -> go.Figure:
     return fig
 
 
-BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+def _row_shares(cm: np.ndarray) -> np.ndarray:
+    """Each cell's share of its row (a true class): the recall per cell; 0 in an empty row."""
+    rows = cm.sum(axis=1, keepdims=True)
+    return np.divide(cm, rows, out=np.zeros_like(cm, dtype=float), where=rows > 0)
 
 
 def confusion_option(cm: np.ndarray, labels: Sequence[str], title: str = "Confusion matrix") -> dict:
-    """`confusion_figure` as an ECharts option, for a matrix that a control changes (fraud's threshold): a
-    browser took ~250 ms until idle after a changed Plotly chart against ~80 ms for ECharts (bare pages,
-    2 cores; issue 13). Counts in the cells, colour = share of the row (recall per cell)."""
+    """`confusion_figure` as an ECharts option, for a matrix that a control changes (fraud's threshold; see
+    ui/echarts.py). Counts in the cells, colour = share of the row (recall per cell)."""
     cm = np.asarray(cm)
-    rows = cm.sum(axis=1, keepdims=True)
-    share = np.divide(cm, rows, out=np.zeros_like(cm, dtype=float), where=rows > 0)
+    share = _row_shares(cm)
     labels = [str(x) for x in labels]
     cells = [{"value": [j, i, round(float(share[i, j]), 4), int(cm[i, j]),
                         f"true {labels[i]}, predicted {labels[j]}: {int(cm[i, j]):,}", f"{int(cm[i, j]):,}"],
@@ -55,9 +56,7 @@ def confusion_option(cm: np.ndarray, labels: Sequence[str], title: str = "Confus
         grid={"left": 10, "right": 110, "top": 40, "bottom": 40, "containLabel": True},
         xAxis={**axis, "name": "predicted", "nameGap": 26},
         yAxis={**axis, "name": "true", "nameGap": 30, "inverse": True, "nameRotate": 90},
-        visualMap={"type": "continuous", "min": 0, "max": 1, "dimension": 2, "calculable": False,
-                   "inRange": {"color": BLUES}, "orient": "vertical", "right": 0, "top": 40,
-                   "text": ["share of row: 1", "0"], "precision": 2},
+        visualMap=echarts.colour_bar(0, 1, echarts.BLUES, ["share of row: 1", "0"], right=0, top=40),
         series=[{"type": "heatmap", "name": "count", "data": cells, "emphasis": {"disabled": True},
                  "label": {"show": True, "formatter": "{@[5]}", "fontSize": 16},  # the count, 3,920
                  "tooltip": {"formatter": "{@[4]}"}}])
@@ -66,8 +65,7 @@ def confusion_option(cm: np.ndarray, labels: Sequence[str], title: str = "Confus
 def confusion_figure(cm: np.ndarray, labels: Sequence[str], title: str = "Confusion matrix") -> go.Figure:
     """Counts with row-normalised colour: each row is a true class, so colour = recall per cell."""
     cm = np.asarray(cm)
-    rows = cm.sum(axis=1, keepdims=True)
-    share = np.divide(cm, rows, out=np.zeros_like(cm, dtype=float), where=rows > 0)
+    share = _row_shares(cm)
     labels = [str(x) for x in labels]
     fig = go.Figure(go.Heatmap(z=share, x=labels, y=labels, text=cm, texttemplate="%{text}",
                                colorscale="Blues", zmin=0, zmax=1, colorbar={"title": "share of row"},

@@ -6,6 +6,10 @@ chart; 2.0 s with one ECharts chart). A chart that greets a visitor before any c
 every page settles <= 3 s in a new browser (issue 13, bench/bench_pages.py); charts of results a person
 asked for (training curves, confusion matrices) stay Plotly, whose script then loads while they wait.
 
+Charts that a control redraws are here too, whenever they are drawn: Plotly draws a changed chart after
+the run has ended, and a bare page's rerun took ~250 ms until the browser was idle with a changed Plotly
+scatter against ~80 ms with the same scatter in ECharts (2 cores; issue 13's budget is 150 ms a rerun).
+
 Options are plain JSON (no JavaScript callbacks): tooltips and labels use ECharts' string templates.
 """
 
@@ -22,6 +26,9 @@ import streamlit as st
 VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
            "#fde725"]
 
+# Plotly's Blues (a confusion matrix's share of each row: white = none, dark blue = all).
+BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+
 # No entry animation: a rerun redraws the chart at once instead of replaying a 1 s animation.
 BASE: dict[str, Any] = {"animation": False, "tooltip": {"trigger": "axis", "confine": True}}
 
@@ -29,6 +36,15 @@ BASE: dict[str, Any] = {"animation": False, "tooltip": {"trigger": "axis", "conf
 def option(**parts: Any) -> dict[str, Any]:
     """An ECharts option with the app's defaults (`BASE`) under `parts`."""
     return {**BASE, **parts}
+
+
+def colour_bar(lo: float, hi: float, colours: list[str], text: list[str] | None = None,
+               **where: Any) -> dict[str, Any]:
+    """A heatmap's vertical colour bar (`visualMap`) from `lo` to `hi` over the value in each cell's third
+    place ([x, y, value, ...]); `text` is what it says at its top and bottom (default: the two values)."""
+    return {"type": "continuous", "min": lo, "max": hi, "dimension": 2, "calculable": False,
+            "inRange": {"color": colours}, "orient": "vertical", "precision": 2,
+            "text": text if text is not None else [f"{hi:.2f}", f"{lo:.2f}"], **where}
 
 
 def title(text: str, **extra: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dl_core import fraud
 from tests.conftest import ROOT, exceptions, open_page
 from tests.fraud.test_engine import _creditcard
 from tests.timeseries.bounded import within
+from tests.ui.helpers import echarts_spec
 
 
 def metric(at, label: str):
@@ -73,7 +74,7 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     at.run()
     assert everything == 12 and caught() < everything  # 600 test rows at 2 % fraud
     # The confusion matrix (ECharts) holds the same counts as the metrics above it, true rows by predicted.
-    spec = next(json.loads(c.proto.spec) for c in at.get("echarts_chart") if c.proto.id.endswith("fraud_confusion"))
+    spec = echarts_spec(at, "fraud_confusion")
     counts = {(r, c): n for c, r, _, n, *_ in (cell["value"] for cell in spec["series"][0]["data"])}
     assert counts[(1, 1)] == caught() and counts[(1, 0)] == int(metric(at, "Missed").value.replace(",", ""))
     assert sum(counts.values()) == 600

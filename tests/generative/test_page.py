@@ -14,7 +14,7 @@ import pytest
 from dl_core import generative, store, tracking
 from tests.conftest import exceptions, open_page
 from tests.generative.test_cli import run_cli
-from tests.ui.helpers import alone_calls
+from tests.ui.helpers import alone_calls, echarts_spec
 
 PAGE = "pages/generative.py"
 
@@ -157,7 +157,7 @@ def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_slide
     assert [c for _, c in _images(page) if c.startswith("decoder(")] == ["decoder(z₁=1.5, z₂=0.0)"]
     assert [url for url, caption in _images(page) if caption.startswith("decoder(")] != decoded
     # The latent map (ECharts): the test digits' codes by digit, and the chosen point where the sliders put it.
-    spec = next(json.loads(c.proto.spec) for c in page.get("echarts_chart") if c.proto.id.endswith("gen_vae_map"))
+    spec = echarts_spec(page, "gen_vae_map")
     series = {s["name"]: s["data"] for s in spec["series"]}
     assert list(series) == [*map(str, range(10)), "you"] and series["you"] == [[1.5, 0.0]]
     assert sum(len(series[str(d)]) for d in range(10)) > 100

@@ -3,13 +3,12 @@ the first-use note that measures instead of promising."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from dl_core import nlp
 from tests.conftest import exceptions, open_page
+from tests.ui.helpers import echarts_spec
 
 BUTTONS = ("nlp_sent_go", "nlp_zs_go", "nlp_search_go", "nlp_sim_go", "nlp_map_go", "nlp_gen_go", "nlp_tr_go",
            "nlp_sum_go", "nlp_abs_go", "nlp_att_go", "nlp_rt_go", "nlp_ft_go")
@@ -99,7 +98,7 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(model, monkeypatch):
 
 def _attention_cells(at) -> tuple[str, dict[tuple[int, int], float]]:
     """(title, {(row, column): weight}) of the attention heatmap (ECharts)."""
-    spec = next(json.loads(c.proto.spec) for c in at.get("echarts_chart") if c.proto.id.endswith("nlp_att_heat"))
+    spec = echarts_spec(at, "nlp_att_heat")
     return spec["title"]["text"], {(r, c): v for c, r, v, _ in spec["series"][0]["data"]}
 
 

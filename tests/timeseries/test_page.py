@@ -14,6 +14,7 @@ from dl_core import timeseries as ts
 from tests.conftest import ROOT, exceptions, open_page
 from tests.timeseries.bounded import within
 from tests.timeseries.test_engine import monthly
+from tests.ui.helpers import echarts_spec
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def test_page_defaults_and_training(page):
     at.slider(key="ts_origin").set_value(1).run()
     assert not [w for w in at.slider if w.key == "ts_anomaly_k"]  # only the open results tab is drawn
     # The origin's chart (ECharts): the truth and every model's forecast over the horizon from origin 1.
-    origin = next(json.loads(c.proto.spec) for c in at.get("echarts_chart") if c.proto.id.endswith("ts_origin_chart"))
+    origin = echarts_spec(at, "ts_origin_chart")
     assert "(backtest origin 1 of " in origin["title"]["text"]
     lines = {s["name"]: s["data"] for s in origin["series"]}
     bt, horizon = result.details["backtest"], kept(at).prep.config.horizon
@@ -95,11 +96,9 @@ def test_page_defaults_and_training(page):
     expected = ts.residuals(result.details["prep"], result.details["one_step"], 2.0).anomaly.sum()
     assert int(flagged.value) == expected and expected > 0
     r = ts.residuals(result.details["prep"], result.details["one_step"], 2.0)
-    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("echarts_chart")}
-    resid = next(v for k, v in charts.items() if k.endswith("ts_resid_chart"))
-    residuals = {s["name"]: s["data"] for s in resid["series"]}
+    residuals = {s["name"]: s["data"] for s in echarts_spec(at, "ts_resid_chart")["series"]}
     assert len(residuals["flagged"]) == expected and sum(map(len, residuals.values())) == len(r.residual)
-    circled = next(v for k, v in charts.items() if k.endswith("ts_anomaly_chart"))["series"][1]
+    circled = echarts_spec(at, "ts_anomaly_chart")["series"][1]
     assert circled["name"] == "flagged" and len(circled["data"]) == expected
     at.session_state["ts_results_tab"] = "Backtest"
     at.run()

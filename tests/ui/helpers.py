@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -14,6 +15,12 @@ def _nodes(node: Any) -> Iterator[Any]:
     for child in getattr(node, "children", {}).values():
         yield child
         yield from _nodes(child)
+
+
+def echarts_spec(at, key: str) -> dict:
+    """The option of the ECharts chart drawn under `key` (st.echarts_chart: AppTest sees an UnknownElement
+    whose id ends with the key)."""
+    return next(json.loads(c.proto.spec) for c in at.get("echarts_chart") if c.proto.id.endswith(key))
 
 
 def settings_drawn(at) -> set[str]:

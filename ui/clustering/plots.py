@@ -169,8 +169,7 @@ def scatter_option(P: np.ndarray, labels: np.ndarray, hover: Sequence[str] | Non
     """The 2-D scatter of `scatter_figure` as an ECharts option: one series per cluster (a legend click
     hides one), the hover text (the label column's value) in the tooltip.
 
-    Why not Plotly here: moving k redraws this chart, and a browser took ~250 ms until idle after a changed
-    Plotly scatter against ~80 ms for ECharts (a bare page, 2 cores), over a rerun's 150 ms (issue 13)."""
+    Moving k redraws it: ECharts (ui/echarts.py says why)."""
     series = []
     for lab in sorted(set(labels.tolist())):
         rows = np.flatnonzero(labels == lab)

@@ -135,8 +135,7 @@ DIGIT_COLOURS = ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3
 def _map_option(codes2: np.ndarray, labels: np.ndarray, zx: float, zy: float) -> dict:
     """The test digits' codes on (z₁, z₂), one series per digit, and the chosen point as a black cross.
 
-    ECharts, not Plotly: z₁ and z₂ move the cross, and a browser took ~250 ms until idle after a changed
-    Plotly chart against ~80 ms for ECharts (bare pages, 2 cores; issue 13)."""
+    z₁ and z₂ move the cross: ECharts (ui/echarts.py says why)."""
     series = [{"type": "scatter", "name": str(d), "symbolSize": 6, "itemStyle": {"color": DIGIT_COLOURS[d]},
                "data": codes2[labels == d].astype(float).round(3).tolist()} for d in range(10)]
     series.append({"type": "scatter", "name": "you", "symbol": "path://M0,0L10,10M10,0L0,10", "symbolSize": 16,

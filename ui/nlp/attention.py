@@ -41,8 +41,7 @@ def show(att: nlp.Attention) -> None:
 def attention_option(weights: np.ndarray, tokens: Sequence[str], title: str) -> tuple[dict, int]:
     """Row i: how token i spreads its attention over the tokens (columns). (ECharts option, height in px).
 
-    ECharts, not Plotly: layer and head redraw this chart, and a browser took ~250 ms until idle after a
-    changed Plotly chart against ~80 ms for ECharts (bare pages, 2 cores; issue 13)."""
+    Layer and head redraw it: ECharts (ui/echarts.py says why)."""
     n = len(tokens)
     cells = [[j, i, round(float(weights[i, j]), 3), f"{tokens[i]} → {tokens[j]}"] for i in range(n) for j in range(n)]
     height = max(360, min(900, 40 * n + 120))
@@ -55,9 +54,7 @@ def attention_option(weights: np.ndarray, tokens: Sequence[str], title: str) -> 
         xAxis={"type": "category", "data": list(tokens), "axisLabel": {"rotate": 60, "interval": 0},
                "splitArea": {"show": False}},
         yAxis={"type": "category", "data": list(tokens), "inverse": True, "axisLabel": {"interval": 0}},
-        visualMap={"type": "continuous", "min": 0, "max": top, "dimension": 2, "calculable": False,
-                   "inRange": {"color": echarts.VIRIDIS}, "orient": "vertical", "right": 0, "top": 40, "precision": 2,
-                   "text": [f"{top:.2f}", "0"]},  # the weight at each end of the colour bar
+        visualMap=echarts.colour_bar(0, top, echarts.VIRIDIS, [f"{top:.2f}", "0"], right=0, top=40),
         series=[{"type": "heatmap", "name": "attention", "data": cells, "emphasis": {"disabled": True},
                  "tooltip": {"formatter": "{@[3]}: {@[2]}"}}],
     )

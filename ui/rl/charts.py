@@ -57,8 +57,7 @@ def grid_option(values: np.ndarray, arrows: Sequence[str], layout: Sequence[str]
     """State values as a heatmap on the grid; the greedy action as an arrow in each cell (holes, the cliff and
     the goal are labelled instead: nothing is decided there). (ECharts option, height in px).
 
-    ECharts, not Plotly: the γ slider redraws the optimum's grid, and a browser took ~250 ms until idle after
-    a changed Plotly chart against ~80 ms for ECharts (a bare page, 2 cores), over a rerun's 150 ms."""
+    The γ slider redraws the optimum's grid: ECharts (ui/echarts.py says why)."""
     rows, cols = len(layout), len(layout[0])
     z = np.asarray(values, dtype=float).reshape(rows, cols)
     labels = {"H": "hole", "C": "cliff", "G": "goal"}
@@ -78,10 +77,9 @@ def grid_option(values: np.ndarray, arrows: Sequence[str], layout: Sequence[str]
         grid={"left": 10, "top": top, "width": width, "height": height},
         xAxis={**axis, "data": list(range(cols))},
         yAxis={**axis, "data": list(range(rows)), "inverse": True},
-        visualMap={"type": "continuous", "min": round(lo, 3), "max": round(hi if hi > lo else lo + 1, 3),
-                   "dimension": 2, "calculable": False, "inRange": {"color": echarts.VIRIDIS}, "orient": "vertical",
-                   "left": width + 30, "top": top, "itemHeight": max(height - 40, 60), "precision": 2,
-                   "text": [f"{hi:.2f}", f"{lo:.2f}"]},  # the value at each end of the colour bar
+        visualMap=echarts.colour_bar(round(lo, 3), round(hi if hi > lo else lo + 1, 3), echarts.VIRIDIS,
+                                     [f"{hi:.2f}", f"{lo:.2f}"], left=width + 30, top=top,
+                                     itemHeight=max(height - 40, 60)),
         series=[{"type": "heatmap", "name": "value", "data": cells,
                  "itemStyle": {"borderColor": "#fff", "borderWidth": 1},
                  "label": {"show": True, "formatter": "{@[3]}", "fontSize": 22 if cols <= 8 else 15, "color": "#fff",

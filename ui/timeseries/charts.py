@@ -52,8 +52,7 @@ def _time_axis(index) -> tuple[list, dict[str, Any]]:
 def origin_option(prep: Prepared, bt: Backtest, k: int) -> dict[str, Any]:
     """History before origin k, the truth after it, and every model's forecast from it (ECharts option).
 
-    ECharts, not Plotly: the origin slider redraws this chart on every step, and a browser took ~250 ms
-    until idle after a changed Plotly chart against ~80 ms for ECharts (bare pages, 2 cores; issue 13)."""
+    The origin slider redraws it on every step: ECharts (ui/echarts.py says why)."""
     t, H = int(bt.origins[k]), prep.config.horizon
     start = max(0, t - 4 * max(prep.config.window, H))
     x, x_axis = _time_axis(prep.series.index[start:t + H])
@@ -124,7 +123,7 @@ def future_figure(prep: Prepared, future, model: str) -> go.Figure:
 
 def residual_option(r: Residuals) -> dict[str, Any]:
     """One-step residuals over time (blue: training part, orange: held-out tail, red: flagged) and the
-    ±threshold lines (ECharts option: the k slider redraws it, see `origin_option`)."""
+    ±threshold lines (ECharts option: the k slider redraws it; ui/echarts.py says why)."""
     x, x_axis = _time_axis(r.index)
     res = echarts.values(r.residual)
     groups = [("training part", ~r.in_test & ~r.anomaly, "#1e88e5"),

@@ -23,8 +23,7 @@ def _curve(ns: tuple[int, ...], methods: tuple[str, ...], seed: int) -> dict:
 def _option(res: dict, n: int) -> dict:
     """Test accuracy (in %) against N on a log axis, one line per method, N marked by a dotted line.
 
-    ECharts, not Plotly: N redraws this chart, and a browser took ~250 ms until idle after a changed Plotly
-    chart against ~80 ms for ECharts (bare pages, 2 cores; issue 13's 150 ms per rerun)."""
+    N redraws it: ECharts (ui/echarts.py says why)."""
     def line(name: str, acc, **extra) -> dict:
         return {"type": "line", "name": name, "data": [[x, round(100 * a, 2)] for x, a in zip(res["n_labels"], acc)],
                 "symbolSize": 6, **extra}
