@@ -61,6 +61,7 @@ from .gan2d import (
     MAX_POINTS,
     MIN_POINTS,
     SHAPES,
+    SHOWN,
     SPAN,
     SURFACE_GRID,
     GANConfig,
@@ -93,7 +94,7 @@ __all__ = [
     # VAE
     "VAEConfig", "decode_latents", "latent_codes", "latent_grid", "reconstruction_loss", "train_vae",
     # 2-D GAN lab
-    "MAX_POINTS", "MIN_POINTS", "SHAPES", "SPAN", "SURFACE_GRID", "GANConfig", "Snapshot", "coverage",
+    "MAX_POINTS", "MIN_POINTS", "SHAPES", "SHOWN", "SPAN", "SURFACE_GRID", "GANConfig", "Snapshot", "coverage",
     "gan_history", "points_from_frame", "read_points", "surface_axis", "toy_points", "train_gan",
     # text-to-image
     "T2I_MODEL", "check_text_to_image", "text_to_image",

@@ -79,6 +79,21 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix():
     assert counts[(1, 1)] == caught() and counts[(1, 0)] == int(metric(at, "Missed").value.replace(",", ""))
     assert sum(counts.values()) == 600
     assert not exceptions(at) and kept(at) is run  # moving the threshold retrains nothing
+    # Why flagged: the bars (ECharts) are the engine's attributions of the picked row, largest on top.
+    at.slider(key="fraud_threshold").set_value(0.0).run()
+    results_tab(at, "Why was a transaction flagged?")
+    assert not exceptions(at) and not at.error
+    shown = []
+    for pick in (0, 1):
+        at.selectbox(key="fraud_explain_row").select_index(pick).run()
+        row = int(at.selectbox(key="fraud_explain_row").value)
+        attr = run.cache[("attribution", "mlp", row)]
+        spec = echarts_spec(at, "fraud_attr")
+        bars, labels = spec["series"][0]["data"][::-1], spec["yAxis"]["data"][::-1]
+        assert [b["value"] for b in bars] == pytest.approx(attr["attribution"].tolist(), abs=1e-5)
+        assert labels[0] == f"{attr['feature'][0]} = {attr['value'][0]}"
+        shown.append(row)
+    assert shown[0] != shown[1] and not exceptions(at)
     # score a new, unlabelled batch with the trained MLP
     results_tab(at, "Score new transactions")
     new = fraud.generate(fraud.GeneratorConfig(rows=600, seed=9)).drop(columns=["is_fraud"])

@@ -9,6 +9,7 @@ import json
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from dl_core import generative, store, tracking
@@ -231,7 +232,15 @@ def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_
     assert page.slider(key="gen_gan_show").value == 2
     page.slider(key="gen_gan_show").set_value(1).run()
     assert not exceptions(page)
-    assert any("Epoch 1: real vs generated" in json.dumps(c.proto.spec) for c in page.get("plotly_chart"))
+    # Epoch 1's chart: its title, its generated points over D's surface, and the losses of epoch 1 only.
+    replay, spec = page.session_state["gen_gan_run"], echarts_spec(page, "gen_gan_fig")
+    assert spec["title"][0]["text"].startswith("Epoch 1: real vs generated")
+    series = {s["name"]: s["data"] for s in spec["series"]}
+    assert np.allclose(series["generated"], replay.snapshots[0].generated, atol=1e-3)
+    surface, n = replay.snapshots[0].surface, generative.SURFACE_GRID
+    assert len(series["D"]) == n * n and series["D"][n + 2] == [2, 1, pytest.approx(surface[1, 2], abs=1e-3)]
+    assert series["D loss"] == [[1, pytest.approx(
+        replay.snapshots[0].d_loss, abs=1e-4)]]
     assert _alone_in(page, sections) == [("_settings", True)]  # a replay is shown: a setting reruns the tab
     page.slider(key="gen_gan_epochs").set_value(3)
     page.button(key="gen_gan_train").click().run()  # a new run's replay starts at its own last epoch

@@ -1,5 +1,5 @@
-"""Plotly figures for the fraud page: PR and ROC curves together, cost curve, error histogram,
-feature attributions. The class names come from the page (fraud, or a person's own label)."""
+"""Figures for the fraud page: PR and ROC curves together, cost curve, error histogram (Plotly); feature
+attributions (ECharts). The class names come from the page (fraud, or a person's own label)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dl_core import fraud
+from ui import echarts
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
 
@@ -79,12 +80,19 @@ def error_histogram(errors: np.ndarray, y: np.ndarray, positive: str, negative: 
     return fig
 
 
-def attribution_figure(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Horizontal bars: features pushing towards fraud (red) or towards normal (blue)."""
-    f = frame.iloc[::-1]
-    colors = ["#d62728" if a > 0 else "#1f77b4" for a in f["attribution"]]
-    labels = [f"{n} = {v}" for n, v in zip(f["feature"], f["value"])]
-    fig = go.Figure(go.Bar(x=f["attribution"], y=labels, orientation="h", marker_color=colors))
-    fig.update_layout(height=max(260, 28 * len(f) + 80), title=title, xaxis_title="attribution (→ more suspicious)",
-                      **_LAYOUT)
-    return fig
+def attribution_option(frame: pd.DataFrame, title: str) -> tuple[dict, int]:
+    """Horizontal bars, the largest on top: features pushing towards the positive class (red) or away from
+    it (blue). (ECharts option, height in px): the row picker redraws it (ui/echarts.py says why)."""
+    f = frame.iloc[::-1]  # ECharts draws a category axis from the bottom up
+    bars = [{"value": round(float(a), 5), "itemStyle": {"color": "#d62728" if a > 0 else "#1f77b4"}}
+            for a in f["attribution"]]
+    height = max(260, 28 * len(f) + 90)
+    option = echarts.option(
+        aria={"enabled": True, "label": {"description": f"{title}: " + "; ".join(
+            f"{n} = {v}: {a:+.3f}" for n, v, a in zip(frame["feature"], frame["value"], frame["attribution"]))}},
+        title=echarts.title(title), tooltip={"trigger": "axis", "axisPointer": {"type": "shadow"}, "confine": True},
+        grid={"left": 10, "right": 30, "top": 40, "bottom": 40, "containLabel": True},
+        xAxis={"type": "value", "name": "attribution (→ more suspicious)", "nameLocation": "middle", "nameGap": 26},
+        yAxis={"type": "category", "data": [f"{n} = {v}" for n, v in zip(f["feature"], f["value"])]},
+        series=[{"type": "bar", "name": "attribution", "data": bars}])
+    return option, height

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from dl_core import fraud
+from ui import echarts
 
 from . import charts
 from .train import Run
@@ -43,8 +44,8 @@ def view(run: Run, words: Words) -> None:
         with st.spinner("Integrated gradients (captum)…"):
             run.cache[key] = fraud.explain(run.scorers[who], data, int(row))
     what = "score" if who == "mlp" else "reconstruction error"
-    st.plotly_chart(charts.attribution_figure(run.cache[key], f"What pushed this {what} up (red) or down (blue)"),
-                    key="fraud_attr")
+    option, height = charts.attribution_option(run.cache[key], f"What pushed this {what} up (red) or down (blue)")
+    echarts.show(option, key="fraud_attr", height=height)
     st.caption(f"Integrated gradients from the average of the {words.negatives} to this one: the bars add up to "
                "the change in the network's output (the MLP's logit, or the autoencoder's error). One-hot columns "
                "are summed back into their original column.")

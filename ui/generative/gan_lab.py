@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from dl_core import generative
 
-from .. import actions, fragments
+from .. import actions, echarts, fragments
+from .gan_chart import lab_option
 
 GAN_KEY = "gen_gan"  # ui.actions key of the finished training (a TrainedModel)
 REPLAY_KEY = "gen_gan_run"  # session_state: what the replay draws, kept after every epoch (Stop keeps it)
@@ -29,9 +28,9 @@ class Replay:
     snapshots: list[generative.Snapshot] = field(default_factory=list)
     seconds: float = 0.0
     complete: bool = False
-    # The figure of each epoch, built once (while training, or on the first replay of that epoch):
-    # moving the replay slider then only sends it again. About 30 KB an epoch.
-    figures: dict[int, go.Figure] = field(default_factory=dict)
+    # The chart of each epoch, built once (while training, or on the first replay of that epoch): moving
+    # the replay slider then only sends it again. (ECharts option, height); about 45 KB an epoch.
+    figures: dict[int, tuple[dict, int]] = field(default_factory=dict)
     coverages: dict[int, float] = field(default_factory=dict)
 
     def coverage(self, epoch: int) -> float:
@@ -39,37 +38,10 @@ class Replay:
             self.coverages[epoch] = generative.coverage(self.real, self.snapshots[epoch - 1].generated)
         return self.coverages[epoch]
 
-    def figure(self, epoch: int) -> go.Figure:
+    def figure(self, epoch: int) -> tuple[dict, int]:
         if epoch not in self.figures:
-            self.figures[epoch] = lab_figure(self.real, self.snapshots[epoch - 1], self.snapshots[:epoch])
+            self.figures[epoch] = lab_option(self.real, self.snapshots[epoch - 1], self.snapshots[:epoch])
         return self.figures[epoch]
-
-
-def lab_figure(real: np.ndarray, snap: generative.Snapshot, snapshots: list[generative.Snapshot]) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.16,
-                        subplot_titles=(f"Epoch {snap.epoch}: real vs generated, D's view",
-                                        "Losses and D's average output"))
-    axis = generative.surface_axis()
-    # A smoothed heatmap rather than a contour plot: it looks alike and the browser draws it as one
-    # image, which keeps moving the replay slider quick (a contour is re-traced on every redraw).
-    fig.add_trace(go.Heatmap(x=axis, y=axis, z=snap.surface, zmin=0, zmax=1, colorscale="RdBu", zsmooth="best",
-                             opacity=0.55, colorbar={"title": "D: real?", "x": 0.43, "len": 0.9, "thickness": 12},
-                             name="D"), 1, 1)
-    show = real[:500]
-    fig.add_trace(go.Scatter(x=show[:, 0], y=show[:, 1], mode="markers", name="real",
-                             marker={"size": 4, "color": "black"}), 1, 1)
-    fig.add_trace(go.Scatter(x=snap.generated[:, 0], y=snap.generated[:, 1], mode="markers",
-                             name="generated", marker={"size": 4, "color": "orange"}), 1, 1)
-    hist = generative.gan_history(snapshots)
-    for key, name in (("d_loss", "D loss"), ("g_loss", "G loss"), ("d_real", "D(real)"), ("d_fake", "D(fake)")):
-        fig.add_trace(go.Scatter(x=hist["epoch"], y=hist[key], name=name, mode="lines"), 1, 2)
-    span = generative.SPAN
-    fig.update_xaxes(range=[-span, span], row=1, col=1)
-    fig.update_yaxes(range=[-span, span], row=1, col=1, scaleanchor="x", scaleratio=1)
-    fig.update_xaxes(title_text="epoch", row=1, col=2)
-    fig.update_layout(height=460, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.15})
-    return fig
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -118,7 +90,8 @@ class _LiveLab:
         self.replay.seconds = time.perf_counter() - self.started
         self.bar.progress(snap.epoch / self.replay.epochs, text=f"Epoch {snap.epoch}/{self.replay.epochs} · "
                                                                 f"D loss {snap.d_loss:.3f} · G loss {snap.g_loss:.3f}")
-        self.chart.plotly_chart(self.replay.figure(snap.epoch))
+        option, height = self.replay.figure(snap.epoch)
+        self.chart.echarts_chart(option, height=height)
 
 
 def _train(data: np.ndarray | str, config: generative.GANConfig) -> Any:
@@ -192,7 +165,8 @@ def _replay_view() -> None:
     if not replay.complete:
         st.warning(f"Training was stopped after epoch {replay.snapshots[-1].epoch}.", icon=":material/stop_circle:")
     pick = st.slider("Show epoch", 1, done, done, key="gen_gan_show") if done > 1 else 1
-    st.plotly_chart(replay.figure(pick), key="gen_gan_fig")
+    option, height = replay.figure(pick)
+    echarts.show(option, key="gen_gan_fig", height=height)
     st.caption(f"Coverage: {replay.coverage(pick):.0%} of real points have a generated "
                f"point nearby (a collapsed generator scores low) · {replay.seconds:.1f} s of training")
 

@@ -1,0 +1,100 @@
+"""Reruns of the controls that redraw results: each tab's main action is done first (a training with the
+default settings, an analysis), then every slider and toggle of the tab, and of the results tabs it
+opened, is moved as `bench_reruns.py` moves them before any action (issue 13: "median rerun <= 150 ms for
+every slider or toggle that does not retrain", on 2 cores).
+
+    .venv/bin/python bench/bench_results.py --data-dir <a folder `python -m dl_core prepare` filled> [--repeats 5]
+    .venv/bin/python bench/bench_results.py --data-dir DIR --page fraud --page timeseries
+
+Starts the app (warm: after the server's warm-up) and, in headless Chromium, opens each page's tab, clicks
+its button (by widget key, `ACTIONS`), waits until the page is quiet (a training shows live progress until
+it ends), then times the reruns of every visible control, the ones in expanders and the ones on each
+results tab that appeared (`browser.timed_rerun`: from the input event until the run has ended and the
+browser is idle). The settings above a result rerun the whole tab now (they would change it). A select
+box is not moved (fraud's row picker): sliders and toggles only. Prints one line per control and a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+
+from bench_reruns import TARGET, _controls, _line
+from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, exceptions, settle
+
+# page: [(tab, the key of the button that starts its main action)]; "" for a page without tabs
+ACTIONS = {
+    "vision": [("Train a CNN on digits", "dg_train")],
+    "nlp": [("Sentiment", "nlp_sent_go"), ("Attention", "nlp_att_go"), ("Generate", "nlp_gen_go")],
+    "generative": [("VAE latent space", "gen_vae_train"), ("GAN lab (2-D)", "gen_gan_train"),
+                   ("Diffusion on digits", "gen_diff_sample")],
+    "clustering": [("Deep clustering (digits)", "cl_deep_train")],
+    "timeseries": [("", "ts_train")],
+    "fraud": [("", "fraud_train")],
+    "recommend": [("Train & compare", "rec_train")],
+    "speech": [("Transcribe", "speech_go")],
+    "rl": [("Q-learning (grid worlds)", "rl_q_train")],
+}
+TABS = "[data-testid='stMain'] [role='tab']"
+
+
+async def _tab_names(page) -> list[str]:
+    tabs = page.locator(TABS)
+    return [await tabs.nth(i).inner_text() for i in range(await tabs.count())]
+
+
+async def _open_tab(page, name: str) -> None:
+    await page.locator(TABS).filter(has_text=name).first.click()
+    await settle(page, 180)
+
+
+async def measure(url: str, pages: list[str], repeats: int, wait: float) -> list[tuple]:
+    from playwright.async_api import async_playwright
+
+    rows: list[tuple] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for path in pages:
+            for tab, button in ACTIONS[path]:
+                page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+                await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+                await settle(page, 180)
+                if tab:
+                    await _open_tab(page, tab)
+                before = set(await _tab_names(page))
+                await page.locator(f".st-key-{button} button").click()
+                await settle(page, wait)
+                errors = await exceptions(page)
+                where = f"{path} · {tab}" if tab else path
+                print(f"---- {where}: clicked {button}" + (f"; the page shows an error: {errors}" if errors else ""),
+                      flush=True)
+                seen: set[tuple[str, str]] = set()
+                await _controls(page, where, repeats, seen, rows)
+                for name in [n for n in await _tab_names(page) if n not in before]:  # results tabs
+                    await _open_tab(page, name)
+                    await _controls(page, f"{where} · {name}", repeats, seen, rows)
+                await page.context.close()
+        await browser.close()
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data-dir", help="a data folder `python -m dl_core prepare` filled (else a fresh one)")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--page", action="append", choices=sorted(ACTIONS), help="a page (repeatable); default: all")
+    ap.add_argument("--wait", type=float, default=600, help="seconds a main action may take")
+    args = ap.parse_args()
+    with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
+        rows = asyncio.run(measure(url, args.page or list(ACTIONS), args.repeats, args.wait))
+    medians = [statistics.median(t) for _, _, t, _ in rows if t]
+    over = [r for r in rows if r[2] and statistics.median(r[2]) > TARGET]
+    print(f"\n{len(rows)} controls; medians {min(medians):.3f}-{max(medians):.3f} s, median of medians "
+          f"{statistics.median(medians):.3f} s; {len(over)} over {TARGET * 1000:.0f} ms:" if medians else "no controls")
+    for row in over:
+        print("  " + _line(row))
+
+
+if __name__ == "__main__":
+    main()
