@@ -21,7 +21,7 @@ st.markdown(
     "compared with logistic regression, Isolation Forest and gradient-boosted trees on the same test set. "
     "Your own labelled table about something else rare (loan defaults, churn) works the same way.")
 
-chosen = data.view(shown_below=train.results_shown)
+chosen = data.view(shown_below=train.repeat_shown, trained_on=train.trained_on)
 run = train.view(chosen)
 if run is None:
     st.stop()

@@ -1,14 +1,19 @@
-"""Sections whose controls redraw only themselves, until something below them depends on their values.
+"""Sections whose controls redraw only themselves, unless something below them reads their values.
 
 A full rerun redraws every element of a page; on 2 cores each costs the browser a few milliseconds, so a
-page of settings, a table and charts took 150-250 ms per slider step (issue 13). A fragment
-(`st.fragment`) reruns only its own function and redraws only its own elements. That is right for
-settings that nothing else on the page shows yet (data or model settings read only by a Train button,
-which starts a full run and gets them then). Once results of those settings are on the page, moving one
-must redraw the results too (or their "settings changed since training" notice), so the section is then
-drawn as a plain part of the page.
+page of settings, a table and charts took 150-250 ms per slider step (issue 13), and twice that once a
+training's charts and tables were below. A fragment (`st.fragment`) reruns only its own function and
+redraws only its own elements. That is right for settings that nothing else on the page reads (data or
+model settings read only by a Train button, which starts a full run and gets them then). A training's
+results do not read them either: they show the settings they were trained with. A "settings changed since
+training" notice belongs inside the section (it follows the settings there). Only what shows the current
+values below the section (a "Repeat with 3 seeds" table's own notice, a preview of the data they make)
+needs the section drawn as a plain part of the page, so that moving a setting redraws it too:
 
-    config = fragments.alone(_settings, shown_below=lambda: actions.kept(RUN) is not None)
+    config = fragments.alone(_settings, shown_below=lambda: repeat.kept(KEY) is not None)
+
+A fragment's widget moved while a full run is under way (a training) queues its rerun until that run ends;
+it does not stop the training (only a full rerun would: the Stop button).
 
 A section that stops the page (a bad upload, "choose a label column") calls `stop()`, not `st.stop()`: in a
 fragment rerun `st.stop()` stops only the fragment, and the rest of the page, drawn for the old values,

@@ -1,6 +1,6 @@
 """The clustering page in AppTest: opens cleanly, bad uploads give messages, each upload is parsed once,
 a grid control re-fits only its own panels, the page and the CLI train the same encoder, and the deep
-tab's settings redraw alone (ui/fragments.py) until an encoder's results are shown."""
+tab's settings redraw alone (ui/fragments.py), before and after a training."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ def test_an_upload_and_its_settings_survive_a_visit_to_another_tab(at):
 
 
 def test_deep_settings_redraw_alone_before_any_training(at, sections):
-    """Nothing trained: the encoder settings are a fragment (a slider redraws only them, issue 13); the
+    """Nothing trained yet: the encoder settings are a fragment (a slider redraws only them, issue 13); the
     Train button stays outside it (its click is a full run that reads them)."""
     tab(at, DEEP)
     assert sections == [("config_from_widgets", False)]
@@ -345,8 +345,8 @@ def test_default_grid_is_fitted_once_then_read(monkeypatch, tmp_path):
 
 def test_a_stopped_training_is_evaluated_and_shown(sections):
     """Stop keeps the partly trained encoder in the session (ui.training); the tab evaluates it with
-    the same engine call as a finished one and says that it was stopped. Its results are shown, so the
-    settings are drawn plainly (a slider reruns the tab)."""
+    the same engine call as a finished one and says that it was stopped. The settings stay a fragment: the
+    results below show the encoder as it was trained, so a slider redraws only the settings."""
     from dl_core.clustering.deep import fit_encoder
     from ui.training import TrainingState
 
@@ -356,7 +356,7 @@ def test_a_stopped_training_is_evaluated_and_shown(sections):
                             "clustering_deep::config": cfg, TAB: DEEP})
     assert not exceptions(at) and not errors_of(at)
     assert any("stopped after epoch 1" in w.value for w in at.warning)
-    assert sections == [("config_from_widgets", True)]
+    assert sections == [("config_from_widgets", False)]
     kept = at.session_state["result::clustering_deep"]
     assert kept.model is not None and kept.run_id is None  # evaluated here; its MLflow run was marked KILLED
     expected, _ = cl.evaluate_encoder(model, cl.load_digits_data(), seed=0)

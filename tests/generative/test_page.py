@@ -130,8 +130,8 @@ def test_diffusion_samples_and_judges(page, sections):
     page.button(key="gen_diff_sample").click().run()  # same seed, same settings: the same digits
     assert [url for url, caption in _images(page) if caption == "Generated digits"] == generated
     assert any(c.value.startswith("Asked → classifier: 0→") for c in page.caption)
-    # Generated digits are shown: a sampling setting reruns the tab (the training settings still alone).
-    assert _alone_in(page, sections) == [("_own_settings", False), ("_sample_settings", True)]
+    # Generated digits are shown; they are of the settings they were made with: the settings still redraw alone.
+    assert _alone_in(page, sections) == [("_own_settings", False), ("_sample_settings", False)]
 
 
 def test_text_to_image_offline_shows_a_message_not_a_traceback(page):
@@ -149,7 +149,7 @@ def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_slide
     page.slider(key="gen_vae_epochs").set_value(5)
     page.button(key="gen_vae_train").click().run()
     assert not exceptions(page)
-    assert _alone_in(page, sections) == [("_settings", True)]  # the trained VAE is shown: a full rerun
+    assert _alone_in(page, sections) == [("_settings", False)]  # the trained VAE's results do not read them
     assert "stop::gen_vae" not in _keys(page.button)  # training is over: no Stop button left behind
     assert any("Test reconstruction loss" in c.value for c in page.caption)
     decoded = [url for url, caption in _images(page) if caption.startswith("decoder(")]
@@ -183,10 +183,10 @@ def test_the_page_and_the_cli_train_the_same_vae(page):
     assert round(finals["final_test_reconstruction_loss"], 4) == json.loads(done.stdout)["test_reconstruction_loss"]
 
 
-def test_gan_lab_settings_redraw_alone_until_a_change_of_data_or_a_replay_needs_the_tab(page, monkeypatch):
+def test_gan_lab_settings_redraw_alone_until_a_change_of_data_needs_the_tab(page, monkeypatch):
     """What a fragment rerun of the settings would find: "Real data" switched to or from an upload
-    changes what is drawn below (uploader, Train button), so only that reruns the whole tab; once a
-    replay is shown, every setting does (the next test trains)."""
+    changes what is drawn below (uploader, Train button), so only that reruns the whole tab; a replay
+    (the next test trains) is of the settings it was trained with, so it changes nothing of that."""
     import streamlit as st
 
     from ui import fragments
@@ -241,7 +241,7 @@ def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_
     assert len(series["D"]) == n * n and series["D"][n + 2] == [2, 1, pytest.approx(surface[1, 2], abs=1e-3)]
     assert series["D loss"] == [[1, pytest.approx(
         replay.snapshots[0].d_loss, abs=1e-4)]]
-    assert _alone_in(page, sections) == [("_settings", True)]  # a replay is shown: a setting reruns the tab
+    assert _alone_in(page, sections) == [("_settings", False)]  # a replay is of its own settings: still alone
     page.slider(key="gen_gan_epochs").set_value(3)
     page.button(key="gen_gan_train").click().run()  # a new run's replay starts at its own last epoch
     assert not exceptions(page)

@@ -209,10 +209,11 @@ def test_the_stopped_note_says_how_far_training_got_and_whether_the_agent_learne
 
 
 
-def test_settings_redraw_alone_until_results_of_theirs_are_shown(monkeypatch):
-    """Issue 13: a settings slider reruns only the settings (a fragment) while the tab shows nothing of a
-    training or an evaluation; once it does (or shows what the last click said), the settings are a plain
-    part of the tab. The grid tab's environment, ice and γ are always plain: value iteration's grid reads them."""
+def test_settings_redraw_alone_unless_something_below_reads_them(monkeypatch):
+    """Issue 13: a settings slider reruns only the settings (a fragment), also once a trained agent or an
+    evaluation is shown (they are of the settings they were made with); while the tab shows what the last
+    click said, a move reruns the tab, which clears it. The grid tab's environment, ice and γ are always
+    plain: value iteration's grid reads them."""
     from dl_core.training import TrainedModel
 
     at = open_page("pages/rl.py", timeout=300)
@@ -234,7 +235,7 @@ def test_settings_redraw_alone_until_results_of_theirs_are_shown(monkeypatch):
     at.session_state["result::rl_tabular"] = TrainedModel(model=None, history=[], metrics={})
     seen.clear()
     at.run()
-    assert not exceptions(at) and not seen and at.slider(key="rl_q_alpha").value == 0.05
+    assert not exceptions(at) and seen == ["tabular._learning"] and at.slider(key="rl_q_alpha").value == 0.05
     del at.session_state["result::rl_tabular"]
     at.slider(key="rl_q_eps_start").set_value(1.0)
     at.slider(key="rl_q_eps_end").set_value(0.05)
@@ -248,8 +249,9 @@ def test_settings_redraw_alone_until_results_of_theirs_are_shown(monkeypatch):
     at.button(key="button::rl_baselines").click().run()
     assert not exceptions(at) and any("5 evaluation episodes" in c.value for c in at.caption)
     seen.clear()
-    at.run()  # the evaluation table is shown: plain
-    assert not exceptions(at) and not seen and at.slider(key="rl_base_episodes").value == 5
+    at.run()  # the evaluation table is shown; it names the settings it was made with: still alone
+    assert not exceptions(at) and seen == ["baselines._settings"] and at.slider(key="rl_base_episodes").value == 5
     del at.session_state["result::rl_baselines"]
+    seen.clear()
     at.run()
     assert seen == ["baselines._settings"]

@@ -14,7 +14,7 @@ from dl_core import timeseries as ts
 from tests.conftest import ROOT, exceptions, open_page
 from tests.timeseries.bounded import within
 from tests.timeseries.test_engine import monthly
-from tests.ui.helpers import echarts_spec
+from tests.ui.helpers import echarts_spec, fragments_drawn
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +105,37 @@ def test_page_defaults_and_training(page):
     assert at.slider(key="ts_origin").value == 1  # kept while another tab was open
 
 
+def test_settings_redraw_alone_after_a_training_with_their_notice(page, monkeypatch):
+    """Issue 13: after a training the settings stay a fragment (a slider redraws only them, not the results
+    below, which are of the settings trained with); the notice that the results are of earlier settings is
+    drawn with them. A Repeat table below reads the settings, so then they are a plain part of the page."""
+    from ui.repeat import Repeat
+
+    at = page
+    at.radio(key="ts_source").set_value("Bundled real series").run()
+    at.session_state["ts_net"] = True
+    at.run()
+    if "result::timeseries" not in at.session_state:
+        at.button(key="ts_train").click().run()
+
+    def notice() -> bool:
+        return any("changed since this model was trained" in w.value for w in at.warning)
+
+    seen = fragments_drawn(monkeypatch)
+    trained_with = kept(at).prep.config.epochs
+    at.slider(key="ts_epochs").set_value(trained_with + 1).run()
+    assert "model._settings_and_windows" in seen and notice() and not exceptions(at)
+    at.slider(key="ts_epochs").set_value(trained_with).run()
+    assert not notice()
+    at.session_state["repeat::timeseries"] = Repeat(seeds=(0, 1, 2), metric="mase", label="MASE")
+    seen.clear()
+    at.run()
+    assert "model._settings_and_windows" not in seen and not exceptions(at)
+    del at.session_state["repeat::timeseries"]
+    at.session_state["ts_net"] = False
+    at.run()
+
+
 @pytest.mark.parametrize("data, message", [
     (b"value\n1\n2\n3\n", "only one column"),
     (b"when,value\n" + b"".join(b"someday,%d\n" % i for i in range(40)), "could not be read as dates"),
@@ -156,6 +187,7 @@ def test_page_shows_results_of_a_stopped_run(page):
     at.run()
     assert not exceptions(at)
     assert any("stopped after epoch 1" in w.value for w in at.warning)
+    assert not any("changed since this model was trained" in w.value for w in at.warning)
     assert kept(at).stopped and "seasonal_naive" in at.table[0].value.index
 
 

@@ -53,7 +53,8 @@ def fragments_drawn(monkeypatch) -> list[str]:
     real = fragments._fragment
 
     def spy(draw, shown_below):
-        seen.append(f"{draw.__module__.rsplit('.', 1)[-1]}.{draw.__name__}")
+        fn = getattr(draw, "func", draw)  # (or a partial)
+        seen.append(f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}")
         return real(draw, shown_below)
 
     monkeypatch.setattr(fragments, "_fragment", spy)

@@ -70,9 +70,9 @@ def _with_stopped(trained: TrainedModel | None) -> TrainedModel | None:
 
 def deep_tab() -> None:
     st.markdown(INTRO)
-    # The settings redraw alone until results of a training are on the page (ui/fragments.py); the Train
-    # click is a full run, which reads them.
-    cfg = fragments.alone(config_from_widgets, _results_shown)
+    # The settings redraw alone (ui/fragments.py): nothing below reads them (an encoder's results are of the
+    # settings it was trained with); the Train click is a full run, which does.
+    cfg = fragments.alone(config_from_widgets, shown_below=lambda: False)
     clicked = st.button("Train the encoder", type="primary", key="cl_deep_train", icon=":material/play_arrow:")
     trained = _with_stopped(actions.run(RUN, clicked, lambda: _train(cfg)))
     if trained is None:
@@ -83,13 +83,6 @@ def deep_tab() -> None:
     if not clicked:  # right after training, the live chart is already on screen
         live.show_history(RUN)
     results(trained)
-
-
-def _results_shown() -> bool:
-    """Whether an encoder's results are on the page: a finished training's, or a stopped one's (its model
-    is evaluated and kept by `_with_stopped`)."""
-    state = live.state(RUN)
-    return actions.kept(RUN) is not None or (state is not None and state.model is not None)
 
 
 def _scatter(trained: TrainedModel, method: str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -133,13 +134,15 @@ def _prepared(key: tuple, frame: pd.DataFrame, label_col: str | None, positive: 
     return kept[1]
 
 
-def view(shown_below: Callable[[], bool]) -> Chosen:
-    """Draw step 1 and return the prepared data (stops the page until there is some). While nothing below
-    shows results (`shown_below()`), a data control redraws only this step (ui/fragments.py)."""
-    return fragments.alone(_view, shown_below)
+def view(shown_below: Callable[[], bool], trained_on: Callable[[], tuple | None]) -> Chosen:
+    """Draw step 1 and return the prepared data (stops the page until there is some). Unless something
+    below reads the data's current settings (`shown_below()`), a data control redraws only this step
+    (ui/fragments.py); the models' results below are of the data they were trained on (`trained_on()`, its
+    key), and this step says when the data differs from it."""
+    return fragments.alone(partial(_view, trained_on), shown_below)
 
 
-def _view() -> Chosen:
+def _view(trained_on: Callable[[], tuple | None]) -> Chosen:
     st.header("1 · Data", divider="gray")
     source = st.radio("Data", SOURCES, key="fraud_source", horizontal=True)
     with errors.guard():
@@ -147,6 +150,9 @@ def _view() -> Chosen:
         data = _prepared(key, frame, label_col, positive)
     words = Words(data.terms)
     errors.notices(notices + data.notices)
+    if trained_on() not in (None, key):
+        st.warning("The data settings changed since training: the results below are for the data the models "
+                   "were trained on. Click **Train models** to retrain.", icon=":material/history:")
     m = st.columns(4)
     m[0].metric("Rows", f"{len(frame):,}")
     for col, (split, s) in zip(m[1:], data.summary().items()):

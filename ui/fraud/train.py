@@ -141,17 +141,24 @@ def _after_stop(run: Run) -> None:
         run.cache.clear()
 
 
-def results_shown() -> bool:
-    """Whether results of the data and settings are on the page: a training's (or what a Stop kept), or
-    the "Repeat with 3 seeds" table's."""
-    return actions.kept(RUN) is not None or repeat.kept("fraud_mlp") is not None
+def repeat_shown() -> bool:
+    """Whether something below the data and settings reads their current values: the "Repeat with 3 seeds"
+    table (it says when they changed since its seeds). A training's results do not: they are of the data and
+    settings trained with (step 1 says when the data changed since)."""
+    return repeat.kept("fraud_mlp") is not None
+
+
+def trained_on() -> tuple | None:
+    """The data key of the kept training, if any."""
+    run = actions.kept(RUN)
+    return None if run is None else run.key
 
 
 def view(chosen: Chosen) -> Run | None:
     """Draw step 2 and return the kept run (None before the first training)."""
     st.header("2 · Train", divider="gray")
-    # Settings redraw alone while no results of theirs are on the page (ui/fragments.py).
-    mlp, ae, baselines = fragments.alone(_settings, results_shown)
+    # Settings redraw alone unless the Repeat table below reads them (ui/fragments.py).
+    mlp, ae, baselines = fragments.alone(_settings, repeat_shown)
     # Trials are judged on validation PR-AUC; the baselines stay the "Train models" button's business.
     tune_base = replace(mlp, baselines=(), monitor="val_pr_auc", monitor_mode="max")
     tuning.tune_section("fraud-mlp", data={"data": chosen.data, "base": tune_base}, key=f"fraud::{chosen.key}",
@@ -178,9 +185,6 @@ def view(chosen: Chosen) -> Run | None:
     if not run.results:
         st.warning("Training was stopped before any network finished an epoch; click **Train models** again.")
         return None
-    if run.key != chosen.key:
-        st.warning("The data settings changed since training: everything below is for the data the models were "
-                   "trained on. Click **Train models** to retrain.", icon=":material/history:")
     for s in run.scorers.values():
         errors.notices(s.notices)
     done = [f"{fraud.LABELS[n]} {s.seconds:.1f} s" + (" (stopped part-way)" if n in run.stopped else "")

@@ -76,9 +76,9 @@ def _training_panel() -> None:
             attempt(_train_default)
         return
     with st.expander("Train your own diffusion model (kept in your session only)"):
-        # The settings redraw alone until a model of yours is on the page (ui/fragments.py); the Train
-        # click is a full run, which reads them.
-        config = fragments.alone(_own_settings, _own_shown)
+        # The settings redraw alone (ui/fragments.py): nothing below reads them (a model of yours is of the
+        # settings it was trained with); the Train click is a full run, which does.
+        config = fragments.alone(_own_settings, shown_below=lambda: False)
         clicked = st.button("Train", key="gen_diff_train_own", icon=":material/play_arrow:")
         actions.run(OWN_RUN, clicked, lambda: _train_own(config))
 
@@ -91,12 +91,6 @@ def _own_settings() -> generative.DiffusionConfig:
                              help="Channels at 16×16; doubled at 8×8.")
     lr = c3.select_slider("Learning rate", [5e-4, 1e-3, 2e-3, 4e-3], 2e-3, key="gen_diff_lr")
     return generative.DiffusionConfig(epochs=int(epochs), channels=(int(width), int(width) * 2), lr=float(lr))
-
-
-def _own_shown() -> bool:
-    """Whether a model you trained (finished or stopped) is on the page: its curves and a choice of it."""
-    own = live.state(OWN_RUN)
-    return own is not None and bool(own.history)
 
 
 def _models() -> dict[str, generative.DiffusionDigits]:
@@ -131,9 +125,9 @@ def diffusion_tab() -> None:
     models = _models()
     if not models:
         return
-    # The model and sampling settings redraw alone while no generated digits are shown (ui/fragments.py);
-    # the Generate click is a full run, which reads them.
-    model, how = fragments.alone(partial(_sample_settings, models), lambda: actions.kept(SAMPLES) is not None)
+    # The model and sampling settings redraw alone (ui/fragments.py): generated digits below are of the
+    # settings they were made with; the Generate click is a full run, which reads them.
+    model, how = fragments.alone(partial(_sample_settings, models), shown_below=lambda: False)
     clicked = st.button("Generate digits", key="gen_diff_sample", type="primary", icon=":material/auto_awesome:")
 
     def generate() -> Generated:

@@ -114,11 +114,12 @@ def gan_lab_tab() -> None:
         "into points; the **discriminator** scores each point of the plane: real (blue) or fake (red). "
         "The generator learns to push its points where the discriminator still says *real*. When it "
         "wins, D can only guess, and its map turns a uniform 0.5.")
-    # The settings redraw alone while no replay is shown (ui/fragments.py); the Train click is a full run,
-    # which reads them. What is drawn below them also depends on whether the real data is an upload (the
-    # uploader, and no Train button before a good file): a change of that reruns the whole tab too.
+    # The settings redraw alone (ui/fragments.py): a replay below is of the settings it was trained with, and
+    # the Train click is a full run, which reads them. What is drawn below them depends on whether the real
+    # data is an upload (the uploader, and no Train button before a good file): a change of that reruns the
+    # whole tab.
     uploading = _asks_upload()  # what this run draws below the settings
-    shape, config = fragments.alone(_settings, lambda: _replay_shown() or _asks_upload() != uploading)
+    shape, config = fragments.alone(_settings, lambda: _asks_upload() != uploading)
     data = _data(shape)
     if data is None:
         return

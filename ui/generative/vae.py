@@ -38,9 +38,9 @@ def vae_tab() -> None:
         "and learns to rebuild the digit from them. A penalty (the KL term) keeps codes close to a "
         "standard normal cloud, so that every point of the latent space decodes to something "
         "digit-like: a map you can walk around in.")
-    # The settings redraw alone until a trained VAE is on the page (ui/fragments.py); the Train click is a
-    # full run, which reads them.
-    config = fragments.alone(_settings, _trained_shown)
+    # The settings redraw alone (ui/fragments.py): a trained VAE's views below are of the settings it was
+    # trained with; the Train click is a full run, which reads them.
+    config = fragments.alone(_settings, shown_below=lambda: False)
     clicked = st.button("Train the VAE", key="gen_vae_train", type="primary", icon=":material/play_arrow:")
     actions.run(VAE_RUN, clicked, lambda: _train(config))
     if not _trained_shown():

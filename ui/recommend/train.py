@@ -77,11 +77,11 @@ def _settings() -> recommend.RecommenderConfig:
     return config_from_widgets(state.chosen().data)
 
 
-def _results_shown() -> bool:
-    """Whether the tab shows something of a training: models' results, a kept live curve, or what the
-    last Train click or Stop said (a refused setting, "stopped before its first epoch")."""
-    s = live.state(RUN)
-    return bool(state.results()) or (s is not None and bool(s.history)) or bool(st.session_state.get(SAID))
+def _said_shown() -> bool:
+    """Whether the tab shows what the last Train click or Stop said (a refused setting, "stopped before its
+    first epoch"): a settings move then reruns the tab, which clears it. Models' results do not read the
+    settings (each shows the k and settings it was trained with), so they leave the settings alone."""
+    return bool(st.session_state.get(SAID))
 
 
 def _train(data: recommend.Interactions, config: recommend.RecommenderConfig):
@@ -130,8 +130,9 @@ def train_tab() -> None:
     st.markdown(f"Training on **{current.data.name}** ({len(current.data):,} interactions). Every model and "
                 "baseline is scored on the same held-out interactions; items a user already has never count.")
     st.session_state.pop(SAID, None)  # a full run: what the last click said is no longer on the page
-    # The settings redraw alone while nothing of a training is shown (ui/fragments.py); Train is a full run.
-    config = fragments.alone(_settings, _results_shown)
+    # The settings redraw alone unless a message of the last click is shown (ui/fragments.py); Train is a full
+    # run, which reads them.
+    config = fragments.alone(_settings, _said_shown)
     clicked = st.button("Train", key="rec_train", type="primary", icon=":material/play_arrow:")
     if clicked:
         st.session_state[SAID] = True  # the live curves, then the results or an error message

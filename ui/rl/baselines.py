@@ -41,9 +41,11 @@ def _settings() -> tuple[str, bool | None, int, int]:
     return env_id, slippery, int(episodes), int(seed)
 
 
-def _evaluated() -> bool:
-    """Whether the tab shows an evaluation (the kept table) or what the last Evaluate click said."""
-    return actions.kept(KEY) is not None or bool(st.session_state.get(SAID))
+def _said_shown() -> bool:
+    """Whether the tab shows what the last Evaluate click said (its table or an error): a settings move then
+    reruns the tab, which clears the message. A kept table does not read the settings (it names the
+    environment, episodes and seed it was evaluated with), so it leaves them alone."""
+    return bool(st.session_state.get(SAID))
 
 
 def _evaluate(env_id: str, slippery: bool | None, episodes: int, seed: int) -> pd.DataFrame:
@@ -58,8 +60,9 @@ def view() -> None:
         "episodes (the same start states, the same slippery ice), none of them seen in training.")
     state.collect_finished(train.RUN, tabular.RUN)  # agents whose training ended while this tab was open
     st.session_state.pop(SAID, None)  # a full run: what the last click said is no longer on the page
-    # The settings redraw alone while no evaluation is shown (ui/fragments.py); Evaluate is a full run.
-    env_id, slippery, episodes, seed = fragments.alone(_settings, _evaluated)
+    # The settings redraw alone unless the last click's message is shown (ui/fragments.py); Evaluate is a full
+    # run, which reads them.
+    env_id, slippery, episodes, seed = fragments.alone(_settings, _said_shown)
     table = actions.on_click("Evaluate", KEY, lambda: _evaluate(env_id, slippery, episodes, seed),
                              icon=":material/leaderboard:")
     if table is None:

@@ -70,9 +70,10 @@ def _learning() -> tuple[float, int, float, float, int]:
 
 
 def _training_shown() -> bool:
-    """Whether the tab shows something of a training: a kept agent and its results, a training under way,
-    or what the last Train click said (a refused setting, an engine error)."""
-    return actions.kept(RUN) is not None or live.running(RUN) or bool(st.session_state.get(SAID))
+    """Whether the tab shows a training under way or what the last Train click said (a refused setting, an
+    engine error): a move of a learning setting then reruns the tab. A kept agent's results do not read
+    them (they are of the settings it was trained with)."""
+    return live.running(RUN) or bool(st.session_state.get(SAID))
 
 
 def _grids(env_id: str, config: rl.QLearningConfig, trained) -> None:

@@ -8,6 +8,7 @@ callback saved is then evaluated (no more training) and shown, marked as stopped
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 
 import streamlit as st
 
@@ -93,9 +94,16 @@ def settings(chosen: Chosen) -> ts.ForecastConfig:
                              seed=int(seed), batch_size=None if batch == "auto" else batch)
 
 
-def results_shown() -> bool:
-    """Whether results of the settings are on the page: a kept training, or a "Repeat" table."""
-    return actions.kept(RUN) is not None or repeat.kept("timeseries") is not None
+def _repeat_shown() -> bool:
+    """Whether something below the settings reads their current values: a "Repeat with 3 seeds" table (it
+    says when they changed since its seeds). A training's results do not: the notice that they are of
+    earlier settings is drawn with the settings."""
+    return repeat.kept("timeseries") is not None
+
+
+def _key(chosen: Chosen, cfg: ts.ForecastConfig) -> tuple:
+    """What a result was trained on: the data and the settings."""
+    return chosen.key, tuple(sorted(asdict(cfg).items()))
 
 
 def _settings_and_windows(chosen: Chosen) -> tuple[ts.ForecastConfig, ts.Prepared]:
@@ -106,16 +114,22 @@ def _settings_and_windows(chosen: Chosen) -> tuple[ts.ForecastConfig, ts.Prepare
                f"tail of {len(chosen.series) - prep.test_start} points; the backtest forecasts "
                f"{prep.config.horizon} steps from {len(prep.origins)} origins in that tail.")
     errors.notices(prep.notices)
+    kept = actions.kept(RUN)
+    if kept is not None and kept.key != _key(chosen, cfg):
+        st.warning("The data or settings changed since this model was trained; the results below are for the "
+                   "earlier settings. Click **Train and backtest** to update.", icon=":material/history:")
     return cfg, prep
 
 
 def view(chosen: Chosen) -> Kept | None:
     """Draw step 2 and return the kept result (None before the first training)."""
     st.header("2 · Model: train and backtest", divider="gray")
-    # The settings and what they make of the series redraw alone while no result of theirs is on the page
+    # A training stopped by its Stop button is evaluated first: the settings' notice compares with it.
+    _after_stop(actions.kept(RUN))
+    # The settings and what they make of the series redraw alone unless a Repeat table below reads them
     # (ui/fragments.py); a Train click is a full run that gets them.
-    cfg, prep = fragments.alone(lambda: _settings_and_windows(chosen), results_shown)
-    key = (chosen.key, tuple(sorted(asdict(cfg).items())))
+    cfg, prep = fragments.alone(partial(_settings_and_windows, chosen), _repeat_shown)
+    key = _key(chosen, cfg)
     tuning.tune_section("timeseries", data={"series": chosen.series, "base": cfg}, key=f"ts::{chosen.key}",
                         widget_keys={"hidden": "ts_hidden", "layers": "ts_layers", "dropout": "ts_dropout",
                                      "lr": "ts_lr"})
@@ -137,16 +151,11 @@ def view(chosen: Chosen) -> Kept | None:
     kept = actions.run(RUN, clicked, train)
     if clicked and kept is not None and kept.key == key and not kept.stopped:
         st.rerun()  # redraw without the live widgets (Stop button, progress bar): the result is final
-    if not clicked:
-        kept = _after_stop(kept) or kept
-        if kept is not None:
-            _history(kept)
+    if not clicked and kept is not None:
+        _history(kept)
     if kept is None:
         st.info("Choose the settings above and click **Train and backtest**. With the defaults this takes a few "
                 "seconds on a CPU.", icon=":material/play_arrow:")
-    elif kept.key != key:
-        st.warning("The data or settings changed since this model was trained; the results below are for the "
-                   "earlier settings. Click **Train and backtest** to update.", icon=":material/history:")
     return kept
 
 

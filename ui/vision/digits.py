@@ -26,7 +26,6 @@ KEPT = "vision_digits::upload"  # (file id, name, 8x8 digit) of the last good "t
 DRAWN = "vision_digits::drawing"  # (canvas drawing, 8x8 digit) of the last digit drawn
 REDRAWN = "vision_digits::redrawn"  # the drawing the canvas was put back with when it was last mounted
 REPEAT = "digits"  # ui.repeat: the kept "Repeat with 3 seeds" result
-TUNED = "tuning::digits"  # where ui.tuning keeps this tab's sweep (tune_section key="digits")
 
 
 def _config() -> vision.DigitsCNNConfig:
@@ -57,10 +56,9 @@ def _settings() -> vision.DigitsCNNConfig:
 
 
 def _results_shown() -> bool:
-    """Whether anything of these settings is on the tab: a finished or stopped training (its curves and
-    results), the "Repeat with 3 seeds" table (it says when the settings changed) or a sweep."""
-    return (actions.kept(RESULT) is not None or live.state(LIVE) is not None or repeat.kept(REPEAT) is not None
-            or st.session_state.get(TUNED) is not None)
+    """Whether something below reads the settings' current values: the "Repeat with 3 seeds" table (it says
+    when the settings changed since). A training's results do not: they show the settings it was trained with."""
+    return repeat.kept(REPEAT) is not None
 
 
 def _train(cfg: vision.DigitsCNNConfig):
@@ -228,8 +226,8 @@ def _try_digit(shown: _Shown | None) -> None:
 def show() -> None:
     st.markdown("scikit-learn's **1,797 handwritten digits**, 8×8 pixels each. Choose an architecture and "
                 "training settings, then watch the loss and accuracy curves as it trains.")
-    # The settings redraw alone while nothing on the tab shows results of theirs (ui/fragments.py); Train,
-    # Repeat and Tune are buttons: their click is a full run, which reads them.
+    # The settings redraw alone unless the Repeat table below reads them (ui/fragments.py); Train, Repeat
+    # and Tune are buttons: their click is a full run, which reads them.
     cfg = fragments.alone(_settings, _results_shown)
     # Trials train on this tab's epochs, split, augmentation and seed; Optuna picks the rest.
     tuning.tune_section("vision-digits", key="digits", data=lambda: {

@@ -179,11 +179,6 @@ def _config() -> vision.HeadConfig:
     return vision.HeadConfig(epochs=epochs, lr=lr, val_fraction=val)
 
 
-def _results_shown() -> bool:
-    """Whether a trained head is on the tab: a finished or stopped training (its curves and results)."""
-    return actions.kept(RESULT) is not None or live.state(LIVE) is not None
-
-
 def _train(data: vision.LabelledFeatures, cfg: vision.HeadConfig):
     st.session_state["tl_trained_on"] = (data, cfg)  # for a stopped run's partly trained head
     run_ui = live.LiveTraining(LIVE, cfg.epochs, title="Classifier head")
@@ -256,9 +251,9 @@ def show() -> None:
     result = before = actions.kept(RESULT)
     with errors.guard(stop=False):
         inputs = _inputs()  # uploads stay out of the fragment: what they give is read below
-        # The training settings redraw alone while no trained head is shown (ui/fragments.py); the Train
-        # click is a full run, which reads them.
-        cfg = fragments.alone(_config, _results_shown)
+        # The training settings redraw alone (ui/fragments.py): nothing below reads them (a trained head's
+        # results show the settings it was trained with); the Train click is a full run, which does.
+        cfg = fragments.alone(_config, shown_below=lambda: False)
         if inputs is not None:
             data, counts, notices = inputs
             errors.notices(notices)
