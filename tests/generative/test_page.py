@@ -5,12 +5,15 @@ until results of theirs are shown."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import threading
 import time
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from dl_core import generative, store, tracking
 from tests.conftest import exceptions, open_page
@@ -237,10 +240,16 @@ def test_gan_lab_bad_upload_gets_an_error_then_a_good_one_trains_and_replays_at_
     assert spec["title"][0]["text"].startswith("Epoch 1: real vs generated")
     series = {s["name"]: s["data"] for s in spec["series"]}
     assert np.allclose(series["generated"], replay.snapshots[0].generated, atol=1e-3)
+    # D's surface: an image of the measured grid, top row = the highest y; D's surest "real" point is the
+    # bluest pixel, its surest "fake" one the reddest.
     surface, n = replay.snapshots[0].surface, generative.SURFACE_GRID
-    assert len(series["D"]) == n * n and series["D"][n + 2] == [2, 1, pytest.approx(surface[1, 2], abs=1e-3)]
-    assert series["D loss"] == [[1, pytest.approx(
-        replay.snapshots[0].d_loss, abs=1e-4)]]
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(
+        spec["graphic"][0]["style"]["image"].removeprefix("data:image/png;base64,")))).convert("RGB"), dtype=int)
+    assert pixels.shape == (n, n, 3)
+    hi, lo = np.unravel_index(surface.argmax(), surface.shape), np.unravel_index(surface.argmin(), surface.shape)
+    blue, red = pixels[n - 1 - hi[0], hi[1]], pixels[n - 1 - lo[0], lo[1]]
+    assert blue[2] - blue[0] > red[2] - red[0]
+    assert series["D loss"] == [[1, pytest.approx(replay.snapshots[0].d_loss, abs=1e-4)]]
     assert _alone_in(page, sections) == [("_settings", False)]  # a replay is of its own settings: still alone
     page.slider(key="gen_gan_epochs").set_value(3)
     page.button(key="gen_gan_train").click().run()  # a new run's replay starts at its own last epoch
