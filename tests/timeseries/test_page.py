@@ -100,6 +100,12 @@ def test_page_defaults_and_training(page):
     assert len(residuals["flagged"]) == expected and sum(map(len, residuals.values())) == len(r.residual)
     circled = echarts_spec(at, "ts_anomaly_chart")["series"][1]
     assert circled["name"] == "flagged" and len(circled["data"]) == expected
+    assert not at.dataframe  # the table of flagged points is drawn only while its expander is open
+    at.session_state["ts_anomaly_table_open"] = True
+    at.run()
+    (table,) = at.dataframe
+    assert len(table.value) == expected and table.value["residual"].abs().min() > r.threshold
+    at.session_state["ts_anomaly_table_open"] = False
     at.session_state["ts_results_tab"] = "Backtest"
     at.run()
     assert at.slider(key="ts_origin").value == 1  # kept while another tab was open
