@@ -63,10 +63,14 @@ async def measure(url: str, pages: list[str], repeats: int, wait: float) -> list
                 if tab:
                     await _open_tab(page, tab)
                 before = set(await _tab_names(page))
+                where = f"{path} · {tab}" if tab else path
+                if not await page.locator(f".st-key-{button} button").count():  # e.g. no diffusion model yet
+                    print(f"---- {where}: no {button} button on the page (a model `prepare` builds?); skipped")
+                    await page.context.close()
+                    continue
                 await page.locator(f".st-key-{button} button").click()
                 await settle(page, wait)
                 errors = await exceptions(page)
-                where = f"{path} · {tab}" if tab else path
                 print(f"---- {where}: clicked {button}" + (f"; the page shows an error: {errors}" if errors else ""),
                       flush=True)
                 seen: set[tuple[str, str]] = set()
