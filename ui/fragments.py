@@ -7,8 +7,8 @@ redraws only its own elements. That is right for settings that nothing else on t
 model settings read only by a Train button, which starts a full run and gets them then). A training's
 results do not read them either: they show the settings they were trained with. A "settings changed since
 training" notice belongs inside the section (it follows the settings there). Only what shows the current
-values below the section (a "Repeat with 3 seeds" table's own notice, a preview of the data they make)
-needs the section drawn as a plain part of the page, so that moving a setting redraws it too:
+values below the section (a "Repeat with 3 seeds" table's own notice, what the last click said about
+them) needs the section drawn as a plain part of the page, so that moving a setting redraws it too:
 
     config = fragments.alone(_settings, shown_below=lambda: repeat.kept(KEY) is not None)
 
