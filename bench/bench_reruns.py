@@ -24,6 +24,7 @@ import statistics
 from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WARMED_UP, app_server, settle, slider_reruns, timed_rerun
 
 TARGET = 0.150
+TABS = "[data-testid='stMain'] [role='tab']"
 LABEL = ("e => { const w = e.closest('[data-testid=stSlider], [data-testid=stCheckbox]');"
          " return (w ? w.innerText : e.getAttribute('aria-label') || '').split('\\n')[0].trim(); }")
 
@@ -90,6 +91,27 @@ def _line(row: tuple) -> str:
             f"({len(times)} timed, {missed} too fast to time) {[round(t, 3) for t in times]}")
 
 
+def summary(rows: list[tuple]) -> None:
+    """Print how many controls, the spread of their medians and the ones over TARGET."""
+    medians = [statistics.median(t) for _, _, t, _ in rows if t]
+    over = [r for r in rows if r[2] and statistics.median(r[2]) > TARGET]
+    print(f"\n{len(rows)} controls; medians {min(medians):.3f}-{max(medians):.3f} s, median of medians "
+          f"{statistics.median(medians):.3f} s; {len(over)} over {TARGET * 1000:.0f} ms:" if medians else "no controls")
+    for row in over:
+        print("  " + _line(row))
+
+
+async def tab_names(page) -> list[str]:
+    """The names of the page's tabs (in the main area), in order."""
+    tabs = page.locator(TABS)
+    return [await tabs.nth(i).inner_text() for i in range(await tabs.count())]
+
+
+async def open_tab(page, name: str) -> None:
+    await page.locator(TABS).filter(has_text=name).first.click()
+    await settle(page, 180)
+
+
 async def measure(url: str, paths: list[str], repeats: int) -> list[tuple]:
     from playwright.async_api import async_playwright
 
@@ -101,12 +123,9 @@ async def measure(url: str, paths: list[str], repeats: int) -> list[tuple]:
             await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
             await settle(page, 180)
             seen: set[tuple[str, str]] = set()
-            tabs = page.locator("[data-testid='stMain'] [role='tab']")
-            names = [await tabs.nth(i).inner_text() for i in range(await tabs.count())] or [""]
-            for name in names:
+            for name in await tab_names(page) or [""]:
                 if name:
-                    await page.locator("[data-testid='stMain'] [role='tab']").filter(has_text=name).first.click()
-                    await settle(page, 180)
+                    await open_tab(page, name)
                 await _controls(page, f"{path or 'home'} · {name}" if name else (path or "home"), repeats, seen, rows)
             await page.context.close()
         await browser.close()
@@ -121,12 +140,7 @@ def main() -> None:
     args = ap.parse_args()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
         rows = asyncio.run(measure(url, args.page or PAGES, args.repeats))
-    medians = [statistics.median(t) for _, _, t, _ in rows if t]
-    over = [r for r in rows if r[2] and statistics.median(r[2]) > TARGET]
-    print(f"\n{len(rows)} controls; medians {min(medians):.3f}-{max(medians):.3f} s, median of medians "
-          f"{statistics.median(medians):.3f} s; {len(over)} over {TARGET * 1000:.0f} ms:" if medians else "no controls")
-    for row in over:
-        print("  " + _line(row))
+    summary(rows)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 
-from bench_reruns import TARGET, _controls, _line
+from bench_reruns import _controls, open_tab, summary, tab_names
 from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, exceptions, settle
 
 # page: [(tab, the key of the button that starts its main action)]; "" for a page without tabs
@@ -36,18 +35,6 @@ ACTIONS = {
     "speech": [("Transcribe", "speech_go")],
     "rl": [("Q-learning (grid worlds)", "rl_q_train")],
 }
-TABS = "[data-testid='stMain'] [role='tab']"
-
-
-async def _tab_names(page) -> list[str]:
-    tabs = page.locator(TABS)
-    return [await tabs.nth(i).inner_text() for i in range(await tabs.count())]
-
-
-async def _open_tab(page, name: str) -> None:
-    await page.locator(TABS).filter(has_text=name).first.click()
-    await settle(page, 180)
-
 
 async def measure(url: str, pages: list[str], repeats: int, wait: float) -> list[tuple]:
     from playwright.async_api import async_playwright
@@ -61,8 +48,8 @@ async def measure(url: str, pages: list[str], repeats: int, wait: float) -> list
                 await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
                 await settle(page, 180)
                 if tab:
-                    await _open_tab(page, tab)
-                before = set(await _tab_names(page))
+                    await open_tab(page, tab)
+                before = set(await tab_names(page))
                 where = f"{path} · {tab}" if tab else path
                 if not await page.locator(f".st-key-{button} button").count():  # e.g. no diffusion model yet
                     print(f"---- {where}: no {button} button on the page (a model `prepare` builds?); skipped")
@@ -75,8 +62,8 @@ async def measure(url: str, pages: list[str], repeats: int, wait: float) -> list
                       flush=True)
                 seen: set[tuple[str, str]] = set()
                 await _controls(page, where, repeats, seen, rows)
-                for name in [n for n in await _tab_names(page) if n not in before]:  # results tabs
-                    await _open_tab(page, name)
+                for name in [n for n in await tab_names(page) if n not in before]:  # results tabs
+                    await open_tab(page, name)
                     await _controls(page, f"{where} · {name}", repeats, seen, rows)
                 await page.context.close()
         await browser.close()
@@ -92,12 +79,7 @@ def main() -> None:
     args = ap.parse_args()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
         rows = asyncio.run(measure(url, args.page or list(ACTIONS), args.repeats, args.wait))
-    medians = [statistics.median(t) for _, _, t, _ in rows if t]
-    over = [r for r in rows if r[2] and statistics.median(r[2]) > TARGET]
-    print(f"\n{len(rows)} controls; medians {min(medians):.3f}-{max(medians):.3f} s, median of medians "
-          f"{statistics.median(medians):.3f} s; {len(over)} over {TARGET * 1000:.0f} ms:" if medians else "no controls")
-    for row in over:
-        print("  " + _line(row))
+    summary(rows)
 
 
 if __name__ == "__main__":

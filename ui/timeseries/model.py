@@ -173,16 +173,15 @@ def _history(kept: Kept) -> None:
     st.plotly_chart(kept.figures["history"], key="ts_history_chart")
 
 
-def _after_stop(kept: Kept | None) -> Kept | None:
-    """Stop was clicked: evaluate the partly trained network as it was after its last full epoch."""
+def _after_stop(kept: Kept | None) -> None:
+    """Stop was clicked: evaluate the partly trained network as it was after its last full epoch, and keep
+    it as the result (once)."""
     state, pending = live.state(RUN), st.session_state.get(PENDING)
     if state is None or not state.stopped or state.model is None or pending is None:
-        return None
+        return
     if kept is not None and kept.key == pending[0]:
-        return None
+        return
     with st.spinner("Backtesting the stopped model against the baselines…"):
         metrics, details = ts.evaluate_forecaster(pending[1], state.model)
-    stopped = Kept(pending[0], TrainedModel(model=state.model, history=list(state.history), metrics=metrics,
-                                            details=details), stopped=True)
-    actions.keep(RUN, stopped)
-    return stopped
+    actions.keep(RUN, Kept(pending[0], TrainedModel(model=state.model, history=list(state.history), metrics=metrics,
+                                                    details=details), stopped=True))
