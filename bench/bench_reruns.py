@@ -49,23 +49,34 @@ async def _toggle_reruns(page, toggle, repeats: int) -> list[float]:
     return times
 
 
-async def _controls(page, where: str, repeats: int, seen: set[tuple[str, str]], rows: list[tuple]) -> None:
-    """The controls in view as the tab opens, then (with every expander open) the ones inside expanders."""
-    await _visible_controls(page, where, repeats, seen, rows)
-    await _open_expanders(page)
-    await _visible_controls(page, where, repeats, seen, rows)
+async def _controls(page, where: str, repeats: int, seen: set[tuple[str, str]], rows: list[tuple],
+                    only: tuple[str, ...] = (), seen_as: str | None = None) -> None:
+    """The controls in view as the tab opens, then (with every expander open) the ones inside expanders.
+    `only`: label starts to time (default all); a control is timed once per `seen_as` (default `where`)."""
+    for opened in (False, True):
+        if opened:
+            await _open_expanders(page)
+        await _visible_controls(page, where, repeats, seen, rows, only, seen_as or where)
 
 
-async def _visible_controls(page, where: str, repeats: int, seen: set[tuple[str, str]], rows: list[tuple]) -> None:
+def _wanted(label: str, where: str, seen: set[tuple[str, str]], only: tuple[str, ...]) -> bool:
+    """Whether to time this control, noting it as seen."""
+    if (where, label) in seen or (only and not label.startswith(only)):
+        return False
+    seen.add((where, label))
+    return True
+
+
+async def _visible_controls(page, where: str, repeats: int, seen: set[tuple[str, str]], rows: list[tuple],
+                            only: tuple[str, ...], seen_as: str) -> None:
     sliders = page.get_by_role("slider")
     for i in range(await sliders.count()):
         slider = sliders.nth(i)
         if not await slider.is_visible() or await slider.get_attribute("aria-disabled") == "true":
             continue
         label = await slider.evaluate(LABEL)
-        if (where, label) in seen:
+        if not _wanted(label, seen_as, seen, only):
             continue
-        seen.add((where, label))
         times, missed = await slider_reruns(page, slider, repeats, 60)
         rows.append((where, f"slider: {label}", times, missed))
         print(_line(rows[-1]), flush=True)
@@ -75,9 +86,8 @@ async def _visible_controls(page, where: str, repeats: int, seen: set[tuple[str,
         if not await toggle.is_visible() or await toggle.locator("input").is_disabled():
             continue
         label = await toggle.evaluate(LABEL)
-        if (where, label) in seen:
+        if not _wanted(label, seen_as, seen, only):
             continue
-        seen.add((where, label))
         await toggle.scroll_into_view_if_needed()
         rows.append((where, f"toggle: {label}", await _toggle_reruns(page, toggle, repeats), 0))
         print(_line(rows[-1]), flush=True)
@@ -112,7 +122,7 @@ async def open_tab(page, name: str) -> None:
     await settle(page, 180)
 
 
-async def measure(url: str, paths: list[str], repeats: int) -> list[tuple]:
+async def measure(url: str, paths: list[str], repeats: int, only: tuple[str, ...] = ()) -> list[tuple]:
     from playwright.async_api import async_playwright
 
     rows: list[tuple] = []
@@ -126,7 +136,8 @@ async def measure(url: str, paths: list[str], repeats: int) -> list[tuple]:
             for name in await tab_names(page) or [""]:
                 if name:
                     await open_tab(page, name)
-                await _controls(page, f"{path or 'home'} · {name}" if name else (path or "home"), repeats, seen, rows)
+                await _controls(page, f"{path or 'home'} · {name}" if name else (path or "home"), repeats, seen, rows,
+                                only)
             await page.context.close()
         await browser.close()
     return rows
@@ -137,9 +148,10 @@ def main() -> None:
     ap.add_argument("--data-dir", help="a data folder `python -m dl_core prepare` filled (else a fresh one)")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--page", action="append", help="a page's URL path (repeatable); default: every page")
+    ap.add_argument("--only", action="append", default=[], help="time only controls whose label starts so")
     args = ap.parse_args()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
-        rows = asyncio.run(measure(url, args.page or PAGES, args.repeats))
+        rows = asyncio.run(measure(url, args.page or PAGES, args.repeats, tuple(args.only)))
     summary(rows)
 
 

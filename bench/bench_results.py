@@ -10,8 +10,10 @@ Starts the app (warm: after the server's warm-up) and, in headless Chromium, ope
 its button (by widget key, `ACTIONS`), waits until the page is quiet (a training shows live progress until
 it ends), then times the reruns of every visible control, the ones in expanders and the ones on each
 results tab that appeared (`browser.timed_rerun`: from the input event until the run has ended and the
-browser is idle). The settings above a result rerun the whole tab now (they would change it). A select
-box is not moved (fraud's row picker): sliders and toggles only. Prints one line per control and a summary.
+browser is idle). Settings above a result redraw alone unless something below reads them (ui/fragments.py). A select
+box is not moved (fraud's row picker): sliders and toggles only. A control is timed once per action (the
+settings above the results with the first results tab open). Prints one line per control and a summary.
+`--tab` picks actions by their tab's name, `--only` controls by the start of their label (an A/B of one).
 """
 
 from __future__ import annotations
@@ -36,14 +38,15 @@ ACTIONS = {
     "rl": [("Q-learning (grid worlds)", "rl_q_train")],
 }
 
-async def measure(url: str, pages: list[str], repeats: int, wait: float) -> list[tuple]:
+async def measure(url: str, pages: list[str], repeats: int, wait: float, only: tuple[str, ...] = (),
+                  tabs: tuple[str, ...] = ()) -> list[tuple]:
     from playwright.async_api import async_playwright
 
     rows: list[tuple] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for path in pages:
-            for tab, button in ACTIONS[path]:
+            for tab, button in [(t, b) for t, b in ACTIONS[path] if not tabs or t.startswith(tabs)]:
                 page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
                 await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
                 await settle(page, 180)
@@ -61,10 +64,11 @@ async def measure(url: str, pages: list[str], repeats: int, wait: float) -> list
                 print(f"---- {where}: clicked {button}" + (f"; the page shows an error: {errors}" if errors else ""),
                       flush=True)
                 seen: set[tuple[str, str]] = set()
-                await _controls(page, where, repeats, seen, rows)
+                await _controls(page, where, repeats, seen, rows, only)
                 for name in [n for n in await tab_names(page) if n not in before]:  # results tabs
                     await open_tab(page, name)
-                    await _controls(page, f"{where} · {name}", repeats, seen, rows)
+                    # the settings above were timed with the first results tab open: not again (fraud: 12 x 5)
+                    await _controls(page, f"{where} · {name}", repeats, seen, rows, only, seen_as=where)
                 await page.context.close()
         await browser.close()
     return rows
@@ -76,9 +80,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--page", action="append", choices=sorted(ACTIONS), help="a page (repeatable); default: all")
     ap.add_argument("--wait", type=float, default=600, help="seconds a main action may take")
+    ap.add_argument("--tab", action="append", default=[], help="only the actions of tabs named so (repeatable)")
+    ap.add_argument("--only", action="append", default=[], help="time only controls whose label starts so")
     args = ap.parse_args()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
-        rows = asyncio.run(measure(url, args.page or list(ACTIONS), args.repeats, args.wait))
+        rows = asyncio.run(measure(url, args.page or list(ACTIONS), args.repeats, args.wait, tuple(args.only),
+                                   tuple(args.tab)))
     summary(rows)
 
 

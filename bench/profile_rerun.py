@@ -3,8 +3,9 @@
     .venv/bin/python bench/profile_rerun.py --data-dir DIR "nlp;Epochs;expanders" "generative;Truncation"
     .venv/bin/python bench/profile_rerun.py --data-dir DIR "vision?vision_tab=Train+a+CNN+on+digits;Augment"
 
-Each argument is "PATH;LABEL[;expanders]": the page (URL path, query allowed), the start of a slider's or
-toggle's label, and whether to open every expander first. The app runs as `make run` starts it, with each
+Each argument is "PATH;LABEL[;expanders][;click=KEY]": the page (URL path, query allowed), the start of a
+slider's or toggle's label, whether to open every expander first, and a button to click first (by widget
+key, as bench_results.py does: the controls after a training). The app runs as `make run` starts it, with each
 script run's duration logged (bench/timed_serve.py). In headless Chromium the control is moved `--repeats`
 times (the first move is left out: caches), each rerun timed from the input event until its run has ended
 and the browser is idle (`browser.timed_rerun`, as bench_reruns.py does) and traced: the renderer's main
@@ -71,6 +72,9 @@ async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path)
     page = await context.new_page()
     await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
     await settle(page, 120)
+    for key in [f.removeprefix("click=") for f in flags if f.startswith("click=")]:
+        await page.locator(f".st-key-{key} button").click()  # a main action first (a training: until it ends)
+        await settle(page, 600)
     if "expanders" in flags:
         await _open_expanders(page)
     control, slider = await _control(page, label)
@@ -118,7 +122,7 @@ async def _run(url: str, specs: list[str], repeats: int, times_file: Path) -> No
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;expanders]"')
+    ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;expanders][;click=KEY]"')
     ap.add_argument("--repeats", type=int, default=6)
     ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
     args = ap.parse_args()

@@ -104,6 +104,13 @@ def test_q_learning_through_the_page(at):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Success rate"] == "100.0%"
     assert any("Q-learning on FrozenLake-v1 (not slippery)" in m.value for m in at.markdown)
+    # The learning curve: the success rate's line runs over the 500 episodes, within [0, 1], and ends higher
+    # than it starts (ε falls from 1 to 0.05 on a lake without ice).
+    [curve] = [json.loads(c.proto.spec) for c in at.get("echarts_chart")
+               if json.loads(c.proto.spec)["series"][0]["type"] == "line"]
+    success = next(s["data"] for s in curve["series"] if s["name"] == "success rate")
+    assert success[0][0] == 1 and success[-1][0] == 500
+    assert all(0 <= y <= 1 for _, y in success) and success[-1][1] > success[0][1]
 
 
 def _grid_charts(at) -> dict[str, dict]:
@@ -111,6 +118,8 @@ def _grid_charts(at) -> dict[str, dict]:
     charts = {}
     for chart in at.get("echarts_chart"):
         spec = json.loads(chart.proto.spec)
+        if spec["series"][0]["type"] != "heatmap":  # the learning curve
+            continue
         cells = spec["series"][0]["data"]
         cells = [cell["value"] if isinstance(cell, dict) else cell for cell in cells]  # words: a smaller font
         charts[spec["title"]["text"]] = {(r, c): (v, label) for c, r, v, label in cells}
@@ -118,25 +127,40 @@ def _grid_charts(at) -> dict[str, dict]:
 
 
 def test_the_grids_show_values_and_the_greedy_policy():
-    """Value iteration's optimum before any training (an arrow per safe cell, holes and the goal named),
-    following γ; after a Q-learning run its own grid beside it."""
+    """Value iteration's optimum beside the settings (an arrow per safe cell, holes and the goal named),
+    following γ; after a Q-learning run its own grid beside the optimum of the problem it was trained on,
+    which a γ moved after that leaves be."""
+    from ui.rl.tabular import LEARNED, OPTIMUM, OPTIMUM_SAME
+
     at = open_page("pages/rl.py", timeout=300)
     tab(at, GRID)
-    optimum = "Value iteration (knows the model): V*(s)"
     grids = _grid_charts(at)
-    assert list(grids) == [optimum]
-    cells = grids[optimum]
+    assert list(grids) == [OPTIMUM]
+    cells = grids[OPTIMUM]
     assert len(cells) == 16 and cells[(3, 3)][1] == "goal" and cells[(1, 1)][1] == "hole"
     assert cells[(0, 0)][1] in "←↓→↑" and 0 < cells[(0, 0)][0] < cells[(3, 2)][0] <= 1
     at.slider(key="rl_q_gamma").set_value(0.5).run()
-    assert _grid_charts(at)[optimum][(0, 0)][0] < cells[(0, 0)][0] / 10  # the goal counts for little at γ = 0.5
+    at_half = _grid_charts(at)[OPTIMUM]
+    assert at_half[(0, 0)][0] < cells[(0, 0)][0] / 10  # the goal counts for little at γ = 0.5
     at.checkbox(key="rl_q_slip_FrozenLake-v1").uncheck()
     at.select_slider(key="rl_q_episodes").set_value(500)
     at.slider(key="rl_q_gamma").set_value(0.99).run()
+    no_ice = _grid_charts(at)[OPTIMUM]
     at.button(key="rl_q_train").click().run()
     assert not exceptions(at) and not at.error
-    learned = _grid_charts(at)["Q-learning: max Q(s, a) and the greedy action"]
-    assert learned[(3, 3)][1] == "goal" and learned[(0, 0)][0] > 0
+    grids = _grid_charts(at)
+    assert set(grids) == {LEARNED, OPTIMUM_SAME, OPTIMUM}
+    assert grids[LEARNED][(3, 3)][1] == "goal" and grids[LEARNED][(0, 0)][0] > 0
+    assert grids[OPTIMUM_SAME] == grids[OPTIMUM] == no_ice
+    assert any("when its training ends" in c.value for c in at.caption)  # drawn before the training
+    at.run()
+    assert any("trained on this problem" in c.value for c in at.caption) and not at.info
+    at.slider(key="rl_q_gamma").set_value(0.5).run()
+    grids = _grid_charts(at)
+    assert set(grids) == {LEARNED, OPTIMUM_SAME, OPTIMUM}
+    assert grids[OPTIMUM_SAME] == no_ice and grids[OPTIMUM][(0, 0)][0] < no_ice[(0, 0)][0] / 10
+    [said] = [i.value for i in at.info if "not of the problem" in i.value]
+    assert "γ = 0.5 (the agent's: γ = 0.99)." in said and "slippery" not in said  # only what differs
 
 
 def test_watch_and_baselines(at):
@@ -212,15 +236,16 @@ def test_the_stopped_note_says_how_far_training_got_and_whether_the_agent_learne
 def test_settings_redraw_alone_unless_something_below_reads_them(monkeypatch):
     """Issue 13: a settings slider reruns only the settings (a fragment), also once a trained agent or an
     evaluation is shown (they are of the settings they were made with); while the tab shows what the last
-    click said, a move reruns the tab, which clears it. The grid tab's environment, ice and γ are always
-    plain: value iteration's grid reads them."""
+    click said, a move reruns the tab, which clears it. On the grid tab value iteration's optimum of the
+    settings' problem is part of them (the results show the optimum of the problem they were trained on)."""
     from dl_core.training import TrainedModel
+    from ui.rl.tabular import OPTIMUM
 
     at = open_page("pages/rl.py", timeout=300)
     seen = fragments_drawn(monkeypatch)
     tab(at, GRID)
-    assert seen == ["tabular._learning"] and at.slider(key="rl_q_alpha") and at.slider(key="rl_q_gamma")
-    at.slider(key="rl_q_gamma").set_value(0.9).run()  # plain: the optimum beside it follows γ
+    assert seen == ["tabular._settings"] and at.slider(key="rl_q_alpha") and at.slider(key="rl_q_gamma")
+    at.slider(key="rl_q_gamma").set_value(0.9).run()  # the optimum in the section follows γ
     assert not exceptions(at) and any("0.740" not in c.value and "sweeps" in c.value for c in at.caption)
     at.slider(key="rl_q_eps_start").set_value(0.3)
     at.slider(key="rl_q_eps_end").set_value(0.6)
@@ -228,14 +253,15 @@ def test_settings_redraw_alone_unless_something_below_reads_them(monkeypatch):
     seen.clear()
     at.button(key="rl_q_train").click().run()  # the values set in the fragment reach the Train button
     assert any("must not be above ε start" in e.value for e in at.error)
+    assert list(_grid_charts(at)) == [OPTIMUM]  # a refused click trains nothing: the optimum stays
     assert at.session_state["rl::tabular_said"] is True  # a fragment rerun now reruns the tab: the message goes
-    assert seen == ["tabular._learning"]
+    assert seen == ["tabular._settings"]
     at.run()
     assert not at.error and "rl::tabular_said" not in at.session_state
     at.session_state["result::rl_tabular"] = TrainedModel(model=None, history=[], metrics={})
     seen.clear()
     at.run()
-    assert not exceptions(at) and seen == ["tabular._learning"] and at.slider(key="rl_q_alpha").value == 0.05
+    assert not exceptions(at) and seen == ["tabular._settings"] and at.slider(key="rl_q_alpha").value == 0.05
     del at.session_state["result::rl_tabular"]
     at.slider(key="rl_q_eps_start").set_value(1.0)
     at.slider(key="rl_q_eps_end").set_value(0.05)

@@ -1,5 +1,6 @@
-"""Plotly figures of the RL page: learning curves, step-by-step returns, grid values with the greedy
-policy's arrows, and policies side by side."""
+"""Charts of the RL page: learning curves and grid values with the greedy policy's arrows (ECharts: controls
+and live trainings redraw them), step-by-step returns and policies side by side (Plotly: drawn once per
+click)."""
 
 from __future__ import annotations
 
@@ -8,38 +9,62 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ui import echarts
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.22}}
+LINE_POINTS = 1_000  # at most this many points in a curve's line
 _COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
 
 
-def curve_figure(curve: pd.DataFrame, title: str = "", x_label: str = "timesteps") -> go.Figure:
-    """Return of each training episode (dots) and its rolling mean (line); success rate beside it
-    on grid worlds. x: environment steps for deep agents, episodes for tabular ones."""
+def curve_option(curve: pd.DataFrame, title: str = "", x_label: str = "timesteps") -> tuple[dict, int]:
+    """Return of each training episode (dots) and its rolling mean (line); success rate beside it on grid
+    worlds. x: environment steps for deep agents, episodes for tabular ones. (ECharts option, height in px.)
+
+    ECharts, not Plotly: the curve stays on the tab under settings that rerun it (the grid tab's γ redraws
+    value iteration's optimum beside the results), and a live training redraws it twice a second
+    (ui/echarts.py says why)."""
     x_col = "step" if x_label == "timesteps" else "episode"
     window = curve.attrs.get("window", 1)
     success = "rolling_success" in curve
-    fig = make_subplots(rows=1, cols=2 if success else 1,
-                        subplot_titles=("Return per training episode",
-                                        f"Success rate (rolling mean of {window})")[: 2 if success else 1])
+    x = curve[x_col].to_numpy()
+    every = max(1, len(curve) // LINE_POINTS)  # a rolling mean is smooth: a point in `every` draws the same line
+    thin = np.r_[np.arange(0, len(curve) - 1, every), len(curve) - 1] if len(curve) else np.arange(0)
+
+    def line(column: str, name: str, color: str, axis: int) -> dict:
+        ys = echarts.values(curve[column].to_numpy()[thin])
+        return {"type": "line", "name": name, "xAxisIndex": axis, "yAxisIndex": axis, "showSymbol": False,
+                "data": [[int(a), b] for a, b in zip(x[thin], ys, strict=True)],
+                "lineStyle": {"width": 2.5, "color": color}, "itemStyle": {"color": color}}
+
+    series = [line("rolling_reward", f"rolling mean of {window}", "#d62728", 0)]
     if not success:  # on a grid world every return is 0 or 1: the dots only draw two lines
-        fig.add_trace(go.Scattergl(x=curve[x_col], y=curve["reward"], mode="markers", name="episode return",
-                                   marker={"size": 4, "color": "rgba(31,119,180,0.35)"}), 1, 1)
-    fig.add_trace(go.Scatter(x=curve[x_col], y=curve["rolling_reward"], mode="lines",
-                             name=f"rolling mean of {window}", line={"color": "#d62728", "width": 2.5}), 1, 1)
+        series.insert(0, {"type": "scatter", "name": "episode return", "symbolSize": 4, "large": True,
+                          "data": [[int(a), b] for a, b in zip(x, echarts.values(curve["reward"]), strict=True)],
+                          "itemStyle": {"color": "rgba(31,119,180,0.35)"}})
+    else:
+        series.append(line("rolling_success", "success rate", "#2ca02c", 1))
+    top = 60 if title else 30
+    halves = [("2%", "53%"), ("55%", "2%")] if success else [("2%", "2%")]
+    grids = [{"left": left, "right": right, "top": top, "bottom": 70, "containLabel": True} for left, right in halves]
+    names = ["Return per training episode", f"Success rate (rolling mean of {window})"]
+    titles = ([echarts.title(title)] if title else []) + [
+        {"text": names[i], "left": left, "top": top - 24, "textStyle": {"fontSize": 13, "fontWeight": "normal"}}
+        for i, (left, _) in enumerate(halves)]
+    axis = {"type": "value", "name": x_label, "nameLocation": "middle", "nameGap": 26, "scale": True}
+    y_axes = [{"type": "value", "gridIndex": 0, "scale": True}]  # the title above says what it is
     if success:
-        fig.add_trace(go.Scatter(x=curve[x_col], y=curve["rolling_success"], mode="lines", name="success rate",
-                                 line={"color": "#2ca02c", "width": 2.5}), 1, 2)
-        fig.update_yaxes(range=[0, 1.02], row=1, col=2)
-    fig.update_xaxes(title_text=x_label)
-    fig.update_yaxes(title_text="return", row=1, col=1)
-    fig.update_layout(height=360, title=title or None, **_LAYOUT)
-    if title:
-        fig.update_layout(margin={**_LAYOUT["margin"], "t": 80})  # room for the title above the subplots
-    return fig
+        y_axes.append({"type": "value", "gridIndex": 1, "min": 0, "max": 1})
+    described = f"{title or 'Learning curve'}: {len(curve):,} training episodes"
+    if len(curve):
+        described += f"; the rolling mean return ends at {curve['rolling_reward'].iloc[-1]:.3f}"
+        if success:
+            described += f", the success rate at {curve['rolling_success'].iloc[-1]:.1%}"
+    option = echarts.option(
+        aria={"enabled": True, "label": {"description": described + "."}},
+        title=titles, grid=grids, legend={"bottom": 0},
+        xAxis=[{**axis, "gridIndex": i} for i in range(len(halves))], yAxis=y_axes, series=series)
+    return option, 360 + (30 if title else 0)
 
 
 def returns_figure(curves: Mapping[str, np.ndarray]) -> go.Figure:

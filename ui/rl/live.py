@@ -116,7 +116,8 @@ def follow(name: str, title: str, x_label: str = "timesteps") -> TrainedModel | 
             bar.progress(update.fraction, text=job.status or update.text() + stopping)
             if len(update.episodes) != drawn and update.episodes:
                 drawn = len(update.episodes)
-                chart.plotly_chart(charts.curve_figure(rl.learning_curve(update.episodes), title, x_label))
+                option, height = charts.curve_option(rl.learning_curve(update.episodes), title, x_label)
+                chart.echarts_chart(option, height=height)
         if not alive:
             break
         time.sleep(REDRAW_SECONDS)

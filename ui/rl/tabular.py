@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from dl_core import rl
+from dl_core.errors import InputError
 from ui import actions, echarts, errors, fragments
 
 from . import charts, live, state
@@ -18,6 +19,9 @@ from .train import env_picker, environment_card, show_result
 RUN = "rl_tabular"
 SAID = "rl::tabular_said"  # session: set in a full run whose Train click (or followed training) drew a message
 EPISODES = [200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
+OPTIMUM = "Value iteration (knows the model): V*(s)"
+OPTIMUM_SAME = "Value iteration on the same problem: V*(s)"
+LEARNED = "Q-learning: max Q(s, a) and the greedy action"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -26,18 +30,24 @@ def _value_iteration(env_id: str, slippery: bool, gamma: float) -> rl.ValueItera
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _optimum_option(env_id: str, slippery: bool, gamma: float, zrange: tuple[float, float]) -> tuple[dict, int]:
+def _optimum_option(env_id: str, slippery: bool, gamma: float, zrange: tuple[float, float] | None,
+                    title: str) -> tuple[dict, int]:
     """Value iteration's grid (the chart's option and height), cached on the problem: a γ move redraws
     from here."""
     vi = _value_iteration(env_id, slippery, gamma)
     return charts.grid_option(vi.values, rl.greedy_arrows(env_id, vi.agent.policy), rl.grid_layout(env_id),
-                              "Value iteration (knows the model): V*(s)", zrange)
+                              title, zrange)
 
 
 def _config() -> tuple[str, rl.QLearningConfig]:
-    """The settings. The problem (environment, slippery ice, discount γ) is drawn plainly: value iteration's
-    grid below always shows its optimum. How Q-learning learns (α, episodes, ε, seed) is read only by the
-    Train button, so it redraws alone while nothing of a training is on the tab (ui/fragments.py)."""
+    """The settings and, beside them, value iteration's optimum for the problem they set (environment,
+    slippery ice, discount γ). Nothing else on the tab reads them (a trained agent's results show the
+    problem it was trained on), so they redraw alone while nothing of a training is on the tab
+    (ui/fragments.py): a γ step redraws its optimum, not the results below."""
+    return fragments.alone(_settings, _training_shown)
+
+
+def _settings() -> tuple[str, rl.QLearningConfig]:
     left, right = st.columns([1, 2])
     with left:
         env_id = env_picker("rl_q_env", rl.grid_names())
@@ -46,58 +56,103 @@ def _config() -> tuple[str, rl.QLearningConfig]:
                                help="FrozenLake's ice: a move goes where you meant only one time in three; "
                                     "otherwise it slides to a side.")
         gamma = st.slider("Discount γ", 0.50, 1.0, 0.99, 0.01, key="rl_q_gamma",
-                          help="How much a reward one step later is worth; value iteration below uses it too.")
+                          help="How much a reward one step later is worth; value iteration uses it too.")
     with right:
-        alpha, episodes, eps_start, eps_end, seed = fragments.alone(_learning, _training_shown)
+        c1, c2, c3 = st.columns(3)
+        alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
+                          help="How far each update moves Q toward what was just seen.")
+        eps_start = c2.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
+                              help="Chance of a random action: exploring.")
+        seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rl_q_seed")
+        episodes = c1.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes", format_func="{:,}".format)
+        eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
+                            help="ε falls linearly over the episodes to this.")
     config = rl.QLearningConfig(episodes=int(episodes), alpha=float(alpha), gamma=float(gamma),
                                 epsilon_start=float(eps_start), epsilon_end=float(eps_end),
                                 slippery=bool(slippery), seed=int(seed))
+    with errors.guard(stop=False):
+        _preview(env_id, config)
     return env_id, config
-
-
-def _learning() -> tuple[float, int, float, float, int]:
-    """α, episodes, ε at the start and at the end, seed: what only the Train button reads."""
-    c1, c2, c3 = st.columns(3)
-    alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
-                      help="How far each update moves Q toward what was just seen.")
-    eps_start = c2.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
-                          help="Chance of a random action: exploring.")
-    seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rl_q_seed")
-    episodes = c1.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes", format_func="{:,}".format)
-    eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
-                        help="ε falls linearly over the episodes to this.")
-    return alpha, episodes, eps_start, eps_end, seed
 
 
 def _training_shown() -> bool:
     """Whether the tab shows a training under way or what the last Train click said (a refused setting, an
-    engine error): a move of a learning setting then reruns the tab. A kept agent's results do not read
-    them (they are of the settings it was trained with)."""
+    engine error): a move of a setting then reruns the tab. A kept agent's results do not read them (they
+    are of the settings it was trained with)."""
     return live.running(RUN) or bool(st.session_state.get(SAID))
 
 
-def _grids(env_id: str, config: rl.QLearningConfig, trained) -> None:
-    """Q-learning's values and arrows (once trained) beside value iteration's optimum."""
+def _differences(was: tuple[str, bool, float], now: tuple[str, bool, float]) -> str:
+    """What differs between two problems (environment, ice, γ), as "X, not Y" phrases."""
+    words = [lambda env: rl.env_spec(env).title.split(":")[0], lambda ice: "slippery" if ice else "not slippery",
+             lambda gamma: f"γ = {gamma:g}"]
+    return "; ".join(f"{say(a)} (the agent's: {say(b)})" for say, a, b in zip(words, now, was, strict=True) if a != b)
+
+
+def _preview(env_id: str, config: rl.QLearningConfig) -> None:
+    """Value iteration's optimum for the problem set above. Always drawn, also when the results below show
+    the same optimum beside Q-learning's grid: a γ step then updates this chart instead of mounting it or
+    taking it away, which would move the Train button and the results up and down the page."""
+    trained = actions.kept(RUN)
     vi = _value_iteration(env_id, bool(config.slippery), config.gamma)
-    layout = rl.grid_layout(env_id)
-    learned = trained is not None and trained.model is not None and trained.model.env_id == env_id
-    values = [vi.values] + ([trained.model.values] if learned else [])
-    zrange = (float(np.min(np.concatenate(values))), float(np.max(np.concatenate(values))))
     left, right = st.columns(2)
     with left:
-        if learned:
-            agent = trained.model
-            option, height = charts.grid_option(agent.values, rl.greedy_arrows(env_id, agent.policy), layout,
-                                                "Q-learning: max Q(s, a) and the greedy action", zrange)
-            echarts.show(option, key="rl_q_grid_learned", height=height)
-        else:
-            st.info("Train Q-learning to see its values and policy here.", icon=":material/grid_on:")
+        option, height = _optimum_option(env_id, bool(config.slippery), config.gamma, None, OPTIMUM)
+        echarts.show(option, key="rl_q_grid_preview", height=height)
     with right:
-        option, height = _optimum_option(env_id, bool(config.slippery), config.gamma, zrange)
+        _optimum_caption(env_id, vi)
+        if live.running(RUN) or (st.session_state.get("rl_q_train") and _accepted(env_id, config)):
+            st.caption("Q-learning's values and greedy policy are drawn below, beside this optimum, when its "
+                       "training ends.")  # this section is drawn before the training that this run follows
+            return
+        if trained is None or trained.model is None:
+            st.info("Train Q-learning to see its values and greedy policy beside value iteration's.",
+                    icon=":material/grid_on:")
+            return
+        cfg = trained.details["config"]
+        was = (trained.model.env_id, bool(cfg.slippery), cfg.gamma)
+        if was == (env_id, bool(config.slippery), config.gamma):
+            st.caption("The Q-learning agent below was trained on this problem: its grid is there, beside this "
+                       "optimum.")
+        else:
+            now = (env_id, bool(config.slippery), config.gamma)
+            st.info(f"This optimum is of the settings above, not of the problem the Q-learning agent below was "
+                    f"trained on: {_differences(was, now)}. Train again to compare Q-learning with it.",
+                    icon=":material/info:")
+
+
+def _accepted(env_id: str, config: rl.QLearningConfig) -> bool:
+    """Whether a Train click with these settings starts a training (else it says what to fix)."""
+    try:
+        config.check(env_id)
+    except InputError:
+        return False
+    return True
+
+
+def _optimum_caption(env_id: str, vi: rl.ValueIteration) -> None:
+    st.caption(f"Converged in {vi.iterations} sweeps. Its policy reaches the goal with probability "
+               f"**{vi.success_probability:.3f}** within {rl.env_spec(env_id).max_steps} steps "
+               "(computed exactly from the model): the best any agent can do here.")
+
+
+def _grids(trained) -> None:
+    """Q-learning's values and arrows beside value iteration's optimum for the same problem and γ, on one
+    colour scale."""
+    agent, cfg = trained.model, trained.details["config"]
+    env_id, slippery = agent.env_id, bool(cfg.slippery)
+    vi = _value_iteration(env_id, slippery, cfg.gamma)
+    both = np.concatenate([vi.values, agent.values])
+    zrange = (float(both.min()), float(both.max()))
+    left, right = st.columns(2)
+    with left:
+        option, height = charts.grid_option(agent.values, rl.greedy_arrows(env_id, agent.policy),
+                                            rl.grid_layout(env_id), LEARNED, zrange)
+        echarts.show(option, key="rl_q_grid_learned", height=height)
+    with right:
+        option, height = _optimum_option(env_id, slippery, cfg.gamma, zrange, OPTIMUM_SAME)
         echarts.show(option, key="rl_q_grid_optimal", height=height)
-        st.caption(f"Converged in {vi.iterations} sweeps. Its policy reaches the goal with probability "
-                   f"**{vi.success_probability:.3f}** within {rl.env_spec(env_id).max_steps} steps "
-                   "(computed exactly from the model): the best any agent can do here.")
+        _optimum_caption(env_id, vi)
 
 
 def view() -> None:
@@ -120,10 +175,10 @@ def view() -> None:
         trained = actions.run(RUN, True, lambda: live.follow(RUN, f"Q-learning on {env_id}", "episodes"))
         state.remember(trained)
     trained = actions.kept(RUN)
-    with errors.guard(stop=False):
-        _grids(env_id, config, trained)
     if trained is None or trained.model is None:
         return
+    with errors.guard(stop=False):
+        _grids(trained)
     opt = trained.details["optimal"]
     st.markdown(f"**{trained.model.name}**: success rate **{trained.metrics['success_rate']:.1%}** on "
                 f"{trained.metrics['eval_episodes']:.0f} evaluation episodes; value iteration's policy "

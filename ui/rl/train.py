@@ -11,7 +11,7 @@ import streamlit as st
 
 from dl_core import rl
 from dl_core.training import TrainedModel
-from ui import actions, errors
+from ui import actions, echarts, errors
 
 from . import charts, live, state
 
@@ -120,8 +120,8 @@ def show_result(trained: TrainedModel, key: str, x_label: str = "timesteps") -> 
         c3.metric("Training time", f"{m['seconds']:.0f} s", help=f"{m['timesteps']:,.0f} timesteps")
     episodes = trained.details.get("episodes", ())
     if episodes:
-        st.plotly_chart(charts.curve_figure(rl.learning_curve(episodes), trained.model.name, x_label),
-                        key=f"{key}_curve")
+        option, height = charts.curve_option(rl.learning_curve(episodes), trained.model.name, x_label)
+        echarts.show(option, key=f"{key}_curve", height=height)
     st.markdown("**Against the baselines** (the same evaluation episodes, seeds never used in training)")
     st.dataframe(baseline_table(trained), hide_index=True, key=f"{key}_table")
     st.download_button("Download the policy (safetensors)", trained.model.to_safetensors(),
