@@ -32,9 +32,11 @@ def guard(stop: bool = True) -> Iterator[None]:
 
 
 def notices(messages: Iterable[str]) -> None:
-    """Non-fatal notes about the input (encoding guessed, rows dropped, text truncated)."""
-    for m in messages:
-        st.info(m, icon=":material/info:")
+    """Non-fatal notes about the input (encoding guessed, rows dropped, text truncated), in one box: a
+    list when there are several (fraud's data has five; each element on a page costs every rerun)."""
+    messages = list(messages)
+    if messages:
+        st.info(messages[0] if len(messages) == 1 else "\n".join(f"- {m}" for m in messages), icon=":material/info:")
 
 
 log = logging.getLogger("dlx.app")

@@ -91,6 +91,15 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix(monkeypatch):
     assert counts[(1, 1)] == caught() and counts[(1, 0)] == int(metric(at, "Missed").value.replace(",", ""))
     assert sum(counts.values()) == 600
     assert not exceptions(at) and kept(at) is run  # moving the threshold retrains nothing
+    # The costs: the button moves the slider to the threshold that minimises the validation cost, and the
+    # cost metric at the slider then equals the caption's cost at that threshold.
+    at.number_input(key="fraud_cost_fp").set_value(50.0).run()
+    best = metric(at, "Cost-minimising threshold").value
+    at.button(key="fraud_use_best").click().run()
+    assert f"{at.slider(key='fraud_threshold').value:.3f}" == best
+    here = metric(at, "Cost per 1,000 transactions").value
+    assert any(f"test split costs **{here}** per 1,000" in c.value for c in at.caption), here
+    at.number_input(key="fraud_cost_fp").set_value(5.0).run()
     # Why flagged: the bars (ECharts) are the engine's attributions of the picked row, largest on top.
     at.slider(key="fraud_threshold").set_value(0.0).run()
     results_tab(at, "Why was a transaction flagged?")

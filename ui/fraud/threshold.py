@@ -1,7 +1,7 @@
 """Results tab "Threshold and cost": move the threshold, see what is caught, missed and what it costs.
 
-A fragment: the slider, the costs and the model choice redraw this tab only, from the scores computed
-once at training time.
+Fragments: the model choice and the costs redraw this tab only, the threshold only what depends on it, from
+the scores computed once at training time.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ FLAG_NONE = float("inf")  # a threshold no score reaches: nothing is flagged
 
 @st.fragment
 def view(run: Run, words: Words) -> None:
+    """The model and the costs (a fragment: they redraw this tab), then what the threshold does
+    (`_at_threshold`, a fragment of its own: a threshold step redraws only what depends on it)."""
     evaluations, data = run.evaluations, run.data
     names = list(evaluations)
 
@@ -37,21 +39,33 @@ def view(run: Run, words: Words) -> None:
     ev = evaluations[who]
     if "fraud_threshold" not in st.session_state:
         st.session_state["fraud_threshold"] = round(float(np.clip(ev.threshold, 0, 1)), 3)
+    st.markdown("**What a mistake costs**")
+    c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
+    missed = "Cost of a missed fraud" if words.terms.about_fraud else f"Cost of missing {words.a_positive}"
+    cost_fn = c1.number_input(missed, 0.0, 1e7, COSTS["fn"], step=10.0, key="fraud_cost_fn",
+                              help="For fraud: the amount lost plus chargeback fees and handling.")
+    cost_fp = c2.number_input("Cost of a false alarm", 0.0, 1e7, COSTS["fp"], step=1.0, key="fraud_cost_fp",
+                              help="For fraud: an analyst's review, a blocked card, an annoyed customer.")
+    with errors.guard():
+        best_t, _ = fraud.best_cost_threshold(data.y_val, ev.val_scores, cost_fn, cost_fp)
+
+    def use_best() -> None:
+        st.session_state["fraud_threshold"] = round(min(best_t, 1.0), 3)
+
+    c3.button("Use the cost-minimising threshold", key="fraud_use_best", on_click=use_best)
+    key = ("cost", who, cost_fn, cost_fp)  # independent of the threshold: built once per model and costs
+    if key not in run.cache:
+        run.cache[key] = charts.cost_figure(data.y_test, ev.test_scores, cost_fn, cost_fp, best_t, words.rows)
+    _at_threshold(run, words, who, (cost_fn, cost_fp), best_t, run.cache[key])
+
+
+@st.fragment
+def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float], best_t: float, cost_curve) -> None:
+    """The slider, what it catches and misses (counts, rates, the confusion matrix) and what that costs,
+    beside the cost-minimising threshold and the cost curve (unchanged by the slider)."""
+    data, ev = run.data, run.evaluations[who]
+    cost_fn, cost_fp = costs
     left, right = st.columns([3, 2], gap="large")
-    with right:
-        st.markdown("**What a mistake costs**")
-        missed = "Cost of a missed fraud" if words.terms.about_fraud else f"Cost of missing {words.a_positive}"
-        cost_fn = st.number_input(missed, 0.0, 1e7, COSTS["fn"], step=10.0, key="fraud_cost_fn",
-                                  help="For fraud: the amount lost plus chargeback fees and handling.")
-        cost_fp = st.number_input("Cost of a false alarm", 0.0, 1e7, COSTS["fp"], step=1.0, key="fraud_cost_fp",
-                                  help="For fraud: an analyst's review, a blocked card, an annoyed customer.")
-        with errors.guard():
-            best_t, _ = fraud.best_cost_threshold(data.y_val, ev.val_scores, cost_fn, cost_fp)
-
-        def use_best() -> None:
-            st.session_state["fraud_threshold"] = round(min(best_t, 1.0), 3)
-
-        st.button("Use the cost-minimising threshold", key="fraud_use_best", on_click=use_best)
     with left:
         threshold = st.slider(f"Threshold: flag {words.a_row} when its score is at least", 0.0, 1.0, step=0.001,
                               format="%.3f", key="fraud_threshold")
@@ -80,7 +94,4 @@ def view(run: Run, words: Words) -> None:
                   help="Chosen on the validation split, so the test cost below is an honest estimate.")
         st.caption(f"At that threshold the test split costs **{at_best:,.0f}** per 1,000 {words.rows}; flagging "
                    f"nothing would cost {none:,.0f}.")
-        key = ("cost", who, cost_fn, cost_fp)  # independent of the slider: drawn once per model and costs
-        if key not in run.cache:
-            run.cache[key] = charts.cost_figure(data.y_test, ev.test_scores, cost_fn, cost_fp, best_t, words.rows)
-        st.plotly_chart(run.cache[key], key="fraud_cost_curve")
+        st.plotly_chart(cost_curve, key="fraud_cost_curve")
