@@ -228,7 +228,10 @@ def read_csv(source: Source, name: str | None = None, max_bytes: int = CSV_MAX_B
     delimiter = guess_delimiter(text)
     # Count the header's fields first (C parser, milliseconds): pandas takes seconds, holding the GIL,
     # to de-duplicate the names of a 16k-column header.
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    try:  # newline="": csv's own line handling (a lone "\r" ends a line, as in an old Mac file)
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise InputError(f"{label} is not a readable CSV ({exc}). Save it as a plain CSV and upload again.") from None
     if len(header) > CSV_MAX_COLUMNS:
         raise InputError(f"{label} has {len(header):,} columns; the pages here use at most "
                          f"{CSV_MAX_COLUMNS:,}. Keep the columns you need and upload again.")
