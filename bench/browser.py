@@ -167,15 +167,20 @@ WATCH_RUNS = """() => {
   if (!window.__dlxObserver) {
     // A run's end, then the browser's first idle moment after it: Plotly draws a changed chart after the
     // run has ended (asynchronously), so the end alone left out most of that chart's drawing.
-    window.__dlxObserver = new MutationObserver(() => {
+    // One callback can bring several changes (a quick run: running, then notRunning): each record's old
+    // value is the state its change ended, so a run is seen even when it is over by the callback.
+    window.__dlxObserver = new MutationObserver((records) => {
+      const now = performance.now();
+      for (const r of records.slice(1)) window.__dlxRuns.push([r.oldValue, now]);
       const state = app.getAttribute("data-test-script-state");
-      window.__dlxRuns.push([state, performance.now()]);
+      window.__dlxRuns.push([state, now]);
       if (state !== "running") {
         const runs = window.__dlxRuns;
         requestIdleCallback(() => runs.push(["idle", performance.now()]));
       }
     });
-    window.__dlxObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    window.__dlxObserver.observe(app, {attributes: true, attributeOldValue: true,
+                                       attributeFilter: ["data-test-script-state"]});
     for (const kind of ["keydown", "pointerdown"]) {
       document.addEventListener(kind, () => { if (window.__dlxInput === null) window.__dlxInput = performance.now(); },
                                 {capture: true});

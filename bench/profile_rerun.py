@@ -2,17 +2,18 @@
 
     .venv/bin/python bench/profile_rerun.py --data-dir DIR "nlp;Epochs;expanders" "generative;Truncation"
     .venv/bin/python bench/profile_rerun.py --data-dir DIR "vision?vision_tab=Train+a+CNN+on+digits;Augment"
+    .venv/bin/python bench/profile_rerun.py --data-dir DIR "speech;Beam;tab=Transcribe;click=speech_go;expanders"
 
-Each argument is "PATH;LABEL[;expanders][;click=KEY]": the page (URL path, query allowed), the start of a
-slider's or toggle's label, whether to open every expander first, and a button to click first (by widget
-key, as bench_results.py does: the controls after a training). The app runs as `make run` starts it, with each
-script run's duration logged (bench/timed_serve.py). In headless Chromium the control is moved `--repeats`
-times (the first move is left out: caches), each rerun timed from the input event until its run has ended
-and the browser is idle (`browser.timed_rerun`, as bench_reruns.py does) and traced: the renderer's main
-thread split into React rendering (the scheduler's MessagePort tasks), input handling, style and layout,
-paint and garbage collection. Prints medians (ms) per control. Why: bench_reruns.py says which controls
-are slow; this says whether the server or the browser is, and how many times the browser renders the page
-for one rerun.
+Each argument is "PATH;LABEL[;expanders][;tab=NAME][;click=KEY]": the page (URL path, query allowed), the
+start of a slider's or toggle's label, and what to do before timing: click a tab open, click a button (by
+widget key, as bench_results.py does: the controls after a training), open every expander (in that order). The
+app runs as `make run` starts it, with each script run's duration logged (bench/timed_serve.py). In headless
+Chromium the control is moved `--repeats` times (the first move is left out: caches), each rerun timed from
+the input event until its run has ended and the browser is idle (`browser.timed_rerun`, as bench_reruns.py
+does) and traced: the renderer's main thread split into React rendering (the scheduler's MessagePort tasks),
+input handling, style and layout, paint and garbage collection. Prints medians (ms) per control. Why:
+bench_reruns.py says which controls are slow; this says whether the server or the browser is, and how many
+times the browser renders the page for one rerun.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench_reruns import LABEL, _open_expanders
+from bench_reruns import LABEL, _open_expanders, open_tab
 from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, settle, timed_rerun
 
 PARTS = {  # trace events of the renderer's main thread, by what they are
@@ -72,6 +73,8 @@ async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path)
     page = await context.new_page()
     await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
     await settle(page, 120)
+    for name in [f.removeprefix("tab=") for f in flags if f.startswith("tab=")]:
+        await open_tab(page, name)  # as a person does (the Transcribe tab needs the clip the first tab chose)
     for key in [f.removeprefix("click=") for f in flags if f.startswith("click=")]:
         await page.locator(f".st-key-{key} button").click()  # a main action first (a training: until it ends)
         await settle(page, 600)
@@ -122,7 +125,7 @@ async def _run(url: str, specs: list[str], repeats: int, times_file: Path) -> No
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;expanders][;click=KEY]"')
+    ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;expanders][;tab=NAME][;click=KEY]"')
     ap.add_argument("--repeats", type=int, default=6)
     ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
     args = ap.parse_args()
