@@ -31,10 +31,14 @@ def test_train_ppo_see_the_curve_and_watch(page, app_url):
     slider.press("Home")  # the smallest run: 1,000 timesteps (PPO collects one rollout of 2,048)
     settle(page)
     page.get_by_role("button", name=re.compile("Train the agent")).click()
-    page.get_by_text("Return per training episode").first.wait_for(timeout=300_000)  # the live curve
+    # The live curve (ECharts draws on a canvas: its text is the chart's aria-label)
+    curve = page.locator("[data-testid='stEChartsChart'][aria-label*='training episodes']")
+    curve.first.wait_for(timeout=300_000)
     page.locator("[data-testid='stMetric']").filter(has_text="Evaluation return").wait_for(timeout=300_000)
     settle(page, 300)
     assert page.get_by_text("PPO on CartPole-v1").count()
+    assert re.search(r"^PPO on CartPole-v1: [\d,]+ training episodes; the rolling mean return ends at [\d.]+\.$",
+                     curve.first.get_attribute("aria-label"))  # the kept curve
     assert page.get_by_text("Against the baselines").count()
     assert not exception_texts(page)
 
