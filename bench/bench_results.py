@@ -6,14 +6,15 @@ every slider or toggle that does not retrain", on 2 cores).
     .venv/bin/python bench/bench_results.py --data-dir <a folder `python -m dl_core prepare` filled> [--repeats 5]
     .venv/bin/python bench/bench_results.py --data-dir DIR --page fraud --page timeseries
 
-Starts the app (warm: after the server's warm-up) and, in headless Chromium, opens each page's tab, clicks
-its button (by widget key, `ACTIONS`), waits until the page is quiet (a training shows live progress until
-it ends), then times the reruns of every visible control, the ones in expanders and the ones on each
-results tab that appeared (`browser.timed_rerun`: from the input event until the run has ended and the
-browser is idle). Settings above a result redraw alone unless something below reads them (ui/fragments.py). A select
-box is not moved (fraud's row picker): sliders and toggles only. A control is timed once per action (the
-settings above the results with the first results tab open). Prints one line per control and a summary.
-`--tab` picks actions by their tab's name, `--only` controls by the start of their label (an A/B of one).
+Starts the app (warm: after the server's warm-up) and, in headless Chromium, opens each page's tab, clicks its
+button (by widget key, `ACTIONS`), waits until the page is quiet (a training shows live progress until it
+ends), then times the reruns of every visible control, the ones in expanders and the ones on each results tab
+that appeared (`browser.timed_rerun`: from the input event until the run has ended and the browser is idle).
+Settings above a result redraw alone unless something below reads them (ui/fragments.py). Sliders and toggles
+by default; `--kind select` picks options of select boxes (fraud's row picker). A control is timed once per
+action (the settings above the results with the first results tab open). Prints one line per control and a
+summary. `--tab` picks actions by their tab's name, `--only` controls by the start of their label (an A/B of
+one).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench_reruns import _controls, open_tab, summary, tab_names
+from bench_reruns import ALL_KINDS, KINDS, _controls, open_tab, summary, tab_names
 from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, exceptions, settle
 
 # page: [(tab, the key of the button that starts its main action)]; "" for a page without tabs
@@ -39,7 +40,7 @@ ACTIONS = {
 }
 
 async def measure(url: str, pages: list[str], repeats: int, wait: float, only: tuple[str, ...] = (),
-                  tabs: tuple[str, ...] = ()) -> list[tuple]:
+                  tabs: tuple[str, ...] = (), kinds: tuple[str, ...] = KINDS) -> list[tuple]:
     from playwright.async_api import async_playwright
 
     rows: list[tuple] = []
@@ -64,11 +65,11 @@ async def measure(url: str, pages: list[str], repeats: int, wait: float, only: t
                 print(f"---- {where}: clicked {button}" + (f"; the page shows an error: {errors}" if errors else ""),
                       flush=True)
                 seen: set[tuple[str, str]] = set()
-                await _controls(page, where, repeats, seen, rows, only)
+                await _controls(page, where, repeats, seen, rows, only, kinds=kinds)
                 for name in [n for n in await tab_names(page) if n not in before]:  # results tabs
                     await open_tab(page, name)
                     # the settings above were timed with the first results tab open: not again (fraud: 12 x 5)
-                    await _controls(page, f"{where} · {name}", repeats, seen, rows, only, seen_as=where)
+                    await _controls(page, f"{where} · {name}", repeats, seen, rows, only, seen_as=where, kinds=kinds)
                 await page.context.close()
         await browser.close()
     return rows
@@ -82,10 +83,12 @@ def main() -> None:
     ap.add_argument("--wait", type=float, default=600, help="seconds a main action may take")
     ap.add_argument("--tab", action="append", default=[], help="only the actions of tabs named so (repeatable)")
     ap.add_argument("--only", action="append", default=[], help="time only controls whose label starts so")
+    ap.add_argument("--kind", action="append", choices=ALL_KINDS,
+                    help="the kinds of control to time (repeatable; default: sliders and toggles)")
     args = ap.parse_args()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
         rows = asyncio.run(measure(url, args.page or list(ACTIONS), args.repeats, args.wait, tuple(args.only),
-                                   tuple(args.tab)))
+                                   tuple(args.tab), tuple(args.kind or KINDS)))
     summary(rows)
 
 

@@ -224,9 +224,9 @@ async def timed_rerun(page, action, timeout: float = 60.0, start_within: float =
 async def slider_reruns(page, slider, repeats: int, timeout: float = 60.0) -> tuple[list[float], int]:
     """(seconds of each rerun, runs missed) for `repeats` one-step moves of `slider`, right then left (or
     left then right when the first step right starts no run: a slider at its maximum), each timed by
-    `timed_rerun`. A run so fast that the app's script state never showed "running" (the start and end
-    reached the browser together) cannot be timed that way: it is counted as missed and left out, so a
-    median is, if anything, pessimistic."""
+    `timed_rerun`. A step whose run the page never showed as running within 10 s cannot be timed that
+    way: it is counted as missed and left out. (A quick run whose start and end came in one observer
+    callback is seen: `WATCH_RUNS` keeps each change's old value.)"""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     async def step(key: str) -> float | None:
