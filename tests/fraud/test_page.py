@@ -99,6 +99,12 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix(monkeypatch):
     assert f"{at.slider(key='fraud_threshold').value:.3f}" == best
     here = metric(at, "Cost per 1,000 transactions").value
     assert any(f"test split costs **{here}** per 1,000" in c.value for c in at.caption), here
+    # The cost curve (ECharts): its mark is the stated threshold, and above every score it costs what
+    # flagging nothing costs.
+    curve = echarts_spec(at, "fraud_cost_curve")["series"][0]
+    assert f"{curve['markLine']['data'][0]['xAxis']:.3f}" == best
+    nothing = next(c.value for c in at.caption if "flagging nothing would cost" in c.value)
+    assert curve["data"][-1][0] == 1.0 and nothing.endswith(f"flagging nothing would cost {curve['data'][-1][1]:,.0f}.")
     at.number_input(key="fraud_cost_fp").set_value(5.0).run()
     # Why flagged: the bars (ECharts) are the engine's attributions of the picked row, largest on top.
     at.slider(key="fraud_threshold").set_value(0.0).run()

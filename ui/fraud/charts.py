@@ -1,5 +1,6 @@
-"""Figures for the fraud page: PR and ROC curves together, cost curve, error histogram (Plotly); feature
-attributions (ECharts). The class names come from the page (fraud, or a person's own label)."""
+"""Figures for the fraud page: PR and ROC curves together, error histogram (Plotly); the cost curve and
+feature attributions (ECharts: controls redraw them). The class names come from the page (fraud, or a
+person's own label)."""
 
 from __future__ import annotations
 
@@ -41,26 +42,36 @@ def pr_roc_figure(y: np.ndarray, scores: Mapping[str, np.ndarray], positives: st
     return fig
 
 
-def cost_figure(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float, best: float,
-                rows: str = "transactions") -> go.Figure:
-    """Expected cost per 1,000 rows as the threshold moves, with the cost-minimising threshold marked.
+def cost_option(y: np.ndarray, score: np.ndarray, cost_fn: float, cost_fp: float, best: float,
+                rows: str = "transactions") -> dict:
+    """Expected cost per 1,000 rows as the threshold moves, with the cost-minimising threshold marked
+    (an ECharts option).
 
-    It does not depend on the slider (whose value is shown beside it), so a page can draw it once per
-    model and costs: redrawing a chart at every move of the threshold is what made moving it slow.
-    """
+    It does not depend on the slider (whose value is shown beside it), so a page can build it once per
+    model and costs; ECharts because the model picker and the cost inputs redraw it (ui/echarts.py)."""
     thresholds, cost = fraud.cost_curve(y, score, cost_fn, cost_fp)
     finite = np.isfinite(thresholds)
     x = np.r_[thresholds[finite], 1.0]
     c = np.r_[cost[finite], cost[0]]  # above every score nothing is flagged: the 'flag none' cost
-    order = np.argsort(x)
-    t = min(best, 1.0)
-    best_line = go.Scatter(x=[t, t], y=[float(c.min()), float(c.max())], mode="lines+text",
-                           text=["", "cost-minimising"], textposition="bottom right", hoverinfo="skip",
-                           line={"color": "#2ca02c", "dash": "dot"})  # a trace: add_vline costs more
-    fig = go.Figure([go.Scatter(x=x[order], y=c[order], mode="lines", line_shape="hv", name="test cost"), best_line])
-    fig.update_layout(height=300, xaxis_title="threshold (flag when score ≥ threshold)",
-                      yaxis_title=f"cost per 1,000 {rows}", xaxis_range=[0, 1], showlegend=False, **_LAYOUT)
-    return fig
+    order = np.argsort(x, kind="stable")
+    points = [[a, b] for a, b in zip(echarts.values(x[order], 5), echarts.values(c[order], 2), strict=True)]
+    t = round(min(best, 1.0), 5)
+    return echarts.option(
+        aria={"enabled": True, "label": {"description": f"Test cost per 1,000 {rows} for thresholds 0 to 1; "
+                                                        f"lowest {c.min():,.0f}; cost-minimising threshold "
+                                                        f"(validation) {t:.3f}."}},
+        grid={"left": 10, "right": 20, "top": 30, "bottom": 40, "containLabel": True},
+        xAxis={"type": "value", "min": 0, "max": 1, "name": "threshold (flag when score ≥ threshold)",
+               "nameLocation": "middle", "nameGap": 26},
+        yAxis={"type": "value", "name": f"cost per 1,000 {rows}", "scale": True,
+               "nameTextStyle": {"align": "left"}},  # the name reads rightwards from the axis, not cut off
+        # A threshold between two scores flags what the higher one flags: the step comes at the start.
+        series=[{"type": "line", "name": "test cost", "step": "start", "showSymbol": False, "data": points,
+                 "lineStyle": {"width": 2, "color": "#1f77b4"}, "itemStyle": {"color": "#1f77b4"},
+                 "markLine": {"symbol": "none", "silent": True, "animation": False,
+                              "lineStyle": {"color": "#2ca02c", "type": "dotted", "width": 2},
+                              "label": {"formatter": "cost-minimising", "position": "insideEndTop"},
+                              "data": [{"xAxis": t}]}}])
 
 
 def error_histogram(errors: np.ndarray, y: np.ndarray, positive: str, negative: str) -> go.Figure:

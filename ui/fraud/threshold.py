@@ -55,12 +55,13 @@ def view(run: Run, words: Words) -> None:
     c3.button("Use the cost-minimising threshold", key="fraud_use_best", on_click=use_best)
     key = ("cost", who, cost_fn, cost_fp)  # independent of the threshold: built once per model and costs
     if key not in run.cache:
-        run.cache[key] = charts.cost_figure(data.y_test, ev.test_scores, cost_fn, cost_fp, best_t, words.rows)
+        run.cache[key] = charts.cost_option(data.y_test, ev.test_scores, cost_fn, cost_fp, best_t, words.rows)
     _at_threshold(run, words, who, (cost_fn, cost_fp), best_t, run.cache[key])
 
 
 @st.fragment
-def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float], best_t: float, cost_curve) -> None:
+def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float], best_t: float,
+                  cost_curve: dict) -> None:
     """The slider, what it catches and misses (counts, rates, the confusion matrix) and what that costs,
     beside the cost-minimising threshold and the cost curve (unchanged by the slider)."""
     data, ev = run.data, run.evaluations[who]
@@ -94,4 +95,4 @@ def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float], 
                   help="Chosen on the validation split, so the test cost below is an honest estimate.")
         st.caption(f"At that threshold the test split costs **{at_best:,.0f}** per 1,000 {words.rows}; flagging "
                    f"nothing would cost {none:,.0f}.")
-        st.plotly_chart(cost_curve, key="fraud_cost_curve")
+        echarts.show(cost_curve, key="fraud_cost_curve", height=300)
