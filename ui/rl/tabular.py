@@ -83,7 +83,7 @@ def _training_shown() -> bool:
 
 
 def _differences(was: tuple[str, bool, float], now: tuple[str, bool, float]) -> str:
-    """What differs between two problems (environment, ice, γ), as "X, not Y" phrases."""
+    """What differs between the settings' problem and the agent's (environment, ice, γ): "X (the agent's: Y)"."""
     words = [lambda env: rl.env_spec(env).title.split(":")[0], lambda ice: "slippery" if ice else "not slippery",
              lambda gamma: f"γ = {gamma:g}"]
     return "; ".join(f"{say(a)} (the agent's: {say(b)})" for say, a, b in zip(words, now, was, strict=True) if a != b)
@@ -110,12 +110,11 @@ def _preview(env_id: str, config: rl.QLearningConfig) -> None:
                     icon=":material/grid_on:")
             return
         cfg = trained.details["config"]
-        was = (trained.model.env_id, bool(cfg.slippery), cfg.gamma)
-        if was == (env_id, bool(config.slippery), config.gamma):
+        was, now = (trained.model.env_id, bool(cfg.slippery), cfg.gamma), (env_id, bool(config.slippery), config.gamma)
+        if was == now:
             st.caption("The Q-learning agent below was trained on this problem: its grid is there, beside this "
                        "optimum.")
         else:
-            now = (env_id, bool(config.slippery), config.gamma)
             st.info(f"This optimum is of the settings above, not of the problem the Q-learning agent below was "
                     f"trained on: {_differences(was, now)}. Train again to compare Q-learning with it.",
                     icon=":material/info:")
