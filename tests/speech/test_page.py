@@ -275,3 +275,28 @@ def test_the_shared_model_cards_show_both_recognisers():
     text = " ".join(m.value for m in at.markdown)
     assert "offline · bundled" in text and "speech-recognition" in text
     assert "**Licence:** MIT" in text and "**Licence:** BSD-2-Clause" in text and "78 MB" in text
+
+
+def test_a_link_to_the_transcribe_tab_works_on_the_default_sample():
+    """Opened straight on Transcribe (/speech?speech_tab=Transcribe): the sample "Your audio" would show
+    first is the clip, so the Transcribe button is there at once; with the recorder chosen and nothing
+    recorded, the tab says what to do instead."""
+    from streamlit.testing.v1 import AppTest
+
+    from dl_core import speech
+    from tests.conftest import ROOT
+
+    for source in ("Bundled sample", "Record"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.run()
+        at.switch_page(PAGE)
+        at.query_params[TAB] = "Transcribe"  # the link
+        at.session_state["speech_source"] = source  # what "Your audio" would hold
+        at.run()
+        assert exceptions(at) == []
+        hint = "Your audio** tab first" in _texts(at)
+        if source == "Record":
+            assert hint and not [b for b in at.button if b.key == "speech_go"]
+            continue
+        assert not hint and at.button(key="speech_go").label.startswith("Transcribe")
+        assert at.session_state["speech::clip"].key == f"sample:{speech.samples()[0].file}"

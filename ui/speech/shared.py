@@ -14,6 +14,7 @@ import streamlit as st
 
 from dl_core import speech
 
+SOURCES = ("Bundled sample", "Record", "Upload a file")  # where the "Your audio" tab takes the speech from
 _CLIP = "speech::clip"
 HEARING = "speech::hearing"  # (clip key, chart option, note): the "Your audio" chart of the clip, built once
 
@@ -59,9 +60,20 @@ def forget() -> None:
     st.session_state.pop(HEARING, None)
 
 
+def sample_clip() -> Clip | None:
+    """The bundled sample that "Your audio" shows (its first one unless another was chosen), decoded, while
+    that tab's source is the bundled samples; else None. A person may open another tab first (a link
+    to /speech?speech_tab=Transcribe): the page then works on the same sample as if they had started there."""
+    if (st.session_state.get("speech_source") or SOURCES[0]) != SOURCES[0]:
+        return None
+    samples = {s.file: s for s in speech.samples()}
+    chosen = samples.get(st.session_state.get("speech_sample"), next(iter(samples.values())))
+    return decode(f"sample:{chosen.file}", chosen.path, chosen.file, chosen.reference)
+
+
 def need_clip() -> Clip | None:
-    """The clip, or a hint to choose one first (then None)."""
-    current = clip()
+    """The clip (the default sample if none was chosen yet), or a hint to choose one first (then None)."""
+    current = clip() or sample_clip()
     if current is None:
         st.info("Choose a sample, record your voice or upload a file in the **Your audio** tab first.",
                 icon=":material/mic:")

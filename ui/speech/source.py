@@ -16,7 +16,7 @@ from ui import echarts, errors
 from . import render, shared
 
 UPLOAD_TYPES = ["wav", "mp3", "ogg", "opus", "oga", "m4a", "mp4", "aac", "flac", "webm", "mkv", "aiff"]
-SOURCES = ("Bundled sample", "Record", "Upload a file")
+SOURCES = shared.SOURCES
 
 
 def view() -> None:
