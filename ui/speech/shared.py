@@ -15,6 +15,7 @@ import streamlit as st
 from dl_core import speech
 
 SOURCES = ("Bundled sample", "Record", "Upload a file")  # where the "Your audio" tab takes the speech from
+SOURCE_KEY, SAMPLE_KEY = "speech_source", "speech_sample"  # that tab's widgets: the source, the sample
 _CLIP = "speech::clip"
 HEARING = "speech::hearing"  # (clip key, chart option, note): the "Your audio" chart of the clip, built once
 
@@ -60,15 +61,24 @@ def forget() -> None:
     st.session_state.pop(HEARING, None)
 
 
+def samples() -> dict[str, speech.Sample]:
+    """The bundled samples by file name, in the order the page offers them (the first is the default)."""
+    return {s.file: s for s in speech.samples()}
+
+
+def sample_source(sample: speech.Sample) -> tuple:
+    """`decode`'s arguments for a bundled sample."""
+    return f"sample:{sample.file}", sample.path, sample.file, sample.reference
+
+
 def sample_clip() -> Clip | None:
     """The bundled sample that "Your audio" shows (its first one unless another was chosen), decoded, while
     that tab's source is the bundled samples; else None. A person may open another tab first (a link
     to /speech?speech_tab=Transcribe): the page then works on the same sample as if they had started there."""
-    if (st.session_state.get("speech_source") or SOURCES[0]) != SOURCES[0]:
+    if (st.session_state.get(SOURCE_KEY) or SOURCES[0]) != SOURCES[0]:
         return None
-    samples = {s.file: s for s in speech.samples()}
-    chosen = samples.get(st.session_state.get("speech_sample"), next(iter(samples.values())))
-    return decode(f"sample:{chosen.file}", chosen.path, chosen.file, chosen.reference)
+    offered = samples()
+    return decode(*sample_source(offered.get(st.session_state.get(SAMPLE_KEY), next(iter(offered.values())))))
 
 
 def need_clip() -> Clip | None:

@@ -16,12 +16,11 @@ from ui import echarts, errors
 from . import render, shared
 
 UPLOAD_TYPES = ["wav", "mp3", "ogg", "opus", "oga", "m4a", "mp4", "aac", "flac", "webm", "mkv", "aiff"]
-SOURCES = shared.SOURCES
 
 
 def view() -> None:
-    source = st.segmented_control("Where the speech comes from", SOURCES, default=SOURCES[0],
-                                  key="speech_source") or SOURCES[0]
+    source = st.segmented_control("Where the speech comes from", shared.SOURCES, default=shared.SOURCES[0],
+                                  key=shared.SOURCE_KEY) or shared.SOURCES[0]
     pending = _choose(source)
     if pending is None:
         shared.forget()
@@ -39,14 +38,14 @@ def view() -> None:
 def _choose(source: str) -> tuple | shared.Clip | None:
     """(key, data, label, reference) of what the person picked, the clip kept from their earlier recording
     or upload when the widget is empty again, or None when nothing is picked yet."""
-    if source == SOURCES[0]:
+    if source == shared.SOURCES[0]:
         # By file name, not the Sample itself: a plain value is what ui.tabs keeps while another tab is open.
-        samples = {s.file: s for s in speech.samples()}
+        samples = shared.samples()
         chosen = samples[st.selectbox("Sample", list(samples), format_func=lambda f: samples[f].title,
-                                      key="speech_sample")]
+                                      key=shared.SAMPLE_KEY)]
         st.caption(f"Source: {chosen.source}. Licence: {chosen.licence}. Reference transcript included.")
-        return f"sample:{chosen.file}", chosen.path, chosen.file, chosen.reference
-    if source == SOURCES[1]:
+        return shared.sample_source(chosen)
+    if source == shared.SOURCES[1]:
         recording = st.audio_input("Record your voice (English), then stop", key="speech_record",
                                    on_change=shared.forget)
         if recording is None:
