@@ -163,6 +163,7 @@ def percentile(values: list[float], q: float) -> float:
 WATCH_RUNS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   window.__dlxRuns = [];
+  window.__dlxWs = [];
   window.__dlxInput = null;
   if (!window.__dlxObserver) {
     // A run's end, then the browser's first idle moment after it: Plotly draws a changed chart after the
@@ -181,6 +182,23 @@ WATCH_RUNS = """() => {
     });
     window.__dlxObserver.observe(app, {attributes: true, attributeOldValue: true,
                                        attributeFilter: ["data-test-script-state"]});
+    // The app's own messages: a run's request goes out on its WebSocket and the run comes back on it.
+    // A quick run's messages often arrive in one task and React draws them in one commit, so the state
+    // attribute above never shows "running" (7 of 10 steps of a bare fragment page): the messages do.
+    // The socket is found at its first send (the page had opened it before this was installed).
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      window.__dlxWs.push(["out", performance.now()]);
+      if (!this.__dlxWatched) {
+        this.__dlxWatched = true;
+        this.addEventListener("message", () => {
+          const log = window.__dlxWs;
+          log.push(["in", performance.now()]);
+          requestIdleCallback(() => log.push(["idle", performance.now()]));
+        });
+      }
+      return send.call(this, data);
+    };
     for (const kind of ["keydown", "pointerdown"]) {
       document.addEventListener(kind, () => { if (window.__dlxInput === null) window.__dlxInput = performance.now(); },
                                 {capture: true});
@@ -188,14 +206,34 @@ WATCH_RUNS = """() => {
   }
 }"""
 
+QUIET_MS = 300  # a run is over once the app says so and no message has come for this long
+
+# The moment the browser was idle after the last message of the run (and after the state attribute's end,
+# when it showed one), or null while the run may go on.
+RUN_END = """(quiet) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (app.getAttribute("data-test-script-state") === "running") return null;
+  const ws = window.__dlxWs, runs = window.__dlxRuns;
+  let last = -1;
+  for (let i = 0; i < ws.length; i++) if (ws[i][0] === "in") last = i;
+  if (last < 0 || performance.now() - ws[last][1] < quiet) return null;
+  const idle = ws.slice(last).find((e) => e[0] === "idle");
+  if (!idle) return null;
+  if (runs.length && runs.slice(-1)[0][0] !== "idle") return null;
+  return Math.max(idle[1], runs.length ? runs.slice(-1)[0][1] : 0);
+}"""
+
 
 async def run_started(page, within: float) -> bool:
-    """Whether a script run started (since the last `WATCH_RUNS`) within `within` seconds."""
+    """Whether a script run started (since the last `WATCH_RUNS`) within `within` seconds: the app showed
+    it as running, or answered a message it sent."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     try:
-        await page.wait_for_function("() => window.__dlxRuns.some(r => r[0] === 'running')",
-                                     timeout=within * 1000)
+        await page.wait_for_function(
+            "() => window.__dlxRuns.some(r => r[0] === 'running') || "
+            "(window.__dlxWs.some(e => e[0] === 'out') && window.__dlxWs.some(e => e[0] === 'in'))",
+            timeout=within * 1000)
     except PlaywrightTimeout:
         return False
     return True
@@ -203,30 +241,29 @@ async def run_started(page, within: float) -> bool:
 
 async def timed_rerun(page, action, timeout: float = 60.0, start_within: float = 10.0) -> float | None:
     """Seconds from the input event `await action()` caused (a key press, a click, as the page saw it)
-    until the script run it started has finished (the app's own `data-test-script-state` attribute) and
-    the browser is idle after it (requestIdleCallback: what the run changed is drawn, charts included),
-    both read in the browser, so the harness's own command latency is not counted; None when
-    the action started no run within `start_within` seconds (a slider already at its end, a widget in a
-    fragment)."""
+    until the script run it started has finished and the browser is idle after it (requestIdleCallback:
+    what the run changed is drawn, charts included), both read in the browser, so the harness's own
+    command latency is not counted; None when the action started no run within `start_within` seconds (a
+    slider already at its end). A run is seen by the app's WebSocket messages (a request out, the run
+    back) as well as by its `data-test-script-state` attribute, which a quick run never changes; its end
+    is the first idle moment after its last message once none has come for `QUIET_MS` (the wait is not
+    counted)."""
     await page.evaluate(WATCH_RUNS)
     before = await page.evaluate("() => performance.now()")
     await action()
     if not await run_started(page, start_within):
         return None
-    await page.wait_for_function(
-        "() => document.querySelector(\"[data-testid='stApp']\").getAttribute('data-test-script-state') "
-        "!== 'running' && window.__dlxRuns.length && window.__dlxRuns.slice(-1)[0][0] === 'idle'",
-        timeout=timeout * 1000)
-    start, end = await page.evaluate("() => [window.__dlxInput, window.__dlxRuns.slice(-1)[0][1]]")
-    return (end - (start if start is not None else before)) / 1000
+    end = await page.wait_for_function(RUN_END, arg=QUIET_MS, timeout=timeout * 1000, polling=50)
+    start = await page.evaluate("() => window.__dlxInput")
+    return (await end.json_value() - (start if start is not None else before)) / 1000
 
 
 async def slider_reruns(page, slider, repeats: int, timeout: float = 60.0) -> tuple[list[float], int]:
     """(seconds of each rerun, runs missed) for `repeats` one-step moves of `slider`, right then left (or
     left then right when the first step right starts no run: a slider at its maximum), each timed by
-    `timed_rerun`. A step whose run the page never showed as running within 10 s cannot be timed that
-    way: it is counted as missed and left out. (A quick run whose start and end came in one observer
-    callback is seen: `WATCH_RUNS` keeps each change's old value.)"""
+    `timed_rerun`. A step that started no run within 10 s is counted as missed and left out.
+    (Before `WATCH_RUNS` read the app's messages, the quickest runs were missed this way: the state
+    attribute never showed them, so the medians left out the fastest steps.)"""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     async def step(key: str) -> float | None:
