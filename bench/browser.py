@@ -207,6 +207,9 @@ WATCH_RUNS = """() => {
 }"""
 
 QUIET_MS = 300  # a run is over once the app says so and no message has come for this long
+# How often the harness asks the page (times are read from the page's own events, so this sets only how
+# soon the harness notices; every frame, as Playwright polls by default, took CPU from the run it timed).
+POLL_MS = 50
 
 # The moment the browser was idle after the last message of the run (and after the state attribute's end,
 # when it showed one), or null while the run may go on.
@@ -233,7 +236,7 @@ async def run_started(page, within: float) -> bool:
         await page.wait_for_function(
             "() => window.__dlxRuns.some(r => r[0] === 'running') || "
             "(window.__dlxWs.some(e => e[0] === 'out') && window.__dlxWs.some(e => e[0] === 'in'))",
-            timeout=within * 1000)
+            timeout=within * 1000, polling=POLL_MS)
     except PlaywrightTimeout:
         return False
     return True
@@ -253,7 +256,7 @@ async def timed_rerun(page, action, timeout: float = 60.0, start_within: float =
     await action()
     if not await run_started(page, start_within):
         return None
-    end = await page.wait_for_function(RUN_END, arg=QUIET_MS, timeout=timeout * 1000, polling=50)
+    end = await page.wait_for_function(RUN_END, arg=QUIET_MS, timeout=timeout * 1000, polling=POLL_MS)
     start = await page.evaluate("() => window.__dlxInput")
     return (await end.json_value() - (start if start is not None else before)) / 1000
 

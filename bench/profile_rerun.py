@@ -13,7 +13,9 @@ the input event until its run has ended and the browser is idle (`browser.timed_
 does) and traced: the renderer's main thread split into React rendering (the scheduler's MessagePort tasks),
 input handling, style and layout, paint and garbage collection. Prints medians (ms) per control. Why:
 bench_reruns.py says which controls are slow; this says whether the server or the browser is, and how many
-times the browser renders the page for one rerun.
+times the browser renders the page for one rerun. `--scripts` also samples the page's JavaScript (the
+DevTools CPU profiler, 0.2 ms) over the timed reruns and prints the busiest script files per rerun: which of
+React, its styling (emotion), a chart library or a Streamlit element takes the browser's time.
 """
 
 from __future__ import annotations
@@ -67,7 +69,20 @@ def _main_thread(events: list[dict]) -> tuple[Counter, list[float]]:
     return parts, react
 
 
-async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path) -> None:
+def _by_script(profile: dict) -> Counter:
+    """Milliseconds of JavaScript per script file (the bundle's file name; "(program)" is the browser's own
+    work, "(idle)" left out) in one CPU profile."""
+    nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    out: Counter = Counter()
+    for sample, delta in zip(profile["samples"], [*profile["timeDeltas"][1:], 0], strict=True):
+        frame = nodes[sample]
+        name = frame["url"].rsplit("/", 1)[-1] or frame["functionName"] or "(native)"
+        if name != "(idle)":
+            out[name] += delta / 1000
+    return out
+
+
+async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path, scripts: bool = False) -> None:
     path, label, *flags = spec.split(";")
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -85,10 +100,16 @@ async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path)
         print(f"{spec}: no visible slider or toggle labelled {label!r}")
         await context.close()
         return
-    rows = []
+    rows, per_script = [], Counter()
+    cdp = await context.new_cdp_session(page) if scripts else None
+    if cdp:
+        await cdp.send("Profiler.enable")
+        await cdp.send("Profiler.setSamplingInterval", {"interval": 200})
     for i in range(repeats + 1):
         times_file.write_text("")
         await browser.start_tracing(page=page, categories=["devtools.timeline", "blink"])
+        if cdp and i:
+            await cdp.send("Profiler.start")
         if slider:
             await control.focus()
             seconds = await timed_rerun(page, lambda i=i: page.keyboard.press("ArrowRight" if i % 2 == 0
@@ -97,6 +118,10 @@ async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path)
             seconds = await timed_rerun(page, lambda: control.click())
         await page.wait_for_timeout(150)  # what the browser does right after the run ends counts too
         trace = json.loads(await browser.stop_tracing())
+        if cdp and i:
+            sampled = _by_script((await cdp.send("Profiler.stop"))["profile"])
+            if seconds is not None:
+                per_script.update(sampled)
         await settle(page)
         if seconds is None or i == 0:
             continue
@@ -111,15 +136,18 @@ async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path)
     med = {k: statistics.median(r.get(k, 0.0) for r in rows) for k in ("total", "server", "renders", *PARTS)}
     print(f"{spec:<58} total {med['total']:4.0f}  server {med['server']:4.0f}  | browser: "
           + "  ".join(f"{k} {med[k]:3.0f}" for k in PARTS) + f"  | page renders {med['renders']:.0f}", flush=True)
+    if per_script:
+        print("    JavaScript per rerun (ms, mean): " + ", ".join(
+            f"{name} {ms / len(rows):.0f}" for name, ms in per_script.most_common(8)), flush=True)
 
 
-async def _run(url: str, specs: list[str], repeats: int, times_file: Path) -> None:
+async def _run(url: str, specs: list[str], repeats: int, times_file: Path, scripts: bool) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for spec in specs:
-            await _profile(browser, url, spec, repeats, times_file)
+            await _profile(browser, url, spec, repeats, times_file, scripts)
         await browser.close()
 
 
@@ -128,11 +156,12 @@ def main() -> None:
     ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;expanders][;tab=NAME][;click=KEY]"')
     ap.add_argument("--repeats", type=int, default=6)
     ap.add_argument("--data-dir", default=None, help="a data folder (e.g. one `prepare` filled)")
+    ap.add_argument("--scripts", action="store_true", help="also the JavaScript time per script file")
     args = ap.parse_args()
     times_file = Path(tempfile.mkdtemp(prefix="dlx-runs-")) / "runs.txt"
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP, launcher="bench.timed_serve",
                     env={"DLX_RUN_TIMES": str(times_file)}) as (url, _):
-        asyncio.run(_run(url, args.specs, args.repeats, times_file))
+        asyncio.run(_run(url, args.specs, args.repeats, times_file, args.scripts))
     print("milliseconds, medians of the reruns after the first. total: input event until the run has ended and "
           "the browser is idle, in the browser; server: the script run(s) it caused; browser: main-thread time "
           "in React rendering, input handling, style and layout, paint, garbage collection (tasks overlap "
