@@ -264,7 +264,8 @@ async def timed_rerun(page, action, timeout: float = 60.0, start_within: float =
 async def slider_reruns(page, slider, repeats: int, timeout: float = 60.0) -> tuple[list[float], int]:
     """(seconds of each rerun, runs missed) for `repeats` one-step moves of `slider`, right then left (or
     left then right when the first step right starts no run: a slider at its maximum), each timed by
-    `timed_rerun`. A step that started no run within 10 s is counted as missed and left out.
+    `timed_rerun`. A step that started no run within 10 s, or whose run's end was not seen within
+    `timeout`, is counted as missed and left out.
     (Before `WATCH_RUNS` read the app's messages, the quickest runs were missed this way: the state
     attribute never showed them, so the medians left out the fastest steps.)"""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
