@@ -273,7 +273,8 @@ async def slider_reruns(page, slider, repeats: int, timeout: float = 60.0) -> tu
     async def step(key: str) -> float | None:
         try:
             return await timed_rerun(page, lambda: page.keyboard.press(key), timeout)
-        except PlaywrightTimeout:
+        except PlaywrightTimeout:  # said apart from "no run started", which is also counted as missed
+            print(f"  (a step's run started but its end was not seen within {timeout:.0f} s)", file=sys.stderr)
             return None
 
     times, missed, keys = [], 0, ("ArrowRight", "ArrowLeft")
