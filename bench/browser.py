@@ -227,6 +227,15 @@ RUN_END = """(quiet) => {
 }"""
 
 
+# What the page saw of the last step (ms after the input): the state attribute's changes, the messages'
+# kinds (the last 12) and the app's state now.
+STEP_LOGS = """() => {
+  const t0 = window.__dlxInput || 0, at = (e) => [e[0], Math.round(e[1] - t0)];
+  return {runs: window.__dlxRuns.map(at), ws: window.__dlxWs.slice(-12).map(at), messages: window.__dlxWs.length,
+          state: document.querySelector("[data-testid='stApp']").getAttribute("data-test-script-state")};
+}"""
+
+
 async def run_started(page, within: float) -> bool:
     """Whether a script run started (since the last `WATCH_RUNS`) within `within` seconds: the app showed
     it as running, or answered a message it sent."""
@@ -274,7 +283,8 @@ async def slider_reruns(page, slider, repeats: int, timeout: float = 60.0) -> tu
         try:
             return await timed_rerun(page, lambda: page.keyboard.press(key), timeout)
         except PlaywrightTimeout:  # said apart from "no run started", which is also counted as missed
-            print(f"  (a step's run started but its end was not seen within {timeout:.0f} s)", file=sys.stderr)
+            logs = await page.evaluate(STEP_LOGS)
+            print(f"  (a step's run started but its end was not seen within {timeout:.0f} s: {logs})", file=sys.stderr)
             return None
 
     times, missed, keys = [], 0, ("ArrowRight", "ArrowLeft")
