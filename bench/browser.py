@@ -195,6 +195,9 @@ WATCH_RUNS = """() => {
           const log = window.__dlxWs;
           log.push(["in", performance.now()]);
           requestIdleCallback(() => log.push(["idle", performance.now()]));
+          // A run that changes nothing on screen asks for no frame, and headless Chromium then reported
+          // no idle moment for over a minute (steps "not timed" after a training): ask for one.
+          requestAnimationFrame(() => {});
         });
       }
       return send.call(this, data);
@@ -232,7 +235,10 @@ RUN_END = """(quiet) => {
 STEP_LOGS = """() => {
   const t0 = window.__dlxInput || 0, at = (e) => [e[0], Math.round(e[1] - t0)];
   return {runs: window.__dlxRuns.map(at), ws: window.__dlxWs.slice(-12).map(at), messages: window.__dlxWs.length,
-          state: document.querySelector("[data-testid='stApp']").getAttribute("data-test-script-state")};
+          state: document.querySelector("[data-testid='stApp']").getAttribute("data-test-script-state"),
+          visible: document.visibilityState, animations: document.getAnimations().map((a) =>
+            (a.animationName || a.constructor.name) + " on " + (a.effect?.target?.getAttribute?.("data-testid") ||
+                                                               a.effect?.target?.className || "?")).slice(0, 5)};
 }"""
 
 
