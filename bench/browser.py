@@ -235,10 +235,7 @@ RUN_END = """(quiet) => {
 STEP_LOGS = """() => {
   const t0 = window.__dlxInput || 0, at = (e) => [e[0], Math.round(e[1] - t0)];
   return {runs: window.__dlxRuns.map(at), ws: window.__dlxWs.slice(-12).map(at), messages: window.__dlxWs.length,
-          state: document.querySelector("[data-testid='stApp']").getAttribute("data-test-script-state"),
-          visible: document.visibilityState, animations: document.getAnimations().map((a) =>
-            (a.animationName || a.constructor.name) + " on " + (a.effect?.target?.getAttribute?.("data-testid") ||
-                                                               a.effect?.target?.className || "?")).slice(0, 5)};
+          state: document.querySelector("[data-testid='stApp']").getAttribute("data-test-script-state")};
 }"""
 
 

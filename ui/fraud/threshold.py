@@ -56,12 +56,12 @@ def view(run: Run, words: Words) -> None:
     key = ("cost", who, cost_fn, cost_fp)  # independent of the threshold: built once per model and costs
     if key not in run.cache:
         run.cache[key] = charts.cost_option(data.y_test, ev.test_scores, cost_fn, cost_fp, best_t, words.rows)
+    none = fraud.cost_per_1000(data.y_test, ev.test_scores, FLAG_NONE, cost_fn, cost_fp)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        _at_threshold(run, words, who, (cost_fn, cost_fp))
+        _at_threshold(run, words, who, (cost_fn, cost_fp), none)
     with right:  # what the costs give, whatever the threshold: outside the threshold's fragment
         at_best = fraud.cost_per_1000(data.y_test, ev.test_scores, best_t, cost_fn, cost_fp)
-        none = fraud.cost_per_1000(data.y_test, ev.test_scores, FLAG_NONE, cost_fn, cost_fp)
         st.metric("Cost-minimising threshold", f"{min(best_t, 1.0):.3f}",
                   help="Chosen on the validation split, so the test cost below is an honest estimate.")
         st.caption(f"At that threshold the test split costs **{at_best:,.0f}** per 1,000 {words.rows}; flagging "
@@ -70,10 +70,10 @@ def view(run: Run, words: Words) -> None:
 
 
 @st.fragment
-def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float]) -> None:
-    """The slider, what it catches and misses (counts, rates, the confusion matrix) and what that costs.
-    The cost-minimising threshold and the cost curve beside it do not change with the slider: a step
-    redraws only this."""
+def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float], none: float) -> None:
+    """The slider, what it catches and misses (counts, rates, the confusion matrix) and what that costs
+    (against `none`, the cost of flagging nothing). The cost-minimising threshold and the cost curve beside
+    it do not change with the slider: a step redraws only this."""
     data, ev = run.data, run.evaluations[who]
     cost_fn, cost_fp = costs
     threshold = st.slider(f"Threshold: flag {words.a_row} when its score is at least", 0.0, 1.0, step=0.001,
@@ -88,7 +88,6 @@ def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float]) 
     st.caption(f"At {threshold:.3f} on the test split: precision {at['precision']:.3f}, recall {at['recall']:.3f}, "
                f"F1 {at['f1']:.3f}; {int(cm[:, 1].sum()):,} alerts out of {len(data.y_test):,} {words.rows}.")
     here = fraud.cost_per_1000(data.y_test, ev.test_scores, threshold, cost_fn, cost_fp)
-    none = fraud.cost_per_1000(data.y_test, ev.test_scores, FLAG_NONE, cost_fn, cost_fp)
     st.metric(f"Cost per 1,000 {words.rows}", f"{here:,.0f}", f"{here - none:+,.0f} vs flagging nothing",
               delta_color="inverse", help="Expected cost on the test split at the slider's threshold.")
     key = ("confusion", who, *cm.ravel().tolist())  # many thresholds give the same matrix: built once
