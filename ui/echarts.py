@@ -26,6 +26,9 @@ import streamlit as st
 VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
            "#fde725"]
 
+# ColorBrewer's RdBu, blue to red (a diverging scale: below / above a middle value; colour-blind safe).
+RDBU = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"]
+
 # Plotly's Blues (a confusion matrix's share of each row: white = none, dark blue = all).
 BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 

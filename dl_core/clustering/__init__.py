@@ -64,6 +64,7 @@ from .tables import (
     k_scan,
     numeric_columns,
     prepare,
+    profile_scores,
     profiles,
     projection,
     read_table,
@@ -90,7 +91,7 @@ __all__ = [
     "Panel", "comparison_grid", "default_grid", "fit_panel", "load_default_grid", "make_dataset", "panels",
     # your own table
     "Clustering", "Prepared", "Scale", "check_k", "cluster_matrix", "example_table", "k_scan",
-    "numeric_columns", "prepare", "profiles", "projection", "read_table", "run_csv", "with_clusters",
+    "numeric_columns", "prepare", "profile_scores", "profiles", "projection", "read_table", "run_csv", "with_clusters",
     # text lines
     "MAX_LINES", "LinesFile", "TextClusters", "cluster_texts", "lines_of_column", "read_lines_file",
     "split_lines", "typical_terms",

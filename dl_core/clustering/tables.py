@@ -219,6 +219,14 @@ def profiles(raw: "pd.DataFrame", labels: np.ndarray) -> "pd.DataFrame":
     return out
 
 
+def profile_scores(raw: "pd.DataFrame", labels: np.ndarray) -> "pd.DataFrame":
+    """Each cluster's mean of every column in standard deviations from the whole table's mean (0 for a
+    constant column): which columns set a cluster apart, on one scale whatever their units."""
+    means = profiles(raw, labels).drop(columns="size")
+    spread = raw.std(ddof=0).replace(0, np.nan)
+    return ((means - raw.mean()) / spread).fillna(0.0)
+
+
 def projection(X: np.ndarray, dims: int = 2, seed: int = 0) -> np.ndarray:
     """X itself when it already has <= dims columns (padded), else its first principal components."""
     from sklearn.decomposition import PCA

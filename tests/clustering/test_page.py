@@ -71,8 +71,18 @@ def test_page_opens_with_working_defaults(at):
     assert labels["clusters found"] == "3"
     assert float(labels["ARI vs label"]) > 0.8  # wine example, k-means on standardised columns
     # The 2-D scatter (ECharts): every wine once, a series per cluster, the cultivar in the tooltip.
-    spec = json.loads(at.get("echarts_chart")[0].proto.spec)
+    profiles, spec = (json.loads(c.proto.spec) for c in at.get("echarts_chart"))
+    # The profiles heatmap: the 13 columns down, the 3 clusters across with their sizes (all 178 wines).
+    assert len(profiles["yAxis"]["data"]) == 13 and len(profiles["xAxis"]["data"]) == 3
+    assert sum(int(x.split("\n")[1].split()[0]) for x in profiles["xAxis"]["data"]) == 178
     assert [s["name"] for s in spec["series"]] == ["cluster 0", "cluster 1", "cluster 2"]
+    assert not at.dataframe  # the profiles' table is drawn only while its expander is open
+    at.session_state["cl_csv_profiles_open"] = True
+    at.run()
+    table = at.dataframe[0].value  # the same numbers, columns down as in the chart
+    assert table.loc["size"].sum() == 178 and list(table.columns) == ["cluster 0", "cluster 1", "cluster 2"]
+    at.session_state["cl_csv_profiles_open"] = False
+    at.run()
     points = [p for s in spec["series"] for p in s["data"]]
     assert len(points) == 178 and all(p[2].startswith("cultivar: ") for p in points)
     assert spec["xAxis"]["name"] == "PC 1"  # 13 columns projected on their principal components

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pandas as pd
 
 from dl_core import clustering as cl
 from ui.clustering import plots
@@ -51,3 +52,29 @@ def test_caption_text_is_large_enough_to_read():
 def test_noise_and_cluster_colour_codes():
     labels = cl.fit_predict("dbscan", np.array([[0, 0], [0, 0.1], [9, 9]]), 1, {"eps": 0.5, "min_samples": 2})
     assert list(plots.colour_codes(labels)) == [1, 1, 0]  # noise is code 0 (grey)
+
+
+def test_profiles_heatmap_colours_by_standard_deviations_and_labels_means():
+    raw = pd.DataFrame({"x": [0.0, 0.0, 10.0, 10.0], "y": [1.0, 2.0, 3.0, 4.0]})
+    labels = np.array([0, 0, 1, 1])
+    option, height = plots.profiles_option(cl.profiles(raw, labels), cl.profile_scores(raw, labels))
+    assert option["xAxis"]["data"] == ["cluster 0\n2 rows", "cluster 1\n2 rows"]
+    assert option["yAxis"]["data"] == ["x", "y"]
+    cells = {tuple(c["value"][:2]): c["value"] for c in option["series"][0]["data"]}
+    assert cells[(0, 0)][2:4] == [-1.0, "0"] and cells[(1, 0)][2:4] == [1.0, "10"]  # colour: sd; text: the mean
+    assert option["series"][0]["label"]["show"] and height > 0
+
+
+def test_profiles_heatmap_keeps_the_columns_that_differ_most():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 10)  # more clusters than are labelled with numbers
+    raw = pd.DataFrame(rng.normal(size=(100, 40)), columns=[f"c{i}" for i in range(40)])
+    raw["c7"] += 5 * labels  # the one column that really tells the clusters apart
+    option, _ = plots.profiles_option(cl.profiles(raw, labels), cl.profile_scores(raw, labels))
+    rows = option["yAxis"]["data"]
+    assert len(rows) == plots.PROFILE_ROWS and "c7" in rows
+    assert rows == sorted(rows, key=lambda c: int(c[1:]))  # in the file's order
+    assert option["xAxis"]["data"][0] == "0\n10"  # short names: every cluster keeps its own
+    assert not option["series"][0]["label"]["show"]
+    z = [c["value"][2] for c in option["series"][0]["data"]]
+    assert max(z) <= 2.5 and min(z) >= -2.5  # clipped to the colour bar's range

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dl_core import clustering as cl
@@ -98,3 +99,15 @@ def test_density_algorithms_report_noise():
 def test_example_table_is_the_wine_data():
     frame = cl.example_table()
     assert frame.shape == (178, 14) and set(frame["cultivar"]) == {"class_0", "class_1", "class_2"}
+
+
+def test_profile_scores_are_cluster_means_in_standard_deviations():
+    frame = pd.DataFrame({"x": [0.0, 0.0, 10.0, 10.0], "flat": [5.0] * 4})
+    labels = np.array([0, 0, 1, 1])
+    scores = cl.profile_scores(frame, labels)
+    assert list(scores.index) == ["cluster 0", "cluster 1"] and list(scores.columns) == ["x", "flat"]
+    assert scores.loc["cluster 0", "x"] == pytest.approx(-1.0)  # mean 0 against 5 overall, sd 5
+    assert scores.loc["cluster 1", "x"] == pytest.approx(1.0)
+    assert (scores["flat"] == 0).all()  # a constant column sets no cluster apart (not NaN)
+    noisy = cl.profile_scores(frame, np.array([-1, 0, 0, 0]))
+    assert list(noisy.index) == ["noise", "cluster 0"]

@@ -86,6 +86,13 @@ def _profiles(setting: tuple, algorithm: str, k: int, params: tuple, _prepared, 
     return cl.profiles(_prepared.raw, _labels).round(3)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _profiles_chart(setting: tuple, algorithm: str, k: int, params: tuple, _prepared: cl.Prepared,
+                    _labels: np.ndarray) -> tuple[dict, int]:
+    """The profiles heatmap (option, height), cached whole and shared read-only like the scatter."""
+    return plots.profiles_option(cl.profiles(_prepared.raw, _labels), cl.profile_scores(_prepared.raw, _labels))
+
+
 def _forget() -> None:
     """The person changed the uploader (another file, or removed it): the kept upload goes."""
     st.session_state.pop(KEPT, None)
@@ -169,12 +176,24 @@ def _clusters(frame: pd.DataFrame, name: str, setting: tuple, prepared: cl.Prepa
         result = _clustered(setting, *chosen, prepared)
         errors.notices(result.notices)
         _metrics(result)
-        profiles = _profiles(setting, *chosen, prepared, result.labels)
         left, right = st.columns([2, 3])
         with left:
             st.subheader("Cluster profiles")
-            st.caption("Rows per cluster and the mean of each column, in the file's own units.")
-            st.dataframe(profiles, key="cl_csv_profiles")
+            option, height = _profiles_chart(setting, *chosen, prepared, result.labels)
+            st.caption("Each cell: the cluster's mean of a column, in the file's own units; its colour, how far "
+                       "that lies from the mean of all rows, in standard deviations (blue below, red above). "
+                       "Above each cluster: its number of rows."
+                       + (f" The {plots.PROFILE_ROWS} columns whose means differ most between clusters."
+                          if len(prepared.raw.columns) > plots.PROFILE_ROWS else ""))
+            echarts.show(option, key="cl_csv_profiles_chart", height=height)
+            # Drawn only while open: the same numbers as a table (a changed table cost more than the chart).
+            table = st.expander("The profiles as a table", key="cl_csv_profiles_open", on_change="rerun",
+                                icon=":material/table:")
+            if table.open:
+                with table:
+                    shown = _profiles(setting, *chosen, prepared, result.labels).T  # as the chart: columns down
+                    st.dataframe(shown, key="cl_csv_profiles",
+                                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in shown})
             # The CSV is written when the button is pressed, not on every rerun.
             st.download_button("Download the CSV with a cluster column",
                                lambda: cl.with_clusters(frame, prepared, result.labels).to_csv(index=False),
