@@ -215,8 +215,8 @@ def profiles_option(profiles: pd.DataFrame, scores: pd.DataFrame) -> tuple[dict,
         columns = [c for c in columns if c in set(spread.index[:PROFILE_ROWS])]
     labelled = len(profiles) <= LABELLED_CLUSTERS
     # Many clusters: short names ("4", 20 rows below it), so that every column keeps its name.
-    clusters = [f"{c}\n{int(n):,} rows" if labelled else f"{c.removeprefix('cluster ')}\n{int(n):,}"
-                for c, n in profiles["size"].items()]
+    clusters = [f"{c}\n{int(n):,} row{'' if n == 1 else 's'}" if labelled
+                else f"{c.removeprefix('cluster ')}\n{int(n):,}" for c, n in profiles["size"].items()]
     cells = []
     for j, cluster in enumerate(profiles.index):
         for i, col in enumerate(columns):
