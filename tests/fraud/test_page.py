@@ -76,6 +76,8 @@ def test_page_trains_and_threshold_moves_the_confusion_matrix(monkeypatch):
     assert {"data._view", "train._settings"} <= set(seen) and changed() and kept(at) is run
     at.slider(key="fraud_rows").set_value(3_000).run()
     assert not changed() and not exceptions(at)
+    # The same box, green, when they match again (a box that came and went moved the whole page below it).
+    assert any("results below are of these data settings" in s.value for s in at.success)
 
     assert not [w for w in at.slider if w.key == "fraud_threshold"]  # the closed tabs are not drawn
     results_tab(at, "Threshold and cost")

@@ -125,14 +125,14 @@ def test_settings_redraw_alone_after_a_training_with_their_notice(page, monkeypa
         at.button(key="ts_train").click().run()
 
     def notice() -> bool:
-        return any("changed since this model was trained" in w.value for w in at.warning)
+        return any("changed since training" in w.value for w in at.warning)
 
     seen = fragments_drawn(monkeypatch)
     trained_with = kept(at).prep.config.epochs
     at.slider(key="ts_epochs").set_value(trained_with + 1).run()
     assert "model._settings_and_windows" in seen and notice() and not exceptions(at)
     at.slider(key="ts_epochs").set_value(trained_with).run()
-    assert not notice()
+    assert not notice() and any("results below are of these data and settings" in s.value for s in at.success)
     at.session_state["repeat::timeseries"] = Repeat(seeds=(0, 1, 2), metric="mase", label="MASE")
     seen.clear()
     at.run()
@@ -193,7 +193,7 @@ def test_page_shows_results_of_a_stopped_run(page):
     at.run()
     assert not exceptions(at)
     assert any("stopped after epoch 1" in w.value for w in at.warning)
-    assert not any("changed since this model was trained" in w.value for w in at.warning)
+    assert not any("changed since training" in w.value for w in at.warning)
     assert kept(at).stopped and "seasonal_naive" in at.table[0].value.index
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dl_core import fraud
 from dl_core.errors import InputError
-from ui import errors, fragments
+from ui import actions, errors, fragments
 
 from .words import Words
 
@@ -150,9 +150,10 @@ def _view(trained_on: Callable[[], tuple | None]) -> Chosen:
         data = _prepared(key, frame, label_col, positive)
     words = Words(data.terms)
     errors.notices(notices + data.notices)
-    if trained_on() not in (None, key):
-        st.warning("The data settings changed since training: the results below are for the data the models "
-                   "were trained on. Click **Train models** to retrain.", icon=":material/history:")
+    if trained_on() is not None:
+        actions.results_match(trained_on() == key, "The results below are of these data settings.",
+                              "The data settings changed since training: the results below are of the earlier "
+                              "data. **Train models** to update.")
     m = st.columns(4)
     m[0].metric("Rows", f"{len(frame):,}")
     for col, (split, s) in zip(m[1:], data.summary().items()):

@@ -115,9 +115,10 @@ def _settings_and_windows(chosen: Chosen) -> tuple[ts.ForecastConfig, ts.Prepare
                f"{prep.config.horizon} steps from {len(prep.origins)} origins in that tail.")
     errors.notices(prep.notices)
     kept = actions.kept(RUN)
-    if kept is not None and kept.key != _key(chosen, cfg):
-        st.warning("The data or settings changed since this model was trained; the results below are for the "
-                   "earlier settings. Click **Train and backtest** to update.", icon=":material/history:")
+    if kept is not None:
+        actions.results_match(kept.key == _key(chosen, cfg), "The results below are of these data and settings.",
+                              "Data or settings changed since training: the results below are of the earlier "
+                              "ones. **Train and backtest** to update.")
     return cfg, prep
 
 
