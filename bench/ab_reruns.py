@@ -25,7 +25,7 @@ import statistics
 from pathlib import Path
 
 from bench_reruns import _toggle_reruns
-from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, settle, slider_reruns
+from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, run_action, settle, slider_reruns
 from profile_rerun import _control
 
 
@@ -41,9 +41,7 @@ async def _steps(url: str, spec: str, repeats: int) -> list[float]:
         await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
         await settle(page, 180)
         if click:
-            await page.locator(f".st-key-{click} button").click()
-            await page.wait_for_timeout(1000)
-            await settle(page, 600)
+            await run_action(page, click)
         control, slider = await _control(page, label)
         if control is None:
             raise SystemExit(f"no slider or toggle labelled {label!r}... on {path}")

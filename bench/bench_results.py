@@ -23,7 +23,7 @@ import argparse
 import asyncio
 
 from bench_reruns import ALL_KINDS, KINDS, _controls, open_tab, summary, tab_names
-from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, exceptions, settle
+from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, exceptions, run_action, settle
 
 # page: [(tab, the key of the button that starts its main action)]; "" for a page without tabs
 ACTIONS = {
@@ -59,8 +59,7 @@ async def measure(url: str, pages: list[str], repeats: int, wait: float, only: t
                     print(f"---- {where}: no {button} button on the page (a model `prepare` builds?); skipped")
                     await page.context.close()
                     continue
-                await page.locator(f".st-key-{button} button").click()
-                await settle(page, wait)
+                await run_action(page, button, wait)
                 errors = await exceptions(page)
                 print(f"---- {where}: clicked {button}" + (f"; the page shows an error: {errors}" if errors else ""),
                       flush=True)

@@ -93,6 +93,14 @@ async def settle(page, timeout: float = 120.0) -> float:
     return (await settle_paused(page, timeout))[0]
 
 
+async def run_action(page, key: str, timeout: float = 600.0) -> None:
+    """Click the button with widget key `key` (a page's main action: a training, an analysis) and wait
+    until the page is quiet again (a training: until it ends)."""
+    await page.locator(f".st-key-{key} button").click()
+    await page.wait_for_timeout(500)  # let the run start before waiting for the quiet after it
+    await settle(page, timeout)
+
+
 WATCH_CHANGES = """() => {
   if (window.__dlxChange) return;
   window.__dlxChange = {t: performance.now()};

@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench_reruns import LABEL, _open_expanders, open_tab
-from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, settle, timed_rerun
+from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, run_action, settle, timed_rerun
 
 PARTS = {  # trace events of the renderer's main thread, by what they are
     "react": ("MessagePort::Accept",),  # React's scheduler runs each render in a MessageChannel task
@@ -91,8 +91,7 @@ async def _profile(browser, url: str, spec: str, repeats: int, times_file: Path,
     for name in [f.removeprefix("tab=") for f in flags if f.startswith("tab=")]:
         await open_tab(page, name)  # as a person does (the Transcribe tab needs the clip the first tab chose)
     for key in [f.removeprefix("click=") for f in flags if f.startswith("click=")]:
-        await page.locator(f".st-key-{key} button").click()  # a main action first (a training: until it ends)
-        await settle(page, 600)
+        await run_action(page, key)  # a main action first (a training: until it ends)
     if "expanders" in flags:
         await _open_expanders(page)
     control, slider = await _control(page, label)

@@ -211,8 +211,8 @@ def profiles_option(profiles: pd.DataFrame, scores: pd.DataFrame) -> tuple[dict,
     units; and a changed table cost the browser ~35 ms a move of k, a changed ECharts chart ~20 (issue 13)."""
     columns = list(scores.columns)
     if len(columns) > PROFILE_ROWS:
-        spread = scores.abs().max(axis=0).sort_values(ascending=False, kind="stable")
-        columns = [c for c in columns if c in set(spread.index[:PROFILE_ROWS])]
+        differ = set(scores.abs().max(axis=0).sort_values(ascending=False, kind="stable").index[:PROFILE_ROWS])
+        columns = [c for c in columns if c in differ]  # in the file's order
     labelled = len(profiles) <= LABELLED_CLUSTERS
     # Many clusters: short names ("4", 20 rows below it), so that every column keeps its name.
     clusters = [f"{c}\n{int(n):,} row{'' if n == 1 else 's'}" if labelled
