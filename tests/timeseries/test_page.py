@@ -96,10 +96,13 @@ def test_page_defaults_and_training(page):
     expected = ts.residuals(result.details["prep"], result.details["one_step"], 2.0).anomaly.sum()
     assert int(flagged.value) == expected and expected > 0
     r = ts.residuals(result.details["prep"], result.details["one_step"], 2.0)
-    residuals = {s["name"]: s["data"] for s in echarts_spec(at, "ts_resid_chart")["series"]}
+    # One chart, two grids: the series with the flagged points circled above, the residuals below.
+    series = echarts_spec(at, "ts_flagged_chart")["series"]
+    above = [s for s in series if s.get("yAxisIndex", 0) == 0]
+    residuals = {s["name"]: s["data"] for s in series if s.get("yAxisIndex") == 1}
     assert len(residuals["flagged"]) == expected and sum(map(len, residuals.values())) == len(r.residual)
-    circled = echarts_spec(at, "ts_anomaly_chart")["series"][1]
-    assert circled["name"] == "flagged" and len(circled["data"]) == expected
+    assert [s["name"] for s in above] == ["actual", "flagged"] and len(above[1]["data"]) == expected
+    assert [v for _, v in residuals["flagged"]] == pytest.approx(list(r.residual[r.anomaly]), abs=1e-3)
     assert not at.dataframe  # the table of flagged points is drawn only while its expander is open
     at.session_state["ts_anomaly_table_open"] = True
     at.run()

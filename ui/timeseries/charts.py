@@ -1,6 +1,6 @@
 """Charts of the time-series page: the series (ECharts: drawn on first open, see ui/echarts.py), and the
 results a person asked for: Plotly for those drawn once per result (the tail, the future, the residuals'
-histogram), ECharts for those a slider redraws (a backtest origin, the residuals and anomalies at k)."""
+histogram), ECharts for those a slider redraws (a backtest origin, what the anomaly threshold k flags)."""
 
 from __future__ import annotations
 
@@ -121,42 +121,42 @@ def future_figure(prep: Prepared, future, model: str) -> go.Figure:
     return fig
 
 
-def residual_option(r: Residuals) -> dict[str, Any]:
-    """One-step residuals over time (blue: training part, orange: held-out tail, red: flagged) and the
-    ±threshold lines (ECharts option: the k slider redraws it; ui/echarts.py says why)."""
+def flagged_option(r: Residuals) -> dict[str, Any]:
+    """What k flags, in one ECharts option the k slider redraws (ui/echarts.py says why ECharts): above, the
+    series with the flagged points circled; below, on the same time axis, the one-step residuals (blue:
+    training part, orange: held-out tail, red: flagged) and the ±threshold lines. One chart with two grids,
+    not two charts: a changed chart costs the browser ~15 ms on each step besides its points (2 cores), and
+    a shared axis pointer reads a flagged point against its residual."""
     x, x_axis = _time_axis(r.index)
-    res = echarts.values(r.residual)
+    res, actual = echarts.values(r.residual), echarts.values(r.actual)
+    flagged = np.flatnonzero(r.anomaly)
     groups = [("training part", ~r.in_test & ~r.anomaly, "#1e88e5"),
               ("held-out tail", r.in_test & ~r.anomaly, "#fb8c00"), ("flagged", r.anomaly, "#d32f2f")]
-    series = [{"type": "scatter", "name": name, "symbolSize": 5, "itemStyle": {"color": color},
-               "data": [[x[i], res[i]] for i in np.flatnonzero(mask)]} for name, mask, color in groups]
+    residuals = [{"type": "scatter", "name": name, "symbolSize": 5, "itemStyle": {"color": color},
+                  "xAxisIndex": 1, "yAxisIndex": 1, "data": [[x[i], res[i]] for i in np.flatnonzero(mask)]}
+                 for name, mask, color in groups]
     threshold = round(float(r.threshold), 6)
-    series[0]["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"type": "dashed", "color": "#d32f2f"},
-                             "label": {"formatter": "{c}"}, "data": [{"yAxis": threshold}, {"yAxis": -threshold}]}
+    residuals[0]["markLine"] = {"symbol": "none", "silent": True,
+                                "lineStyle": {"type": "dashed", "color": "#d32f2f"}, "label": {"formatter": "{c}"},
+                                "data": [{"yAxis": threshold}, {"yAxis": -threshold}]}
+    series = [{"type": "line", "name": "actual", "data": [[t, v] for t, v in zip(x, actual, strict=True)],
+               "showSymbol": False, "lineStyle": {"color": "#1e88e5", "width": 1.5}, "itemStyle": {"color": "#1e88e5"}},
+              {"type": "scatter", "name": "flagged", "symbol": "emptyCircle", "symbolSize": 11,
+               "itemStyle": {"color": "#d32f2f", "borderWidth": 2}, "data": [[x[i], actual[i]] for i in flagged]},
+              *residuals]
+    grids = [{"left": 10, "right": 40, "top": 40, "height": 240, "containLabel": True},
+             {"left": 10, "right": 40, "top": 360, "height": 240, "containLabel": True}]
     return echarts.option(
-        title=echarts.title("Residuals: actual minus one-step-ahead forecast"), useUTC=True,
-        tooltip={"trigger": "item", "confine": True}, legend={"bottom": 0},
-        grid={"left": 10, "right": 40, "top": 40, "bottom": 40, "containLabel": True},
-        xAxis=x_axis, yAxis={"type": "value", "scale": True}, series=series)
+        title=[echarts.title("Anomalies: points the model did not expect"),
+               echarts.title("Residuals: actual minus one-step-ahead forecast", top=320)],
+        useUTC=True, legend={"bottom": 0}, grid=grids, axisPointer={"link": [{"xAxisIndex": "all"}]},
+        tooltip={"trigger": "axis", "confine": True},
+        xAxis=[{**x_axis, "gridIndex": 0}, {**x_axis, "gridIndex": 1}],
+        yAxis=[{"type": "value", "scale": True, "gridIndex": 0}, {"type": "value", "scale": True, "gridIndex": 1}],
+        series=series)
 
 
 def residual_hist(r: Residuals) -> go.Figure:
     fig = go.Figure(go.Histogram(x=r.residual, nbinsx=40, marker={"color": "#1e88e5"}))
     fig.update_layout(title="Distribution of residuals", **{**LAYOUT, "height": 300})
     return fig
-
-
-def anomaly_option(r: Residuals) -> dict[str, Any]:
-    """The series with the flagged points circled (ECharts option: the k slider redraws it)."""
-    x, x_axis = _time_axis(r.index)
-    actual = echarts.values(r.actual)
-    return echarts.option(
-        title=echarts.title("Anomalies: points the model did not expect"), useUTC=True, legend={"bottom": 0},
-        grid={"left": 10, "right": 20, "top": 40, "bottom": 40, "containLabel": True},
-        xAxis=x_axis, yAxis={"type": "value", "scale": True},
-        series=[{"type": "line", "name": "actual", "data": [[t, v] for t, v in zip(x, actual, strict=True)],
-                 "showSymbol": False, "lineStyle": {"color": "#1e88e5", "width": 1.5},
-                 "itemStyle": {"color": "#1e88e5"}},
-                {"type": "scatter", "name": "flagged", "symbol": "emptyCircle", "symbolSize": 11,
-                 "itemStyle": {"color": "#d32f2f", "borderWidth": 2},
-                 "data": [[x[i], actual[i]] for i in np.flatnonzero(r.anomaly)]}])

@@ -34,8 +34,7 @@ def _flagged(kept: Kept) -> None:
     k = st.slider("Flag errors larger than k robust standard deviations", 2.0, 8.0, 4.0, 0.5, key="ts_anomaly_k")
     r = ts.residuals(kept.prep, kept.result.details["one_step"], k)
     st.metric("Flagged points", int(r.anomaly.sum()), help=f"|residual| > {r.threshold:.3g}")
-    echarts.show(charts.residual_option(r), key="ts_resid_chart", height=380)
-    echarts.show(charts.anomaly_option(r), key="ts_anomaly_chart", height=380)
+    echarts.show(charts.flagged_option(r), key="ts_flagged_chart", height=660)
     if not r.anomaly.any():
         return
     # Drawn only while open: a table that k changes cost each step ~0.04 s more in the browser (2 cores).
