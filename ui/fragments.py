@@ -61,11 +61,11 @@ def _fragment_rerun() -> bool:
 
 @st.fragment
 def _fragment(draw: Callable[[], T], shown_below: Callable[[], bool]) -> T:
-    _drawing.section = True
+    outer, _drawing.section = getattr(_drawing, "section", False), True
     try:
         value = draw()
     finally:
-        _drawing.section = False
+        _drawing.section = outer  # a section may hold another
     stopped = st.session_state.pop(STOPPED, False)
     # In a fragment rerun: results appeared since the section was drawn (a full run that found them drew
     # `draw` plainly), or the last full run stopped here, so nothing below was drawn.

@@ -233,6 +233,10 @@ def test_the_stopped_note_says_how_far_training_got_and_whether_the_agent_learne
 
 
 
+# The grid tab's settings redraw alone, and inside them γ with its optimum redraws alone in turn.
+TABULAR_SECTIONS = ["tabular._settings", "tabular._optimum"]
+
+
 def test_settings_redraw_alone_unless_something_below_reads_them(monkeypatch):
     """Issue 13: a settings slider reruns only the settings (a fragment), also once a trained agent or an
     evaluation is shown (they are of the settings they were made with); while the tab shows what the last
@@ -244,7 +248,7 @@ def test_settings_redraw_alone_unless_something_below_reads_them(monkeypatch):
     at = open_page("pages/rl.py", timeout=300)
     seen = fragments_drawn(monkeypatch)
     tab(at, GRID)
-    assert seen == ["tabular._settings"] and at.slider(key="rl_q_alpha") and at.slider(key="rl_q_gamma")
+    assert seen == TABULAR_SECTIONS and at.slider(key="rl_q_alpha") and at.slider(key="rl_q_gamma")
     at.slider(key="rl_q_gamma").set_value(0.9).run()  # the optimum in the section follows γ
     assert not exceptions(at) and any("0.740" not in c.value and "sweeps" in c.value for c in at.caption)
     at.slider(key="rl_q_eps_start").set_value(0.3)
@@ -255,13 +259,13 @@ def test_settings_redraw_alone_unless_something_below_reads_them(monkeypatch):
     assert any("must not be above ε start" in e.value for e in at.error)
     assert list(_grid_charts(at)) == [OPTIMUM]  # a refused click trains nothing: the optimum stays
     assert at.session_state["rl::tabular_said"] is True  # a fragment rerun now reruns the tab: the message goes
-    assert seen == ["tabular._settings"]
+    assert seen == TABULAR_SECTIONS
     at.run()
     assert not at.error and "rl::tabular_said" not in at.session_state
     at.session_state["result::rl_tabular"] = TrainedModel(model=None, history=[], metrics={})
     seen.clear()
     at.run()
-    assert not exceptions(at) and seen == ["tabular._settings"] and at.slider(key="rl_q_alpha").value == 0.05
+    assert not exceptions(at) and seen == TABULAR_SECTIONS and at.slider(key="rl_q_alpha").value == 0.05
     del at.session_state["result::rl_tabular"]
     at.slider(key="rl_q_eps_start").set_value(1.0)
     at.slider(key="rl_q_eps_end").set_value(0.05)

@@ -6,6 +6,9 @@ Engine calls: `rl.train_q_learning(env_id, QLearningConfig, ...)` (followed by u
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -43,7 +46,7 @@ def _config() -> tuple[str, rl.QLearningConfig]:
     """The settings and, beside them, value iteration's optimum for the problem they set (environment,
     slippery ice, discount γ). Nothing else on the tab reads them (a trained agent's results show the
     problem it was trained on), so they redraw alone while nothing of a training is on the tab
-    (ui/fragments.py): a γ step redraws its optimum, not the results below."""
+    (ui/fragments.py): a γ step redraws γ and its optimum, not the other settings nor the results below."""
     return fragments.alone(_settings, _training_shown)
 
 
@@ -55,8 +58,6 @@ def _settings() -> tuple[str, rl.QLearningConfig]:
         slippery = st.checkbox("Slippery", value=bool(rl.env_spec(env_id).slippery_default), key=f"rl_q_slip_{env_id}",
                                help="FrozenLake's ice: a move goes where you meant only one time in three; "
                                     "otherwise it slides to a side.")
-        gamma = st.slider("Discount γ", 0.50, 1.0, 0.99, 0.01, key="rl_q_gamma",
-                          help="How much a reward one step later is worth; value iteration uses it too.")
     with right:
         c1, c2, c3 = st.columns(3)
         alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
@@ -67,12 +68,28 @@ def _settings() -> tuple[str, rl.QLearningConfig]:
         episodes = c1.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes", format_func="{:,}".format)
         eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
                             help="ε falls linearly over the episodes to this.")
-    config = rl.QLearningConfig(episodes=int(episodes), alpha=float(alpha), gamma=float(gamma),
-                                epsilon_start=float(eps_start), epsilon_end=float(eps_end),
-                                slippery=bool(slippery), seed=int(seed))
+
+    def config(gamma: float) -> rl.QLearningConfig:
+        return rl.QLearningConfig(episodes=int(episodes), alpha=float(alpha), gamma=float(gamma),
+                                  epsilon_start=float(eps_start), epsilon_end=float(eps_end),
+                                  slippery=bool(slippery), seed=int(seed))
+
+    # γ and the optimum it gives redraw alone in turn (a section inside this one): a γ step leaves the
+    # eight controls above be.
+    gamma = fragments.alone(partial(_optimum, env_id, config), _training_shown)
+    return env_id, config(gamma)
+
+
+def _optimum(env_id: str, config: Callable[[float], rl.QLearningConfig]) -> float:
+    """Discount γ beside value iteration's optimum for the problem set (environment, ice, γ); returns γ."""
+    chart, beside = st.columns(2)
+    with beside:
+        gamma = st.slider("Discount γ", 0.50, 1.0, 0.99, 0.01, key="rl_q_gamma",
+                          help="How much a reward one step later is worth, to Q-learning and to value iteration "
+                               "beside this.")
     with errors.guard(stop=False):
-        _preview(env_id, config)
-    return env_id, config
+        _preview(env_id, config(gamma), chart, beside)
+    return gamma
 
 
 def _training_shown() -> bool:
@@ -89,13 +106,13 @@ def _differences(was: tuple[str, bool, float], now: tuple[str, bool, float]) -> 
     return "; ".join(f"{say(a)} (the agent's: {say(b)})" for say, a, b in zip(words, now, was, strict=True) if a != b)
 
 
-def _preview(env_id: str, config: rl.QLearningConfig) -> None:
-    """Value iteration's optimum for the problem set above. Always drawn, also when the results below show
-    the same optimum beside Q-learning's grid: a γ step then updates this chart instead of mounting it or
-    taking it away, which would move the Train button and the results up and down the page."""
+def _preview(env_id: str, config: rl.QLearningConfig, left, right) -> None:
+    """Value iteration's optimum for the problem set (in column `left`, what it says in `right`). Always
+    drawn, also when the results below show the same optimum beside Q-learning's grid: a γ step then updates
+    this chart instead of mounting it or taking it away, which would move the Train button and the results
+    up and down the page."""
     trained = actions.kept(RUN)
     vi = _value_iteration(env_id, bool(config.slippery), config.gamma)
-    left, right = st.columns(2)
     with left:
         option, height = _optimum_option(env_id, bool(config.slippery), config.gamma, None, OPTIMUM)
         echarts.show(option, key="rl_q_grid_preview", height=height)
