@@ -4,9 +4,10 @@
     .venv/bin/python bench/ab_reruns.py --data-dir DIR --tree /tmp/before --tree . \
         "clustering?clustering_tab=Your+table+(CSV);k (clusters)" "fraud;Threshold;click=fraud_train"
 
-Each argument is "PATH;LABEL[;click=KEY]": a page (URL path, query allowed), the start of a slider's or
-toggle's label, and optionally a button to click first (by widget key: a training, as bench_results.py
-does). For each round, each tree in turn gets its own server (`python -m bench.tree_serve`: the app as
+Each argument is "PATH;LABEL[;click=KEY][;expanders][;tab=NAME]": a page (URL path, query allowed), the
+start of a slider's or toggle's label, and what to do first, in this order: click a button (by widget key: a
+training, as bench_results.py does), open every expander (as the sweeps do: a control then redraws a heavier
+page), open a tab. For each round, each tree in turn gets its own server (`python -m bench.tree_serve`: the app as
 `make run` starts it, from that folder), and each control its own new browser tab, where it is moved
 `--repeats` times (the first move, which fills caches, is left out; toggles: an even number of clicks),
 each step timed as bench_reruns.py times it (`browser.timed_rerun`). Prints the median per tree and
@@ -24,7 +25,7 @@ import asyncio
 import statistics
 from pathlib import Path
 
-from bench_reruns import _toggle_reruns
+from bench_reruns import _open_expanders, _toggle_reruns, open_tab
 from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, run_action, settle, slider_reruns
 from profile_rerun import _control
 
@@ -42,6 +43,10 @@ async def _steps(url: str, spec: str, repeats: int) -> list[float]:
         await settle(page, 180)
         if click:
             await run_action(page, click)
+        if "expanders" in rest:  # as bench_reruns.py and bench_results.py time the controls: all open
+            await _open_expanders(page)
+        for name in [r.removeprefix("tab=") for r in rest if r.startswith("tab=")]:
+            await open_tab(page, name)  # then a tab (bench_results.py: a results tab after the first one's controls)
         control, slider = await _control(page, label)
         if control is None:
             raise SystemExit(f"no slider or toggle labelled {label!r}... on {path}")
@@ -56,7 +61,7 @@ async def _steps(url: str, spec: str, repeats: int) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;click=KEY]"')
+    ap.add_argument("specs", nargs="+", help='"PATH;LABEL[;click=KEY][;expanders][;tab=NAME]"')
     ap.add_argument("--tree", action="append", required=True, help="a checkout of the app (give two or more)")
     ap.add_argument("--data-dir", help="a data folder `python -m dl_core prepare` filled (else a fresh one each)")
     ap.add_argument("--rounds", type=int, default=4)

@@ -107,3 +107,44 @@ def attribution_option(frame: pd.DataFrame, title: str) -> tuple[dict, int]:
         yAxis={"type": "category", "data": [f"{n} = {v}" for n, v in zip(f["feature"], f["value"])]},
         series=[{"type": "bar", "name": "attribution", "data": bars}])
     return option, height
+
+
+# The four cells of a threshold's confusion matrix: (name, true class, flagged, what it is).
+CELLS = [("Caught", 1, True, "{positives} flagged (true positives)"),
+         ("Missed", 1, False, "{positives} let through (false negatives)"),
+         ("False alarms", 0, True, "{negatives} flagged (false positives)"),
+         ("Passed", 0, False, "{negatives} let through (true negatives)")]
+
+
+def confusion_html(cm: np.ndarray, positive: str, negative: str, positives: str, negatives: str,
+                   title: str) -> str:
+    """The 2 x 2 confusion matrix at a threshold as one HTML table: true class down (the positive class
+    first), flagged or let through across, each cell its name, count and share of its row (colour: that
+    share, Blues, as the other confusion matrices). The threshold slider redraws it on every step: one
+    small HTML element costs the browser less than four metrics and a chart (issue 13). `cm` is
+    `fraud.confusion`'s [[TN, FP], [FN, TP]]; the labels are escaped (they may come from a person's file)."""
+    from html import escape
+
+    cm = np.asarray(cm)
+    rows = cm.sum(axis=1)
+    head = "padding:4px 8px;font-weight:600;color:#31333f"
+
+    def cell(name: str, truth: int, flagged: bool, what: str) -> str:
+        n = int(cm[truth, int(flagged)])
+        share = n / rows[truth] if rows[truth] else 0.0
+        colour = echarts.BLUES[round(share * (len(echarts.BLUES) - 1))]
+        ink = "#fff" if share > 0.5 else "#262730"
+        about = escape(what.format(positives=positives, negatives=negatives).capitalize())
+        return (f'<td title="{about}" data-cell="{name}" data-count="{n}" style="background:{colour};color:{ink};'
+                f'padding:8px;border:1px solid #fff;width:40%">{name}<br><b style="font-size:1.5rem">{n:,}</b>'
+                f'<br><span style="font-size:0.8rem">{share:.1%} of {escape(positives if truth else negatives)}'
+                "</span></td>")
+
+    body = "".join(
+        f'<tr><th scope="row" style="{head};text-align:right">true: {escape(label)}</th>'
+        + "".join(cell(*c) for c in CELLS if c[1] == truth) + "</tr>"
+        for truth, label in ((1, positive), (0, negative)))
+    return (f'<div style="font-size:14px;margin-bottom:4px">{escape(title)}</div>'
+            '<table style="border-collapse:collapse;width:100%;text-align:center;font-size:14px">'
+            f'<tr><th></th><th scope="col" style="{head}">flagged</th><th scope="col" style="{head}">let through</th>'
+            f"</tr>{body}</table>")

@@ -10,7 +10,6 @@ import numpy as np
 import streamlit as st
 
 from dl_core import fraud
-from ui import charts as common
 from ui import echarts, errors
 
 from . import charts
@@ -79,20 +78,15 @@ def _at_threshold(run: Run, words: Words, who: str, costs: tuple[float, float], 
     threshold = st.slider(f"Threshold: flag {words.a_row} when its score is at least", 0.0, 1.0, step=0.001,
                           format="%.3f", key="fraud_threshold")
     cm = fraud.confusion(data.y_test, ev.test_scores, threshold)
-    k = st.columns(4)
-    k[0].metric("Caught", f"{cm[1, 1]:,}", help=f"{words.positives.capitalize()} flagged (true positives)")
-    k[1].metric("Missed", f"{cm[1, 0]:,}", help=f"{words.positives.capitalize()} let through (false negatives)")
-    k[2].metric("False alarms", f"{cm[0, 1]:,}", help=f"{words.negatives.capitalize()} flagged (false positives)")
-    k[3].metric("Passed", f"{cm[0, 0]:,}", help=f"{words.negatives.capitalize()} let through (true negatives)")
+    key = ("confusion", who, *cm.ravel().tolist())  # many thresholds give the same matrix: built once
+    if key not in run.cache:
+        run.cache[key] = charts.confusion_html(
+            cm, f"{words.positive} ({data.positive})", f"{words.negative} ({data.negative})", words.positives,
+            words.negatives, f"{fraud.LABELS[who]}: confusion matrix at this threshold (test split)")
+    st.html(run.cache[key])
     at = fraud.rates(cm)
     st.caption(f"At {threshold:.3f} on the test split: precision {at['precision']:.3f}, recall {at['recall']:.3f}, "
                f"F1 {at['f1']:.3f}; {int(cm[:, 1].sum()):,} alerts out of {len(data.y_test):,} {words.rows}.")
     here = fraud.cost_per_1000(data.y_test, ev.test_scores, threshold, cost_fn, cost_fp)
     st.metric(f"Cost per 1,000 {words.rows}", f"{here:,.0f}", f"{here - none:+,.0f} vs flagging nothing",
               delta_color="inverse", help="Expected cost on the test split at the slider's threshold.")
-    key = ("confusion", who, *cm.ravel().tolist())  # many thresholds give the same matrix: built once
-    if key not in run.cache:
-        run.cache[key] = common.confusion_option(cm, [f"{words.negative} ({data.negative})",
-                                                      f"{words.positive} ({data.positive})"],
-                                                 title=f"{fraud.LABELS[who]}: confusion matrix (test)")
-    echarts.show(run.cache[key], key="fraud_confusion", height=380)
