@@ -144,8 +144,11 @@ def test_stop_during_a_ppo_update_ends_at_once_with_the_policy_of_the_last_rollo
                 stopped_at.append(time.perf_counter())
                 cancel.cancel()
 
-    learned = learn_agent("CartPole-v1", rl.AgentConfig(timesteps=20_000, seed=1), callbacks=[StopAtRolloutEnd()],
-                          cancel=cancel)
+    # 256 units a layer: an update of seconds even on a free core, so the Stop sent as the rollout ends
+    # lands in it also when the test process is slow to pass it on (with SB3's 64 units the update could end
+    # first on a loaded 2-core machine, and the agent then took step 2,049 before the Stop).
+    learned = learn_agent("CartPole-v1", rl.AgentConfig(timesteps=20_000, seed=1, net_width=256),
+                          callbacks=[StopAtRolloutEnd()], cancel=cancel)
     waited = time.perf_counter() - stopped_at[0]
     assert learned.agent.timesteps == 2048  # the update under way was not waited for (it would say 2,049)
     assert learned.episodes and learned.episodes[-1].step <= 2048
