@@ -31,7 +31,7 @@ def history_figure(history: Sequence[EpochLog], title: str = "") -> go.Figure:
     return fig
 
 
-def _row_shares(cm: np.ndarray) -> np.ndarray:
+def row_shares(cm: np.ndarray) -> np.ndarray:
     """Each cell's share of its row (a true class): the recall per cell; 0 in an empty row."""
     rows = cm.sum(axis=1, keepdims=True)
     return np.divide(cm, rows, out=np.zeros_like(cm, dtype=float), where=rows > 0)
@@ -40,7 +40,7 @@ def _row_shares(cm: np.ndarray) -> np.ndarray:
 def confusion_figure(cm: np.ndarray, labels: Sequence[str], title: str = "Confusion matrix") -> go.Figure:
     """Counts with row-normalised colour: each row is a true class, so colour = recall per cell."""
     cm = np.asarray(cm)
-    share = _row_shares(cm)
+    share = row_shares(cm)
     labels = [str(x) for x in labels]
     fig = go.Figure(go.Heatmap(z=share, x=labels, y=labels, text=cm, texttemplate="%{text}",
                                colorscale="Blues", zmin=0, zmax=1, colorbar={"title": "share of row"},

@@ -5,6 +5,7 @@ person's own label)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dl_core import fraud
+from ui import charts as common
 from ui import echarts
 
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
@@ -123,15 +125,12 @@ def confusion_html(cm: np.ndarray, positive: str, negative: str, positives: str,
     share, Blues, as the other confusion matrices). The threshold slider redraws it on every step: one
     small HTML element costs the browser less than four metrics and a chart (issue 13). `cm` is
     `fraud.confusion`'s [[TN, FP], [FN, TP]]; the labels are escaped (they may come from a person's file)."""
-    from html import escape
-
     cm = np.asarray(cm)
-    rows = cm.sum(axis=1)
+    shares = common.row_shares(cm)
     head = "padding:4px 8px;font-weight:600;color:#31333f"
 
     def cell(name: str, truth: int, flagged: bool, what: str) -> str:
-        n = int(cm[truth, int(flagged)])
-        share = n / rows[truth] if rows[truth] else 0.0
+        n, share = int(cm[truth, int(flagged)]), float(shares[truth, int(flagged)])
         colour = echarts.BLUES[round(share * (len(echarts.BLUES) - 1))]
         ink = "#fff" if share > 0.5 else "#262730"
         about = escape(what.format(positives=positives, negatives=negatives).capitalize())

@@ -150,8 +150,8 @@ def _view(trained_on: Callable[[], tuple | None]) -> Chosen:
         data = _prepared(key, frame, label_col, positive)
     words = Words(data.terms)
     errors.notices(notices + data.notices)
-    if trained_on() is not None:
-        actions.results_match(trained_on() == key, "The results below are of these data settings.",
+    if (trained := trained_on()) is not None:
+        actions.results_match(trained == key, "The results below are of these data settings.",
                               "The data settings changed since training: the results below are of the earlier "
                               "data. **Train models** to update.")
     m = st.columns(4)

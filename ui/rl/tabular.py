@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dl_core import rl
 from dl_core.errors import InputError
@@ -106,7 +107,7 @@ def _differences(was: tuple[str, bool, float], now: tuple[str, bool, float]) -> 
     return "; ".join(f"{say(a)} (the agent's: {say(b)})" for say, a, b in zip(words, now, was, strict=True) if a != b)
 
 
-def _preview(env_id: str, config: rl.QLearningConfig, left, right) -> None:
+def _preview(env_id: str, config: rl.QLearningConfig, left: DeltaGenerator, right: DeltaGenerator) -> None:
     """Value iteration's optimum for the problem set (in column `left`, what it says in `right`). Always
     drawn, also when the results below show the same optimum beside Q-learning's grid: a γ step then updates
     this chart instead of mounting it or taking it away, which would move the Train button and the results
