@@ -70,12 +70,15 @@ def test_page_opens_with_working_defaults(at):
     labels = {m.label: m.value for m in at.metric}
     assert labels["clusters found"] == "3"
     assert float(labels["ARI vs label"]) > 0.8  # wine example, k-means on standardised columns
-    # The 2-D scatter (ECharts): every wine once, a series per cluster, the cultivar in the tooltip.
-    profiles, spec = (json.loads(c.proto.spec) for c in at.get("echarts_chart"))
+    # One ECharts chart (issue 13: k changes both): the profiles heatmap beside the 2-D scatter.
+    (chart,) = at.get("echarts_chart")
+    spec = json.loads(chart.proto.spec)
     # The profiles heatmap: the 13 columns down, the 3 clusters across with their sizes (all 178 wines).
-    assert len(profiles["yAxis"]["data"]) == 13 and len(profiles["xAxis"]["data"]) == 3
-    assert sum(int(x.split("\n")[1].split()[0]) for x in profiles["xAxis"]["data"]) == 178
-    assert [s["name"] for s in spec["series"]] == ["cluster 0", "cluster 1", "cluster 2"]
+    assert len(spec["yAxis"][0]["data"]) == 13 and len(spec["xAxis"][0]["data"]) == 3
+    assert sum(int(x.split("\n")[1].split()[0]) for x in spec["xAxis"][0]["data"]) == 178
+    # The scatter: every wine once, a series per cluster, the cultivar in the tooltip.
+    scatter = [s for s in spec["series"] if s["type"] == "scatter"]
+    assert [s["name"] for s in scatter] == spec["legend"]["data"] == ["cluster 0", "cluster 1", "cluster 2"]
     assert not at.dataframe  # the profiles' table is drawn only while its expander is open
     at.session_state["cl_csv_profiles_open"] = True
     at.run()
@@ -83,11 +86,13 @@ def test_page_opens_with_working_defaults(at):
     assert table.loc["size"].sum() == 178 and list(table.columns) == ["cluster 0", "cluster 1", "cluster 2"]
     at.session_state["cl_csv_profiles_open"] = False
     at.run()
-    points = [p for s in spec["series"] for p in s["data"]]
+    points = [p for s in scatter for p in s["data"]]
     assert len(points) == 178 and all(p[2].startswith("cultivar: ") for p in points)
-    assert spec["xAxis"]["name"] == "PC 1"  # 13 columns projected on their principal components
+    assert spec["xAxis"][1]["name"] == "PC 1"  # 13 columns projected on their principal components
     at.radio(key="cl_csv_dims").set_value("3-D").run()
     assert not exceptions(at) and len(at.get("plotly_chart")) == 2  # the elbow and the 3-D scatter
+    (alone,) = at.get("echarts_chart")  # the heatmap, on its own beside it
+    assert len(json.loads(alone.proto.spec)["yAxis"]["data"]) == 13
     at.radio(key="cl_csv_dims").set_value("2-D").run()
     assert tab(at, DEEP).button(key="cl_deep_train").label == "Train the encoder"
     assert tab(at, TEXTS).button(key="cl_text_go").label == "Cluster the lines"

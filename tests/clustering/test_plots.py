@@ -60,9 +60,17 @@ def test_profiles_heatmap_colours_by_standard_deviations_and_labels_means():
     option, height = plots.profiles_option(cl.profiles(raw, labels), cl.profile_scores(raw, labels))
     assert option["xAxis"]["data"] == ["cluster 0\n2 rows", "cluster 1\n2 rows"]
     assert option["yAxis"]["data"] == ["x", "y"]
-    cells = {tuple(c["value"][:2]): c["value"] for c in option["series"][0]["data"]}
+    cells = {tuple(c[:2]): c for s in option["series"] for c in s["data"]}
     assert cells[(0, 0)][2:4] == [-1.0, "0"] and cells[(1, 0)][2:4] == [1.0, "10"]  # colour: sd; text: the mean
-    assert option["series"][0]["label"]["show"] and height > 0
+    assert len(cells) == 4 and all(s["label"]["show"] for s in option["series"]) and height > 0
+
+
+def test_profiles_heatmap_writes_white_on_the_dark_cells():
+    raw = pd.DataFrame({"x": [0.0] * 9 + [10.0], "y": [float(i % 2) for i in range(10)]})
+    labels = np.array([0] * 9 + [1])  # cluster 1's x lies 3 sd above the mean: a dark red cell
+    option, _ = plots.profiles_option(cl.profiles(raw, labels), cl.profile_scores(raw, labels))
+    colour = {tuple(c[:2]): s["label"]["color"] for s in option["series"] for c in s["data"]}
+    assert colour[(1, 0)] == "#fff" and colour[(0, 0)] != "#fff" and colour[(0, 1)] != "#fff"
 
 
 def test_profiles_heatmap_keeps_the_columns_that_differ_most():
@@ -75,6 +83,6 @@ def test_profiles_heatmap_keeps_the_columns_that_differ_most():
     assert len(rows) == plots.PROFILE_ROWS and "c7" in rows
     assert rows == sorted(rows, key=lambda c: int(c[1:]))  # in the file's order
     assert option["xAxis"]["data"][0] == "0\n10"  # short names: every cluster keeps its own
-    assert not option["series"][0]["label"]["show"]
-    z = [c["value"][2] for c in option["series"][0]["data"]]
+    assert not any(s["label"]["show"] for s in option["series"])
+    z = [c[2] for s in option["series"] for c in s["data"]]
     assert max(z) <= 2.5 and min(z) >= -2.5  # clipped to the colour bar's range

@@ -184,7 +184,9 @@ def scatter_option(P: np.ndarray, labels: np.ndarray, hover: Sequence[str] | Non
         aria={"enabled": True, "label": {"description": f"Scatter of {len(P)} rows on {axis} 1 and {axis} 2, "
                                                         f"coloured by cluster ({len(series)} groups)."}},
         tooltip={"trigger": "item", "confine": True},
-        legend={"type": "scroll", "right": 0, "top": "middle", "orient": "vertical"},
+        # A scrolling legend only where the clusters would not fit (it costs more to redraw).
+        legend={"type": "scroll" if len(series) > 12 else "plain", "right": 0, "top": "middle",
+                "orient": "vertical"},
         grid={"left": 50, "right": 110, "top": 20, "bottom": 45},
         xAxis={"type": "value", "name": f"{axis} 1", "nameLocation": "middle", "nameGap": 28, "scale": True},
         yAxis={"type": "value", "name": f"{axis} 2", "nameLocation": "middle", "nameGap": 35, "scale": True},
@@ -217,13 +219,14 @@ def profiles_option(profiles: pd.DataFrame, scores: pd.DataFrame) -> tuple[dict,
     # Many clusters: short names ("4", 20 rows below it), so that every column keeps its name.
     clusters = [f"{c}\n{int(n):,} row{'' if n == 1 else 's'}" if labelled
                 else f"{c.removeprefix('cluster ')}\n{int(n):,}" for c, n in profiles["size"].items()]
-    cells = []
+    # Cells as plain arrays in two series, dark text and white text on the dark cells: an item with its
+    # own label style costs ECharts a model object per cell on every redraw.
+    cells: dict[bool, list] = {False: [], True: []}
     for j, cluster in enumerate(profiles.index):
         for i, col in enumerate(columns):
             z, mean = float(scores.at[cluster, col]), float(profiles.at[cluster, col])
-            cells.append({"value": [j, i, round(max(-2.5, min(2.5, z)), 3), _number(mean),
-                                    f"{cluster}, {col}: mean {_number(mean)} ({z:+.2f} sd from all rows)"],
-                          "label": {"color": "#fff" if abs(z) > 1.5 else "#262730"}})  # readable on dark cells
+            cells[abs(z) > 1.5].append([j, i, round(max(-2.5, min(2.5, z)), 3), _number(mean),
+                                        f"{cluster}, {col}: mean {_number(mean)} ({z:+.2f} sd from all rows)"])
     option = echarts.option(
         aria={"enabled": True, "label": {"description": f"Cluster profiles: the mean of {len(columns)} columns in "
                                                         f"{len(clusters)} clusters."}},
@@ -235,9 +238,10 @@ def profiles_option(profiles: pd.DataFrame, scores: pd.DataFrame) -> tuple[dict,
                "axisLabel": {"width": 150, "overflow": "truncate"}},
         visualMap=echarts.colour_bar(-2.5, 2.5, echarts.RDBU, ["above the mean", "below the mean"], orient="horizontal",
                                      left="center", bottom=0, itemHeight=160),
-        series=[{"type": "heatmap", "name": "mean", "data": cells, "emphasis": {"disabled": True},
-                 "label": {"show": labelled, "formatter": "{@[3]}", "fontSize": 11},
-                 "tooltip": {"formatter": "{@[4]}"}}],
+        series=[{"type": "heatmap", "name": "mean", "data": cells[dark], "emphasis": {"disabled": True},
+                 "label": {"show": labelled, "formatter": "{@[3]}", "fontSize": 11,
+                           "color": "#fff" if dark else "#262730"},
+                 "tooltip": {"formatter": "{@[4]}"}} for dark in (False, True)],
     )
     return option, 95 + 26 * len(columns)
 

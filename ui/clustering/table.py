@@ -20,6 +20,7 @@ from ui import echarts, errors
 from . import plots
 from .controls import algorithm_sliders
 
+SCATTER_HEIGHT = 520  # px
 MAX_PLOT_POINTS = 5_000  # a browser draws a few thousand points smoothly, not 200,000
 EXAMPLE = "example:wine"
 KEPT = "clustering_table::upload"  # (file id, name, Table) of the last good upload
@@ -84,6 +85,13 @@ def _scatter_chart(setting: tuple, algorithm: str, k: int, params: tuple, dims: 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _profiles(setting: tuple, algorithm: str, k: int, params: tuple, _prepared, _labels):
     return cl.profiles(_prepared.raw, _labels).round(3)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _side_by_side(setting: tuple, algorithm: str, k: int, params: tuple, _profiles: dict, height: int,
+                  _scatter: dict) -> tuple[dict, int]:
+    """The profiles beside the 2-D scatter as one chart (option, height), cached like the two."""
+    return echarts.side_by_side(_profiles, height, _scatter, SCATTER_HEIGHT)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -177,30 +185,41 @@ def _clusters(frame: pd.DataFrame, name: str, setting: tuple, prepared: cl.Prepa
         errors.notices(result.notices)
         _metrics(result)
         left, right = st.columns([2, 3])
-        with left:
-            st.subheader("Cluster profiles")
-            option, height = _profiles_chart(setting, *chosen, prepared, result.labels)
-            st.caption("Each cell: the cluster's mean of a column, in the file's own units; its colour, how far "
-                       "that lies from the mean of all rows, in standard deviations (blue below, red above). "
-                       "Above each cluster: its number of rows."
-                       + (f" The {plots.PROFILE_ROWS} columns whose means differ most between clusters."
-                          if len(prepared.raw.columns) > plots.PROFILE_ROWS else ""))
-            echarts.show(option, key="cl_csv_profiles_chart", height=height)
-            # Drawn only while open: the same numbers as a table (a changed table cost more than the chart).
-            table = st.expander("The profiles as a table", key="cl_csv_profiles_open", on_change="rerun",
-                                icon=":material/table:")
-            if table.open:
-                with table:
-                    shown = _profiles(setting, *chosen, prepared, result.labels).T  # as the chart: columns down
-                    st.dataframe(shown, key="cl_csv_profiles",
-                                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in shown})
-            # The CSV is written when the button is pressed, not on every rerun.
-            st.download_button("Download the CSV with a cluster column",
-                               lambda: cl.with_clusters(frame, prepared, result.labels).to_csv(index=False),
-                               f"{Path(name).stem}_clusters.csv", "text/csv", key="cl_csv_download",
-                               icon=":material/download:")
+        left.subheader("Cluster profiles")
+        left.caption("Each cell: the cluster's mean of a column, in the file's own units; its colour, how far "
+                     "that lies from the mean of all rows, in standard deviations (blue below, red above). "
+                     "Above each cluster: its number of rows."
+                     + (f" The {plots.PROFILE_ROWS} columns whose means differ most between clusters."
+                        if len(prepared.raw.columns) > plots.PROFILE_ROWS else ""))
         with right:
-            _scatter(setting, chosen, prepared, result)
+            dims = 3 if st.radio("view", ["2-D", "3-D"], horizontal=True, key="cl_csv_dims") == "3-D" else 2
+        profiles, height = _profiles_chart(setting, *chosen, prepared, result.labels)
+        scatter, note = _scatter_chart(setting, *chosen, dims, prepared, result.labels)
+        if dims == 2:  # the two as one ECharts chart: k changes both (ui/echarts.side_by_side says why)
+            both, both_height = _side_by_side(setting, *chosen, profiles, height, scatter)
+            echarts.show(both, key="cl_csv_chart", height=both_height)
+        else:  # ECharts draws 3-D only with its GL extension, which Streamlit does not ship
+            left, right = st.columns([2, 3])
+            with left:
+                echarts.show(profiles, key="cl_csv_profiles_chart", height=height)
+            right.plotly_chart(scatter, key="cl_csv_scatter3d")
+        for text in (note, f"The scatter: the {prepared.X.shape[1]} scaled columns projected on their first "
+                           f"{dims} principal components." if prepared.X.shape[1] > dims else None):
+            if text:
+                st.caption(text)
+        # Drawn only while open: the same numbers as a table (a changed table cost more than the chart).
+        table = st.expander("The profiles as a table", key="cl_csv_profiles_open", on_change="rerun",
+                            icon=":material/table:")
+        if table.open:
+            with table:
+                shown = _profiles(setting, *chosen, prepared, result.labels).T  # as the chart: columns down
+                st.dataframe(shown, key="cl_csv_profiles",
+                             column_config={c: st.column_config.NumberColumn(format="%.4g") for c in shown})
+        # The CSV is written when the button is pressed, not on every rerun.
+        st.download_button("Download the CSV with a cluster column",
+                           lambda: cl.with_clusters(frame, prepared, result.labels).to_csv(index=False),
+                           f"{Path(name).stem}_clusters.csv", "text/csv", key="cl_csv_download",
+                           icon=":material/download:")
 
 
 def _metrics(result: cl.Clustering) -> None:
@@ -210,20 +229,6 @@ def _metrics(result: cl.Clustering) -> None:
     m[2].metric("ARI vs label", "–" if result.ari is None else f"{result.ari:.3f}")
     m[3].metric("NMI vs label", "–" if result.nmi is None else f"{result.nmi:.3f}")
     m[4].metric("fit time", f"{result.seconds:.2f} s")
-
-
-def _scatter(setting: tuple, chosen: tuple, prepared: cl.Prepared, result: cl.Clustering) -> None:
-    dims = 3 if st.radio("view", ["2-D", "3-D"], horizontal=True, key="cl_csv_dims") == "3-D" else 2
-    chart, note = _scatter_chart(setting, *chosen, dims, prepared, result.labels)
-    if note:
-        st.caption(note)
-    if dims == 2:
-        echarts.show(chart, key="cl_csv_scatter", height=520)
-    else:  # ECharts draws 3-D only with its GL extension, which Streamlit does not ship
-        st.plotly_chart(chart, key="cl_csv_scatter3d")
-    if prepared.X.shape[1] > dims:
-        st.caption(f"The {prepared.X.shape[1]} scaled columns projected on their first {dims} principal "
-                   "components.")
 
 
 @st.fragment
