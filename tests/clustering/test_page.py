@@ -119,6 +119,43 @@ def test_settings_survive_a_visit_to_another_tab(at):
     at.run()
 
 
+def test_feature_columns_are_chosen_in_an_expander_drawn_only_while_open(at):
+    """Issue 13: the multiselect (a chip per column) is drawn only while its expander is open; closed, the
+    choice still applies. A column chosen as the label leaves the features."""
+    tab(at, TABLE)
+    key, label = "cl_csv_cols_example:wine", "cl_csv_label_example:wine"
+    wine = [c for c in cl.example_table().columns if c != "cultivar"]
+    assert not at.multiselect and at.expander[0].label == "Feature columns"
+    assert not any("Clustering on" in c.value for c in at.caption)
+    every = _scores(at)
+    at.session_state["cl_csv_cols_open"] = True
+    at.run()
+    assert at.multiselect(key=key).value == wine
+    at.multiselect(key=key).set_value(["alcohol", "proline"]).run()
+    fewer = _scores(at)
+    assert fewer != every  # two columns cluster otherwise than thirteen
+    at.session_state["cl_csv_cols_open"] = False
+    at.run()
+    assert not at.multiselect and not exceptions(at)
+    assert any(c.value == "Clustering on 2 of the 13 numeric columns: alcohol, proline." for c in at.caption)
+    assert _scores(at) == fewer  # closed, the choice still applies
+    at.selectbox(key=label).set_value("proline").run()  # now the label, no longer a feature
+    assert not exceptions(at)
+    assert any(c.value == "Clustering on 1 of the 12 numeric columns: alcohol." for c in at.caption)
+    at.session_state["cl_csv_cols_open"] = True
+    at.run()
+    assert at.multiselect(key=key).value == ["alcohol"] and not exceptions(at)
+    at.selectbox(key=label).set_value("cultivar")  # as the other tests expect the tab
+    at.multiselect(key=key).set_value(wine)
+    at.session_state["cl_csv_cols_open"] = False
+    at.run()
+    assert _scores(at) == every
+
+
+def _scores(at) -> dict:
+    return {m.label: m.value for m in at.metric if m.label != "fit time"}
+
+
 def test_an_upload_and_its_settings_survive_a_visit_to_another_tab(at):
     """A file cannot go back into its uploader: the tab keeps what it parsed, says so, and can drop it."""
     tab(at, TABLE)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dl_core import clustering as cl
 from dl_core.errors import InputError
-from ui import echarts, errors
+from ui import echarts, errors, expanders
 
 from . import plots
 from .controls import algorithm_sliders
@@ -149,9 +149,9 @@ def table_tab() -> None:
     if not numeric:
         raise InputError("No numeric column to cluster on: the file needs at least one column of numbers "
                          "(besides the label column).")
-    features = c2.multiselect("feature columns", numeric, numeric, key=f"cl_csv_cols_{source}")
-    scale = st.radio("scaling", ["standard", "minmax", "none"], key="cl_csv_scale", horizontal=True,
+    scale = c2.radio("scaling", ["standard", "minmax", "none"], key="cl_csv_scale", horizontal=True,
                      help="standard: mean 0, sd 1 per column (usual); none: big-valued columns dominate")
+    features = _features(source, numeric)
     if not features:
         st.info("Choose at least one feature column.")
         return
@@ -164,6 +164,24 @@ def table_tab() -> None:
             st.plotly_chart(_k_scan_figure(setting, prepared.X), key="cl_csv_kscan")
             st.caption("Look for the bend of the elbow and the peak of the silhouette (k-means, same scaling).")
     _clusters(frame, name, setting, prepared)
+
+
+def _features(source: str, numeric: list[str]) -> list[str]:
+    """The feature columns, chosen in an expander drawn only while open (ui/expanders.py): a multiselect
+    with a chip per column, redrawn by the browser on every rerun of the page, cost moving k ~30 ms
+    (issue 13). Column choices belong to one file: a new upload starts again from all its columns."""
+    key = f"cl_csv_cols_{source}"
+    kept = st.session_state.get(key, numeric)
+    if any(c not in numeric for c in kept):  # e.g. a column just chosen as the label
+        st.session_state[key] = [c for c in kept if c in numeric]
+    # One label whatever is chosen: a changed label is a new expander to Streamlit, closed again.
+    chosen = expanders.settings("Feature columns", "cl_csv_cols_open", {key: numeric},
+                                lambda: st.multiselect("feature columns", numeric, numeric, key=key),
+                                icon=":material/view_column:")[key]
+    if 0 < len(chosen) < len(numeric):
+        st.caption(f"Clustering on {len(chosen)} of the {len(numeric)} numeric columns: "
+                   f"{', '.join(map(str, chosen))}.")
+    return chosen
 
 
 @st.fragment
