@@ -86,3 +86,9 @@ def test_profiles_heatmap_keeps_the_columns_that_differ_most():
     assert not any(s["label"]["show"] for s in option["series"])
     z = [c[2] for s in option["series"] for c in s["data"]]
     assert max(z) <= 2.5 and min(z) >= -2.5  # clipped to the colour bar's range
+
+
+def test_column_names_go_into_markdown_as_written():
+    from ui.clustering.table import _names
+
+    assert _names(["**b**", "[x](y)", "a_b", 3]) == r"\*\*b\*\*, \[x\]\(y\), a\_b, 3"

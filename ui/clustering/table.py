@@ -7,6 +7,7 @@ The upload is parsed once per file (cached by its file id), and every step after
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -88,13 +89,6 @@ def _profiles(setting: tuple, algorithm: str, k: int, params: tuple, _prepared, 
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _side_by_side(setting: tuple, algorithm: str, k: int, params: tuple, _profiles: dict, height: int,
-                  _scatter: dict) -> tuple[dict, int]:
-    """The profiles beside the 2-D scatter as one chart (option, height), cached like the two."""
-    return echarts.side_by_side(_profiles, height, _scatter, SCATTER_HEIGHT)
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
 def _profiles_chart(setting: tuple, algorithm: str, k: int, params: tuple, _prepared: cl.Prepared,
                     _labels: np.ndarray) -> tuple[dict, int]:
     """The profiles heatmap (option, height), cached whole and shared read-only like the scatter."""
@@ -144,7 +138,7 @@ def table_tab() -> None:
                          format_func=lambda c: "none" if c is None else c)
     numeric, not_numeric = _numeric(source, label, frame)
     if not_numeric:
-        st.info(f"Non-numeric column(s) left out of the features: {', '.join(map(str, not_numeric))}.",
+        st.info(f"Non-numeric column(s) left out of the features: {_names(not_numeric)}.",
                 icon=":material/info:")
     if not numeric:
         raise InputError("No numeric column to cluster on: the file needs at least one column of numbers "
@@ -166,6 +160,11 @@ def table_tab() -> None:
     _clusters(frame, name, setting, prepared)
 
 
+def _names(columns: list) -> str:
+    """A file's column names for a Markdown line, as written: `**x**` or `[a](b)` in a header is not markup."""
+    return ", ".join(re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$:])", r"\\\1", str(c)) for c in columns)
+
+
 def _features(source: str, numeric: list[str]) -> list[str]:
     """The feature columns, chosen in an expander drawn only while open (ui/expanders.py): a multiselect
     with a chip per column, redrawn by the browser on every rerun of the page, cost moving k ~30 ms
@@ -179,8 +178,7 @@ def _features(source: str, numeric: list[str]) -> list[str]:
                                 lambda: st.multiselect("feature columns", numeric, numeric, key=key),
                                 icon=":material/view_column:")[key]
     if 0 < len(chosen) < len(numeric):
-        st.caption(f"Clustering on {len(chosen)} of the {len(numeric)} numeric columns: "
-                   f"{', '.join(map(str, chosen))}.")
+        st.caption(f"Clustering on {len(chosen)} of the {len(numeric)} numeric columns: {_names(chosen)}.")
     return chosen
 
 
@@ -214,13 +212,13 @@ def _clusters(frame: pd.DataFrame, name: str, setting: tuple, prepared: cl.Prepa
         profiles, height = _profiles_chart(setting, *chosen, prepared, result.labels)
         scatter, note = _scatter_chart(setting, *chosen, dims, prepared, result.labels)
         if dims == 2:  # the two as one ECharts chart: k changes both (ui/echarts.side_by_side says why)
-            both, both_height = _side_by_side(setting, *chosen, profiles, height, scatter)
+            both, both_height = echarts.side_by_side(profiles, height, scatter, SCATTER_HEIGHT)
             echarts.show(both, key="cl_csv_chart", height=both_height)
         else:  # ECharts draws 3-D only with its GL extension, which Streamlit does not ship
-            left, right = st.columns([2, 3])
-            with left:
+            heat, dots = st.columns([2, 3])
+            with heat:
                 echarts.show(profiles, key="cl_csv_profiles_chart", height=height)
-            right.plotly_chart(scatter, key="cl_csv_scatter3d")
+            dots.plotly_chart(scatter, key="cl_csv_scatter3d")
         for text in (note, f"The scatter: the {prepared.X.shape[1]} scaled columns projected on their first "
                            f"{dims} principal components." if prepared.X.shape[1] > dims else None):
             if text:
