@@ -136,7 +136,6 @@ def _controls() -> dict | None:
 
 
 def grid_tab() -> None:
-    st.markdown(INTRO)
     chosen = _controls()
     if chosen is None:
         return
@@ -161,7 +160,12 @@ def grid_tab() -> None:
 
 
 @st.fragment
-def view() -> None:
-    """The tab as a fragment: its controls rerun this tab only, not the rest of the page."""
+def _view() -> None:
     with errors.guard(stop=False):
         grid_tab()
+
+
+def view() -> None:
+    """The tab: its controls are a fragment, which reruns them and the grid, not the text above them."""
+    st.markdown(INTRO)
+    _view()
