@@ -16,6 +16,7 @@ from dl_core import tuning
 from dl_core.training import CancelToken
 
 from . import errors
+from .tabs import keep
 
 
 def _state_key(model: str) -> str:
@@ -38,26 +39,43 @@ def _apply(best: Mapping[str, Any], widget_keys: Mapping[str, str],
     st.session_state["tuning::applied"] = True
 
 
-def _figures(study_name: str, storage: str | None, direction: str) -> None:
+@st.cache_data(show_spinner=False, ttl=60, max_entries=8)
+def _study_figures(study_name: str, storage: str | None, direction: str, n_trials: int) -> list[tuple[str, Any]]:
+    """Optuna's figures of the study, read back with other workers' trials: (name, figure, or why there is
+    none). Cached for a minute per study and sweep size: reading the study and drawing them took ~0.1 s,
+    which every rerun of the page paid while the section was shown (issue 13)."""
     import optuna
     from optuna import visualization as vis
 
-    study = tuning.open_study(study_name, direction, storage)  # read it back, with other workers' trials
+    study = tuning.open_study(study_name, direction, storage)
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if len(done) < 2:
+        return []
+    plots = [("Optimisation history", vis.plot_optimization_history),
+             ("Parallel coordinates", vis.plot_parallel_coordinate)]
+    if len(done) >= 3 and len(done[0].params) > 1:
+        plots.append(("Parameter importances", vis.plot_param_importances))
+    figures: list[tuple[str, Any]] = []
+    for name, plot in plots:
+        try:
+            figures.append((name, plot(study)))
+        except (ValueError, RuntimeError) as exc:  # e.g. importances with one distinct value
+            figures.append((name, f"{name} is not available for these trials ({exc})."))
+    return figures
+
+
+def _figures(result: tuning.SweepResult) -> None:
+    figures = _study_figures(result.study, None, result.direction, len(result.trials))
+    if not figures:
         st.caption("Optuna's figures appear once two trials have finished.")
         return
-    figs = [("Optimisation history", vis.plot_optimization_history),
-            ("Parallel coordinates", vis.plot_parallel_coordinate)]
-    if len(done) >= 3 and len(done[0].params) > 1:
-        figs.append(("Parameter importances", vis.plot_param_importances))
-    tabs = st.tabs([name for name, _ in figs])
-    for tab, (name, plot) in zip(tabs, figs, strict=True):
+    tabs = st.tabs([name for name, _ in figures])
+    for tab, (name, figure) in zip(tabs, figures, strict=True):
         with tab:
-            try:
-                st.plotly_chart(plot(study), key=f"tune_fig::{study_name}::{name}")
-            except (ValueError, RuntimeError) as exc:  # e.g. importances with one distinct value
-                st.caption(f"{name} is not available for these trials ({exc}).")
+            if isinstance(figure, str):
+                st.caption(figure)
+            else:
+                st.plotly_chart(figure, key=f"tune_fig::{result.study}::{name}")
 
 
 @st.fragment
@@ -82,9 +100,15 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
     """
     key = key or model
     tunable = tuning.get(model)
-    with st.expander(f"Tune: let Optuna search the settings ({tunable.metric}, "
-                     f"{'higher' if tunable.direction == 'maximize' else 'lower'} is better)",
-                     icon=":material/tune:"):
+    # Drawn only while open (ui/expanders.py says why): closed, the section still drew its widgets and, after
+    # a sweep, its table and three Plotly figures on every rerun of the page (issue 13).
+    box = st.expander(f"Tune: let Optuna search the settings ({tunable.metric}, "
+                      f"{'higher' if tunable.direction == 'maximize' else 'lower'} is better)",
+                      icon=":material/tune:", key=f"tune_open::{key}", on_change="rerun")
+    if not box.open:
+        keep([f"tune_trials::{key}", f"tune_budget::{key}", f"tune_prune::{key}"])
+        return
+    with box:
         st.caption("Each trial trains the model with settings Optuna picks from the same ranges as the "
                    "controls above, and is judged on the **validation** split (never the test split). "
                    "The median pruner stops trials whose curves fall behind the median of earlier ones. "
@@ -123,4 +147,4 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
                       on_click=_apply, args=(result.best_params, widget_keys, convert or {}))
             if st.session_state.pop("tuning::applied", False):
                 st.success("The best settings are now in the controls above: train to use them.")
-        _figures(result.study, None, result.direction)
+        _figures(result)

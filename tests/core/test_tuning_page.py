@@ -6,10 +6,21 @@ import pytest
 from tests.conftest import exceptions, open_page
 
 
+def _keys(at) -> set[str]:
+    """The keys of the widgets drawn in the app's last run."""
+    return {w.key for kind in ("number_input", "toggle", "button") for w in at.get(kind)
+            if getattr(w, "key", None)}
+
+
 @pytest.mark.slow  # the page's first run loads the photo model; the sweep itself is a few seconds
 def test_vision_digits_sweep_shows_trials_and_applies_the_best_settings():
     at = open_page("pages/vision.py", timeout=600)
     at.session_state["vision_tab"] = "Train a CNN on digits"
+    at.run()
+    # Closed, the section draws nothing inside it (issue 13: it drew its widgets, and after a sweep its
+    # table and Optuna's figures, on every rerun of the tab).
+    assert "tune_trials::digits" not in _keys(at)
+    at.session_state["tune_open::digits"] = True
     at.run()
     at.slider(key="dg_epochs").set_value(2)  # trials train with the tab's epochs
     at.number_input(key="tune_trials::digits").set_value(2)
@@ -18,6 +29,17 @@ def test_vision_digits_sweep_shows_trials_and_applies_the_best_settings():
     result = at.session_state["tuning::digits"]
     assert len(result.trials) == 2 and result.best_value is not None
     assert any("finished" in m.value for m in at.markdown)
+    charts = len(at.get("plotly_chart"))
+    assert charts >= 2  # Optuna's history and parallel coordinates, with two finished trials
+    at.session_state["tune_open::digits"] = False
+    at.run()
+    assert not exceptions(at)
+    assert not {"tune_trials::digits", "tune_prune::digits", "tune_apply::digits"} & _keys(at)
+    assert len(at.get("plotly_chart")) == charts - 2
+    at.session_state["tune_open::digits"] = True
+    at.run()
+    assert at.number_input(key="tune_trials::digits").value == 2  # kept while closed
+    assert len(at.get("plotly_chart")) == charts
     at.button(key="tune_apply::digits").click().run()
     assert not exceptions(at)
     best = result.best_params
@@ -38,6 +60,8 @@ def test_nlp_sentiment_sweep_on_the_retrain_form_applies_the_best_settings(monke
     full = nlp.load_review_set
     monkeypatch.setattr(nlp, "load_review_set", lambda n=None: full(512))
     at = open_page("pages/nlp.py", timeout=600)
+    at.session_state["tune_open::nlp"] = True
+    at.run()
     at.slider(key="nlp_rt_epochs").set_value(2)
     at.number_input(key="tune_trials::nlp").set_value(2)
     at.button(key="tune_start::nlp").click().run()
