@@ -17,7 +17,7 @@ as plain session-state entries (`tabs.keep`); a widget drawn again takes the val
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -28,13 +28,21 @@ from . import tabs
 def settings(label: str, key: str, defaults: Mapping[str, Any], draw: Callable[[], object],
              icon: str | None = None) -> dict[str, Any]:
     """Each setting's value in this run; `draw()` draws their widgets into the expander while it is open."""
-    box = st.expander(label, key=key, on_change="rerun", icon=icon)
-    if box.open:
+    box = lazy(label, key, defaults, icon=icon)
+    if box is not None:
         with box:
             draw()  # a drawn widget's value is in the session under its key from here on
-    else:
-        tabs.keep(defaults)
     return values(defaults)
+
+
+def lazy(label: str, key: str, kept: Iterable[str], icon: str | None = None):
+    """The expander to draw into while it is open, else None: closed, the values of the widgets keyed
+    `kept` stay in the session for when it opens again."""
+    box = st.expander(label, key=key, on_change="rerun", icon=icon)
+    if box.open:
+        return box
+    tabs.keep(kept)
+    return None
 
 
 def values(defaults: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,7 @@ import streamlit as st
 from dl_core import tuning
 from dl_core.training import CancelToken
 
-from . import errors
-from .tabs import keep
+from . import errors, expanders
 
 
 def _state_key(model: str) -> str:
@@ -102,11 +101,11 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
     tunable = tuning.get(model)
     # Drawn only while open (ui/expanders.py says why): closed, the section still drew its widgets and, after
     # a sweep, its table and three Plotly figures on every rerun of the page (issue 13).
-    box = st.expander(f"Tune: let Optuna search the settings ({tunable.metric}, "
-                      f"{'higher' if tunable.direction == 'maximize' else 'lower'} is better)",
-                      icon=":material/tune:", key=f"tune_open::{key}", on_change="rerun")
-    if not box.open:
-        keep([f"tune_trials::{key}", f"tune_budget::{key}", f"tune_prune::{key}"])
+    box = expanders.lazy(f"Tune: let Optuna search the settings ({tunable.metric}, "
+                         f"{'higher' if tunable.direction == 'maximize' else 'lower'} is better)",
+                         f"tune_open::{key}", [f"tune_trials::{key}", f"tune_budget::{key}", f"tune_prune::{key}"],
+                         icon=":material/tune:")
+    if box is None:
         return
     with box:
         st.caption("Each trial trains the model with settings Optuna picks from the same ranges as the "
