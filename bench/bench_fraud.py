@@ -169,10 +169,9 @@ def page(repeats: int) -> None:
     import asyncio
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from browser import app_server, bare_script, bare_timings
+    from browser import app_server, bare_now
 
-    with app_server(script=bare_script()) as (url, _):
-        bare = asyncio.run(bare_timings(url, repeats))
+    bare = bare_now(repeats)
     with app_server(env={"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}) as (url, _):
         t = asyncio.run(_page_timings(url, repeats))
     print(f"== /fraud in Chromium: settles {t['first_open']:.2f} s on the first visit, {t['warm_open']:.2f} s warm "

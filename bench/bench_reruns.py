@@ -23,7 +23,7 @@ import argparse
 import asyncio
 import statistics
 
-from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WARMED_UP, app_server, settle, slider_reruns, timed_rerun
+from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WARMED_UP, app_server, bare_now, settle, slider_reruns, timed_rerun
 
 TARGET = 0.150
 ALL_KINDS = ("slider", "toggle", "select")
@@ -140,14 +140,18 @@ def _line(row: tuple) -> str:
             f"({len(times)} timed, {missed} not timed) {[round(t, 3) for t in times]}")
 
 
-def summary(rows: list[tuple]) -> None:
-    """Print how many controls, the spread of their medians and the ones over TARGET."""
+def summary(rows: list[tuple], bare: dict[str, dict] | None = None) -> None:
+    """Print how many controls, the spread of their medians and the ones over TARGET; with `bare` ({"before":
+    `browser.bare_now()`, "after": ...}), also what a bare Streamlit page's slider took around the sweep."""
     medians = [statistics.median(t) for _, _, t, _ in rows if t]
     over = [r for r in rows if r[2] and statistics.median(r[2]) > TARGET]
     print(f"\n{len(rows)} controls; medians {min(medians):.3f}-{max(medians):.3f} s, median of medians "
           f"{statistics.median(medians):.3f} s; {len(over)} over {TARGET * 1000:.0f} ms:" if medians else "no controls")
     for row in over:
         print("  " + _line(row))
+    for when, b in (bare or {}).items():
+        print(f"A bare Streamlit page {when} the sweep (this machine's pace now): slider p50 {b['whole_page']:.3f} s "
+              f"(whole page), {b['fragment']:.3f} s (in a fragment)")
 
 
 async def tab_names(page) -> list[str]:
@@ -192,10 +196,11 @@ def main() -> None:
     ap.add_argument("--kind", action="append", choices=ALL_KINDS,
                     help="the kinds of control to time (repeatable; default: sliders and toggles)")
     args = ap.parse_args()
+    before = bare_now()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
         rows = asyncio.run(measure(url, args.page or PAGES, args.repeats, tuple(args.only),
                                    tuple(args.kind or KINDS)))
-    summary(rows)
+    summary(rows, {"before": before, "after": bare_now()})
 
 
 if __name__ == "__main__":

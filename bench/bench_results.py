@@ -23,7 +23,7 @@ import argparse
 import asyncio
 
 from bench_reruns import ALL_KINDS, KINDS, _controls, open_tab, summary, tab_names
-from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, exceptions, run_action, settle
+from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, bare_now, exceptions, run_action, settle
 
 # page: [(tab, the key of the button that starts its main action)]; "" for a page without tabs
 ACTIONS = {
@@ -85,10 +85,11 @@ def main() -> None:
     ap.add_argument("--kind", action="append", choices=ALL_KINDS,
                     help="the kinds of control to time (repeatable; default: sliders and toggles)")
     args = ap.parse_args()
+    before = bare_now()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
         rows = asyncio.run(measure(url, args.page or list(ACTIONS), args.repeats, args.wait, tuple(args.only),
                                    tuple(args.tab), tuple(args.kind or KINDS)))
-    summary(rows)
+    summary(rows, {"before": before, "after": bare_now()})
 
 
 if __name__ == "__main__":

@@ -149,10 +149,9 @@ def page(repeats: int) -> None:
     import asyncio
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from browser import app_server, bare_script, bare_timings
+    from browser import app_server, bare_now
 
-    with app_server(script=bare_script()) as (url, _):
-        bare = asyncio.run(bare_timings(url, repeats))
+    bare = bare_now(repeats)
     with app_server(env={"OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"]}) as (url, _):
         t = asyncio.run(_page_timings(url, repeats))
     print(f"== /timeseries in Chromium: settles {t['first_open']:.2f} s on the first visit, {t['warm_open']:.2f} s "

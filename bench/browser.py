@@ -351,3 +351,13 @@ async def bare_timings(url: str, repeats: int) -> dict:
             out["missed"] = out.get("missed", 0) + missed
         await browser.close()
     return out
+
+
+def bare_now(repeats: int = 9) -> dict:
+    """`bare_timings` on a server of its own: what Streamlit alone costs on this machine at this moment.
+    The sweeps print it before and after themselves: the same code's medians moved 20-70 ms between hours
+    (issue 13), and this says whether the hour, rather than the code, was slow."""
+    import asyncio
+
+    with app_server(script=bare_script()) as (url, _):
+        return asyncio.run(bare_timings(url, repeats))
