@@ -25,12 +25,12 @@ import asyncio
 import statistics
 from pathlib import Path
 
-from bench_reruns import _open_expanders, _toggle_reruns, open_tab
+from bench_reruns import _open_expanders, _toggle_reruns, each_way, open_tab
 from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, run_action, settle, slider_reruns
 from profile_rerun import _control
 
 
-async def _steps(url: str, spec: str, repeats: int) -> list[float]:
+async def _steps(url: str, spec: str, repeats: int) -> list[tuple[float, bool | None]]:
     """The timed steps of one control in a new browser (seconds)."""
     from playwright.async_api import async_playwright
 
@@ -52,11 +52,11 @@ async def _steps(url: str, spec: str, repeats: int) -> list[float]:
             raise SystemExit(f"no slider or toggle labelled {label!r}... on {path}")
         if slider:
             times, _ = await slider_reruns(page, control, repeats + 1)
-            times = times[1:]
+            steps = [(t, None) for t in times[1:]]
         else:
-            times = (await _toggle_reruns(page, control, repeats + 1))[1:]
+            steps = (await _toggle_reruns(page, control, repeats + 1))[1:]
         await browser.close()
-    return times
+    return steps
 
 
 def main() -> None:
@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=8)
     args = ap.parse_args()
     trees = [str(Path(t).resolve()) for t in args.tree]
-    times: dict[tuple[str, str], list[float]] = {}
+    times: dict[tuple[str, str], list[tuple[float, bool | None]]] = {}
     for _ in range(args.rounds):
         for tree in trees:
             with app_server(data_dir=args.data_dir, ready_text=WARMED_UP, launcher="bench.tree_serve",
@@ -79,7 +79,9 @@ def main() -> None:
         print(spec)
         for tree in trees:
             steps = times[(spec, tree)]
-            print(f"  {tree:40}  median {statistics.median(steps):.3f} s  ({len(steps)} steps)")
+            on, off = each_way([s for s in steps if s[1] is not None])
+            ways = f"  (on {statistics.median(on):.3f} s, off {statistics.median(off):.3f} s)" if on and off else ""
+            print(f"  {tree:40}  median {statistics.median(t for t, _ in steps):.3f} s  ({len(steps)} steps){ways}")
 
 
 if __name__ == "__main__":
