@@ -109,8 +109,11 @@ def main() -> None:
             file.write_text(f"{heaviest} = {with_it}\n{script}")
             with app_server(script=str(file)) as (bare_url, _):
                 bare[name] = asyncio.run(_bare(bare_url, args.repeats))
-        on, off = app.get(label, (float("nan"), float("nan")))
-        print(f"{label:28} {'the app':36} {on:7.3f} {off:7.3f}  {on / bare['all'][0]:.2f}")
+        if label in app:
+            on, off = app[label]
+            print(f"{label:28} {'the app':36} {on:7.3f} {off:7.3f}  {on / bare['all'][0]:.2f}")
+        else:  # e.g. a fresh data folder: no runs yet, so no "Everyone's runs"
+            print(f"{label:28} not on the app's page (give --data-dir a folder with runs and prepared models)")
         print(f"{'':28} {'a bare page, the same elements':36} {bare['all'][0]:7.3f} {bare['all'][1]:7.3f}")
         print(f"{'':28} {'the bare page without ' + what:36} {bare['without'][0]:7.3f} {bare['without'][1]:7.3f}")
 
