@@ -18,7 +18,8 @@ training.show_history("demo")
 def _log(epoch: int, loss: float):
     from dl_core.training import EpochLog
 
-    return EpochLog(epoch=epoch, epochs=3, train_loss=loss, val_loss=loss + 0.1, metrics={}, seconds=0.1)
+    return EpochLog(epoch=epoch, epochs=3, train_loss=loss, val_loss=loss + 0.1, metrics={"val_accuracy": 1 - loss},
+                    seconds=0.1)
 
 
 def _curves(at) -> list[float]:
@@ -50,3 +51,12 @@ def test_history_figure_is_built_once_per_training(monkeypatch):
     at.run()
     assert len(built) == 2 and _curves(at) != first and len(_curves(at)) == 3
     assert any("stopped after epoch 3" in w.value for w in at.warning)
+
+
+def test_history_figure_ticks_whole_epochs():
+    from ui.charts import history_figure
+
+    for epochs, step in [(2, 1), (10, 1), (60, 6)]:
+        fig = history_figure([_log(e, 1 / e) for e in range(1, epochs + 1)])
+        ticks = {(a.tick0, a.dtick) for a in fig.select_xaxes()}
+        assert ticks == {(1, step)}, (epochs, ticks)
