@@ -12,7 +12,9 @@ timing each rerun in the browser from the input event until the run has ended an
 (`browser.timed_rerun`: Plotly draws a changed chart after the run's end).
 Before any training: results tabs that appear only after one are not reached. A control whose first
 move starts model work (the clustering grid's points re-fit the grid once, then come from a cache) has
-that move in its list; the median is the figure. Prints one line per control and a summary. `--kind select`
+that move in its list; the median is the figure. A toggle's line also gives the median of the clicks that
+switched it on and of those that switched it off (the two can differ a lot). Prints one line per control and
+a summary, with a bare Streamlit page's slider timed before and after the sweep (the machine's pace). `--kind select`
 picks options of select boxes instead (the option after the chosen one, then back; the pick is timed, not
 the click that opens the list); `--only` times the controls whose label starts so.
 """
@@ -146,8 +148,11 @@ def _line(row: tuple) -> str:
     where, control, times, missed, ways = row
     p50 = statistics.median(times) if times else float("nan")
     flag = "" if not times else ("ok " if p50 <= TARGET else "OVER")
-    each_way = f" on/off p50 {_slower(ways)[1]:.3f}/{_slower(ways)[2]:.3f} s" if ways and all(ways) else ""
-    return (f"{flag:4} {where:42.42} {control:48.48} p50 {p50:6.3f} s{each_way}  "
+    both = ""
+    if ways and all(ways):
+        _, on, off = _slower(ways)
+        both = f" on/off p50 {on:.3f}/{off:.3f} s"
+    return (f"{flag:4} {where:42.42} {control:48.48} p50 {p50:6.3f} s{both}  "
             f"({len(times)} timed, {missed} not timed) {[round(t, 3) for t in times]}")
 
 

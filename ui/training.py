@@ -34,7 +34,7 @@ class TrainingState:
     result: FitResult | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # The curves' figure, built on the first rerun that shows them: a new state comes with each epoch,
-    # and rebuilding the same figure on every later rerun of the page cost ~18 ms (issue 13).
+    # and rebuilding the same figure on every later rerun of the page cost 15-18 ms (issue 13).
     figure: Any = field(default=None, repr=False, compare=False)
 
     @property
