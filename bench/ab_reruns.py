@@ -25,7 +25,7 @@ import asyncio
 import statistics
 from pathlib import Path
 
-from bench_reruns import _open_expanders, _toggle_reruns, each_way, open_tab
+from bench_reruns import _open_expanders, each_way, open_tab, toggle_reruns, way_medians
 from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, run_action, settle, slider_reruns
 from profile_rerun import _control
 
@@ -54,7 +54,7 @@ async def _steps(url: str, spec: str, repeats: int) -> list[tuple[float, bool | 
             times, _ = await slider_reruns(page, control, repeats + 1)
             steps = [(t, None) for t in times[1:]]
         else:
-            steps = (await _toggle_reruns(page, control, repeats + 1))[1:]
+            steps = (await toggle_reruns(page, control, repeats + 1))[1:]
         await browser.close()
     return steps
 
@@ -79,8 +79,8 @@ def main() -> None:
         print(spec)
         for tree in trees:
             steps = times[(spec, tree)]
-            on, off = each_way([s for s in steps if s[1] is not None])
-            ways = f"  (on {statistics.median(on):.3f} s, off {statistics.median(off):.3f} s)" if on and off else ""
+            clicks = each_way([s for s in steps if s[1] is not None])  # both empty for a slider
+            ways = "  (on {:.3f} s, off {:.3f} s)".format(*way_medians(clicks)) if all(clicks) else ""
             print(f"  {tree:40}  median {statistics.median(t for t, _ in steps):.3f} s  ({len(steps)} steps){ways}")
 
 

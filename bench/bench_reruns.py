@@ -31,6 +31,7 @@ TARGET = 0.150
 ALL_KINDS = ("slider", "toggle", "select")
 KINDS = ("slider", "toggle")  # timed by default (issue 13's "every slider or toggle")
 TABS = "[data-testid='stMain'] [role='tab']"
+TOGGLES = "[data-testid='stCheckbox']:has(input[role='switch']) label"  # what a click on switches
 LABEL = ("e => { const w = e.closest('[data-testid=stSlider], [data-testid=stCheckbox], [data-testid=stSelectbox]');"
          " return (w ? w.innerText : e.getAttribute('aria-label') || '').split('\\n')[0].trim(); }")
 
@@ -45,7 +46,7 @@ async def _open_expanders(page) -> None:
         await settle(page)
 
 
-async def _toggle_reruns(page, toggle, repeats: int) -> list[tuple[float, bool]]:
+async def toggle_reruns(page, toggle, repeats: int) -> list[tuple[float, bool]]:
     """(seconds, whether the click switched it on) of each timed click: the two ways often differ (switching
     "Everyone's runs" on draws a table, off takes it away), and the median of all the clicks lies between."""
     clicks = []
@@ -95,7 +96,7 @@ async def _visible_controls(page, where: str, repeats: int, seen: set[tuple[str,
         times, missed = await slider_reruns(page, slider, repeats, 60)
         rows.append((where, f"slider: {label}", times, missed, None))
         print(_line(rows[-1]), flush=True)
-    toggles = page.locator("[data-testid='stCheckbox']:has(input[role='switch']) label")
+    toggles = page.locator(TOGGLES)
     for i in range(await toggles.count() if "toggle" in kinds else 0):
         toggle = toggles.nth(i)
         if not await toggle.is_visible() or await toggle.locator("input").is_disabled():
@@ -104,7 +105,7 @@ async def _visible_controls(page, where: str, repeats: int, seen: set[tuple[str,
         if not _wanted(label, seen_as, seen, only):
             continue
         await toggle.scroll_into_view_if_needed()
-        clicks = await _toggle_reruns(page, toggle, repeats)
+        clicks = await toggle_reruns(page, toggle, repeats)
         rows.append((where, f"toggle: {label}", [t for t, _ in clicks], 0, each_way(clicks)))
         print(_line(rows[-1]), flush=True)
     boxes = page.locator("[data-testid='stSelectbox']")
@@ -148,18 +149,15 @@ def _line(row: tuple) -> str:
     where, control, times, missed, ways = row
     p50 = statistics.median(times) if times else float("nan")
     flag = "" if not times else ("ok " if p50 <= TARGET else "OVER")
-    both = ""
-    if ways and all(ways):
-        _, on, off = _slower(ways)
-        both = f" on/off p50 {on:.3f}/{off:.3f} s"
+    both = "" if not (ways and all(ways)) else " on/off p50 {:.3f}/{:.3f} s".format(*way_medians(ways))
     return (f"{flag:4} {where:42.42} {control:48.48} p50 {p50:6.3f} s{both}  "
             f"({len(times)} timed, {missed} not timed) {[round(t, 3) for t in times]}")
 
 
-def _slower(ways: tuple[list[float], list[float]]) -> tuple[float, float, float]:
-    """(the slower way's median, switching on's, switching off's) of a toggle's clicks."""
-    on, off = (statistics.median(w) for w in ways)
-    return max(on, off), on, off
+def way_medians(ways: tuple[list[float], list[float]]) -> tuple[float, float]:
+    """The medians of a toggle's clicks that switched it on, and of those that switched it off."""
+    on, off = ways
+    return statistics.median(on), statistics.median(off)
 
 
 def summary(rows: list[tuple], bare: dict[str, dict] | None = None) -> None:
@@ -167,7 +165,7 @@ def summary(rows: list[tuple], bare: dict[str, dict] | None = None) -> None:
     `browser.bare_now()`, "after": ...}), also what a bare Streamlit page's slider took around the sweep."""
     medians = [statistics.median(t) for _, _, t, _, _ in rows if t]
     over = [r for r in rows if r[2] and statistics.median(r[2]) > TARGET]
-    one_way = [r for r in rows if r not in over and r[4] and all(r[4]) and _slower(r[4])[0] > TARGET]
+    one_way = [r for r in rows if r not in over and r[4] and all(r[4]) and max(way_medians(r[4])) > TARGET]
     print(f"\n{len(rows)} controls; medians {min(medians):.3f}-{max(medians):.3f} s, median of medians "
           f"{statistics.median(medians):.3f} s; {len(over)} over {TARGET * 1000:.0f} ms:" if medians else "no controls")
     for row in over:

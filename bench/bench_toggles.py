@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import tempfile
 from pathlib import Path
 
-from bench_reruns import _toggle_reruns, each_way, measure
+from bench_reruns import TOGGLES, each_way, measure, toggle_reruns, way_medians
 from browser import CHROMIUM, CHROMIUM_ARGS, WARMED_UP, app_server, settle
 
 RUNS = '''import numpy as np, pandas as pd, streamlit as st
@@ -86,10 +85,9 @@ async def _bare(url: str, repeats: int) -> tuple[float, float]:
         page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
         await page.goto(url, wait_until="domcontentloaded")
         await settle(page, 120)
-        toggle = page.locator("[data-testid='stCheckbox']:has(input[role='switch']) label").first
-        on, off = each_way(await _toggle_reruns(page, toggle, repeats))
+        ways = each_way(await toggle_reruns(page, page.locator(TOGGLES).first, repeats))
         await browser.close()
-    return statistics.median(on), statistics.median(off)
+    return way_medians(ways)
 
 
 def main() -> None:
@@ -99,7 +97,7 @@ def main() -> None:
     args = ap.parse_args()
     with app_server(data_dir=args.data_dir, ready_text=WARMED_UP) as (url, _):
         rows = asyncio.run(measure(url, [c[0] for c in CASES], args.repeats, tuple(c[1] for c in CASES), ("toggle",)))
-    app = {row[1].removeprefix("toggle: "): tuple(statistics.median(w) for w in row[4]) for row in rows}
+    app = {row[1].removeprefix("toggle: "): way_medians(row[4]) for row in rows}
     folder = Path(tempfile.mkdtemp(prefix="dlx-toggles-"))
     print(f"\n{'toggle':28} {'':36} {'on (s)':>7} {'off (s)':>7}  on, app / bare page")
     for path, label, script, heaviest, what in CASES:
