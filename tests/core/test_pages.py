@@ -22,6 +22,21 @@ def _fresh(at) -> None:
     at.run()
 
 
+def test_the_store_version_changes_with_a_write_not_with_a_first_read(tmp_path):
+    """SQLite creates the empty write-ahead log when a store is first read: that read must not make its own
+    cache entry stale (the warm-up's read was missed by the page that way)."""
+    from ui.experiments import runs
+
+    db = tmp_path / "mlflow.db"
+    db.write_bytes(b"sqlite")
+    uri = f"sqlite:///{db}"
+    before = runs._store_version(uri)
+    (tmp_path / "mlflow.db-wal").write_bytes(b"")  # a reader's connection opens the log
+    assert runs._store_version(uri) == before
+    (tmp_path / "mlflow.db-wal").write_bytes(b"frame")  # a writer appends to it
+    assert runs._store_version(uri) != before
+
+
 def test_experiments_page_shows_this_sessions_runs_by_default_and_everyones_on_request():
     from dl_core import tracking
 

@@ -40,6 +40,24 @@ def test_after_the_warm_up_a_first_transcription_loads_no_model(monkeypatch):
     assert loads == []  # ...with the recogniser the warm-up loaded
 
 
+def test_after_the_warm_up_the_experiments_page_reads_no_store(monkeypatch):
+    from dl_core import tracking
+    from ui import warmup
+    from ui.experiments import runs
+
+    runs._runs.clear()  # what other tests read must not count as warmed up
+    reads: list[int] = []
+    real = tracking.runs
+    monkeypatch.setattr(tracking, "runs", lambda *a, **k: reads.append(1) or real(*a, **k))
+
+    report = warmup.run({"experiments": warmup._experiments})
+    assert isinstance(report["experiments"], float), report
+    assert reads == [1]
+    at = open_page("pages/experiments.py")
+    assert exceptions(at) == []
+    assert reads == [1]  # the page drew from what the warm-up read
+
+
 def test_a_failing_step_is_reported_and_the_rest_still_run():
     from ui import warmup
 
@@ -74,7 +92,7 @@ def test_the_launcher_warms_up_before_any_browser_connects(tmp_path):
     done = re.search(rf"{warmup.DONE}: (.*)", text)
     assert done, text[-2000:]
     steps = dict(re.findall(r"(\w+) ([\d.]+) s", done.group(1)))
-    assert {"nlp", "speech", "vision", "captum"} <= set(steps), done.group(1)
+    assert {"nlp", "speech", "vision", "captum", "experiments"} <= set(steps), done.group(1)
     assert "missing ScriptRunContext" not in text  # the expected warnings of cached calls outside a page
 
 

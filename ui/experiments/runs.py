@@ -35,8 +35,8 @@ def _store_version(uri: str) -> tuple:
             s = f.stat()
         except OSError:
             version.append(None)
-        else:
-            version.append((s.st_size, s.st_mtime_ns))
+        else:  # an empty log is no change: the first read of a store creates it (and then missed its own cache)
+            version.append((s.st_size, s.st_mtime_ns) if s.st_size or f == db else None)
     return tuple(version)
 
 
