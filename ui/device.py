@@ -16,4 +16,4 @@ def badge(where=st.sidebar) -> None:
     info = _describe()
     icon = ":material/memory:" if info.type == "cpu" else ":material/bolt:"
     where.caption(f"{icon} Computing on **{info.type.upper()}** · {info.name} · {info.precision}"
-                  + (f" · {info.threads} threads" if info.type == "cpu" else ""))
+                  + (f" · {info.threads} thread{'s' if info.threads != 1 else ''}" if info.type == "cpu" else ""))
