@@ -29,15 +29,18 @@ def _store_version(uri: str) -> tuple:
     if not uri.startswith("sqlite:///"):
         return ("time", int(time.time() // STALE_AFTER_S))
     db = Path(uri.removeprefix("sqlite:///"))
-    version = []
-    for f in (db, db.with_name(db.name + "-wal")):
-        try:  # SQLite deletes the log when its last connection closes, maybe right now
-            s = f.stat()
-        except OSError:
-            version.append(None)
-        else:  # an empty log is no change: the first read of a store creates it (and then missed its own cache)
-            version.append((s.st_size, s.st_mtime_ns) if s.st_size or f == db else None)
-    return tuple(version)
+    log = _stamp(db.with_name(db.name + "-wal"))
+    # An empty log is no change: the first read of a store creates it (and so made its own cache entry stale).
+    return _stamp(db), log if log and log[0] else None
+
+
+def _stamp(f: Path) -> tuple[int, int] | None:
+    """(size, modification time) of a file, or None when it is not there."""
+    try:  # SQLite deletes the log when its last connection closes, maybe right now
+        s = f.stat()
+    except OSError:
+        return None
+    return s.st_size, s.st_mtime_ns
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the experiment store…")
