@@ -66,9 +66,9 @@ def _judge(callbacks: list[Any]) -> None:
 
 
 def _directions_exists() -> bool:
-    from . import generative, store
+    from . import generative
 
-    return store.path_for(generative.DIRECTIONS_FILE).is_file()
+    return generative.face_directions_ready()
 
 
 def _directions(callbacks: list[Any]) -> None:

@@ -49,6 +49,7 @@ from .face_gan import (
     LatentDirection,
     check_truncation,
     face_directions,
+    face_directions_ready,
     face_latents,
     faces,
     interpolate,
@@ -84,7 +85,7 @@ __all__ = [
     "MAX_SEED", "check_count", "check_seed",
     # faces
     "DIRECTIONS_FILE", "FACE_MODEL", "LATENT_DIM", "MAX_FACES", "MAX_FRAMES", "LatentDirection", "check_truncation",
-    "DIRECTIONS_FILE", "face_directions", "face_latents", "faces", "interpolate", "latent_directions", "move",
+    "face_directions", "face_directions_ready", "face_latents", "faces", "interpolate", "latent_directions", "move",
     "render_faces", "slerp",
     # diffusion and its judge
     "MAX_SAMPLES", "MODEL_FILE", "MODEL_NAME", "SAMPLERS", "DiffusionConfig", "DiffusionDigits", "Sampler",

@@ -159,6 +159,13 @@ def move(z: "torch.Tensor", directions: Sequence[LatentDirection], amounts: Sequ
 DIRECTIONS_FILE = "face_gan_directions.safetensors"
 
 
+def face_directions_ready() -> bool:
+    """Whether `face_directions` is on disk (`python -m dl_core prepare` computes it), so costs no work."""
+    from .. import store
+
+    return store.path_for(DIRECTIONS_FILE).is_file()
+
+
 def face_directions(generator: "torch.nn.Module",
                     on_wait: Callable[[], None] | None = None) -> list[LatentDirection]:
     """`latent_directions` of the bundled face GAN, computed once per machine and kept in the models

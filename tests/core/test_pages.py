@@ -71,6 +71,7 @@ def test_experiments_page_shows_this_sessions_runs_by_default_and_everyones_on_r
     df = at.dataframe[0].value
     assert {mine.run_id, other.run_id} <= set(df["run_id"])
     assert {0.75, 0.5} <= set(df["final_accuracy"])
+    assert {"0.5", "0.1"} <= set(df["param.lr"])  # settings are text, kept as MLflow logged them
     at.selectbox(key="exp_source").select("cli").run()
     assert set(at.dataframe[0].value["run_id"]) == {other.run_id}
     # no server paths on the page
