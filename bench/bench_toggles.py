@@ -1,15 +1,15 @@
-"""The app's slowest toggle against a bare Streamlit page that draws the same elements: what is left to
+"""The app's slowest toggles against bare Streamlit pages that draw the same elements: what is left to
 gain in the app, and what Streamlit itself costs on this machine.
 
     .venv/bin/python bench/bench_toggles.py --data-dir <a folder `python -m dl_core prepare` filled> [--repeats 8]
 
 "Everyone's runs" (Experiments) draws the runs' tabs, a table of every run, a caption and a download
-button when switched on. It is clicked on and off in headless Chromium (`bench_reruns`: timed from the
-input event until the run has ended and the browser is idle), in the app (warm server) and on a bare page
-holding the same kinds and numbers of elements, the bare page twice: with everything, and without its
-table (what the table alone costs). Prints the median rerun switching on and switching off, and the app
-against the bare page. Issue 13: the rerun sweeps found it over 150 ms one way only (on). The faces'
-"Show the direction sliders", measured here too until session 19, is gone: the sliders are drawn at once.
+button when switched on; "Show the direction sliders" (Generative, Faces) draws six sliders and two
+images. Each is clicked on and off in headless Chromium (`bench_reruns`: timed from the input event until
+the run has ended and the browser is idle), in the app (warm server) and on a bare page holding the same
+kinds and numbers of elements, each bare page twice: with everything, and without its heaviest element
+(what that element alone costs). Prints each one's median rerun switching on and switching off, and the
+app against the bare page. Issue 13: the rerun sweeps found these two over 150 ms one way only (on).
 """
 
 from __future__ import annotations
@@ -53,8 +53,28 @@ def runs():
 runs()
 '''
 
+DIRECTIONS = '''import numpy as np, streamlit as st
+st.title("Faces")
+image = np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8)
+
+@st.fragment
+def directions():
+    if not st.toggle("Show the direction sliders", key="t"):
+        return
+    st.slider("Face from the grid", 1, 16, 1)
+    for i, col in enumerate(st.columns(5)):
+        col.slider(f"direction {i}", -3.0, 3.0, 0.0, 0.25)
+    if IMAGES:
+        left, right = st.columns(2)
+        left.image(image, caption="original")
+        right.image(image, caption="moved")
+
+directions()
+'''
+
 # (the app's page, the toggle's label, the bare page, the name of its heaviest element)
-CASES = [("experiments", "Everyone's runs", RUNS, "TABLE", "the runs table")]
+CASES = [("experiments", "Everyone's runs", RUNS, "TABLE", "the runs table"),
+         ("generative", "Show the direction sliders", DIRECTIONS, "IMAGES", "the two images")]
 
 
 async def _bare(url: str, repeats: int) -> tuple[float, float]:

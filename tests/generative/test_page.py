@@ -117,17 +117,14 @@ def test_faces_follow_the_seed(page):
     assert face_grid() == first  # the same seed draws exactly the same pixels again
 
 
-def test_the_direction_sliders_come_once_the_directions_are_found_and_move_one_face(page):
+def test_the_direction_sliders_move_the_chosen_face_and_only_it(page):
     from ui.generative import faces
 
-    store.path_for(generative.DIRECTIONS_FILE).unlink(missing_ok=True)
-    faces._directions.clear()
     tab(page, "Faces (GAN)")
-    assert "gen_face_dirs_find" in _keys(page.button)  # not on disk: a button, no work on opening
-    assert not [k for k in _keys(page.slider) if k.startswith("gen_face_dir_")]
-    page.button(key="gen_face_dirs_find").click().run()
+    assert not [k for k in _keys(page.slider) if k.startswith("gen_face_dir_")]  # off: nothing computed
+    page.toggle(key="gen_face_dirs_on").set_value(True).run()
     assert not exceptions(page), exceptions(page)
-    assert generative.face_directions_ready()
+    assert generative.face_directions_ready()  # kept on disk for the next session
     sliders = sorted(k for k in _keys(page.slider) if k.startswith("gen_face_dir_"))
     assert len(sliders) == len(faces._directions()) >= 2
 
@@ -141,8 +138,7 @@ def test_the_direction_sliders_come_once_the_directions_are_found_and_move_one_f
     assert after["original"] == before["original"] and after["moved"] != before["moved"]
     page.slider(key=sliders[0]).set_value(0.0).run()
     assert pair()["moved"] == before["moved"]  # back to no move: the same pixels
-    page.run()  # on disk now: the sliders stay, no button
-    assert "gen_face_dirs_find" not in _keys(page.button) and sliders[0] in _keys(page.slider)
+    page.toggle(key="gen_face_dirs_on").set_value(False).run()
 
 
 def test_diffusion_samples_and_judges(page, sections):

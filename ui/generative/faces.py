@@ -103,12 +103,9 @@ def _interpolation_view(psi: float) -> None:
 
 @st.fragment
 def _directions_view(n: int, seed: int, psi: float) -> None:
-    """A fragment: a direction slider redraws only the two faces here, not the grid above. The sliders are
-    drawn at once when the directions are on disk (`prepare` computes them); a toggle that hid them cost a
-    click and a rerun of ~0.17 s drawing seven sliders and two faces (issue 13)."""
-    if not generative.face_directions_ready() and not st.button(
-            "Find the directions", key="gen_face_dirs_find", icon=":material/explore:",
-            help="Measured once per machine on 256 faces (a few seconds), then kept on disk."):
+    """A fragment: the toggle and a direction slider redraw only the two faces here, not the grid above."""
+    if not st.toggle("Show the direction sliders", key="gen_face_dirs_on",
+                     help="Computed once from 256 faces (a few seconds), then kept on disk."):
         return
     directions = _directions()
     which = st.slider("Face from the grid", 1, n, 1, key="gen_face_pick") if n > 1 else 1
