@@ -121,7 +121,7 @@ def test_the_direction_sliders_move_the_chosen_face_and_only_it(page):
     from ui.generative import faces
 
     tab(page, "Faces (GAN)")
-    assert not [k for k in _keys(page.slider) if k.startswith("gen_face_dir_")]  # off: nothing computed
+    assert not [k for k in _keys(page.slider) if k.startswith("gen_face_dir_")]  # off: no direction sliders
     page.toggle(key="gen_face_dirs_on").set_value(True).run()
     assert not exceptions(page), exceptions(page)
     assert generative.face_directions_ready()  # kept on disk for the next session
