@@ -59,7 +59,12 @@ def test_interpolation_starts_and_ends_at_the_two_faces_and_makes_a_gif(face_gan
     assert np.abs(strip[0].astype(int) - ends[0][0]).max() <= 1
     assert np.abs(strip[-1].astype(int) - ends[1][0]).max() <= 1
     gif = Image.open(io.BytesIO(generative.gif_bytes(strip)))
-    assert gif.format == "GIF" and gif.n_frames == 8  # there and back: 5 + 3
+    assert gif.format == "GIF" and gif.n_frames == 8 and gif.info["loop"] == 0  # there and back: 5 + 3, for ever
+    # With a time limit: as many whole plays (8 frames of 120 ms: ~1 s) as fit, then it stays still.
+    # (A GIF's loop count is how often it plays again; without one it plays once.)
+    plays = {s: Image.open(io.BytesIO(generative.gif_bytes(strip, max_seconds=s))).info.get("loop", 0) + 1
+             for s in (0.5, 1.0, 2.0, 5.0)}
+    assert plays == {0.5: 1, 1.0: 1, 2.0: 2, 5.0: 5}
     with pytest.raises(InputError):
         generative.interpolate(face_gan, 1, 2, frames=1)
 

@@ -101,6 +101,14 @@ def test_page_renders_all_tabs_and_faces(page):
     captions = [c for _, c in _images(page)]
     assert "16 faces from seed 0, ψ = 1.00" in captions
     assert "Spherical interpolation of z from face A to face B" in captions
+    # The GIF on the page stops after ~5 s (it would redraw the tab for ever); the downloaded one loops.
+    from ui.generative import faces
+
+    _, shown, looping = faces._interpolation(1, 2, 8, 1.0)  # the page's defaults: cached by its run
+    shown, looping = Image.open(io.BytesIO(shown)), Image.open(io.BytesIO(looping))
+    seconds = sum(shown.info["duration"] for _ in range(shown.n_frames)) / 1000 * (shown.info.get("loop", 0) + 1)
+    assert 0 < seconds <= faces.GIF_SECONDS and shown.info.get("loop") != 0 and looping.info["loop"] == 0
+    assert shown.n_frames == looping.n_frames == 14  # 8 frames there and 6 back
 
 
 def test_faces_follow_the_seed(page):
