@@ -17,9 +17,9 @@ def _faces_png(n: int, seed: int, psi: float) -> bytes:
     return grid_png(generative.faces(loaders.model(generative.FACE_MODEL), n, seed, psi), cols=8, scale=2)
 
 
-# The GIF on the page stops after about this long (WCAG 2.2.2: motion that starts by itself and lasts more
-# than 5 s needs a way to stop it), and a GIF that plays on keeps the browser redrawing its tab, which
-# slows every rerun there. The download loops for ever.
+# The GIF on the page stops after about this long: WCAG 2.2.2 asks that motion which starts by itself and
+# lasts more than 5 s can be stopped, and an endless GIF keeps the browser redrawing it while the tab is
+# open. The download loops for ever.
 GIF_SECONDS = 5.0
 
 
