@@ -1,9 +1,10 @@
 """Load what the first views need while the server starts, so that first clicks answer in seconds.
 
 Measured on 2 cores (prepared data folder, fresh process): MiniLM 7.3 s to load, the NLP page's TF-IDF
-baseline 4.0 s to fit, captum's first import 0.9 s, Whisper 1.2 s, pocketsphinx 0.5 s, MLflow's first import
-1.4 s (every page's first training logs to it) and the Experiments page's first read of a store of 355 runs
-1.5 s. Done on the first click, that is what the first person waits for; done here, nobody does.
+baseline 4.0 s to fit, captum's first import 0.9 s, Whisper 1.2 s, pocketsphinx 0.5 s, the speech page's
+first picture (matplotlib) 1 s, MLflow's first import 1.4 s (every page's first training logs to it) and
+the Experiments page's first read of a store of 355 runs 1.5 s. Done on the first click, that is what the
+first person waits for; done here, nobody does.
 
 It fills the same `st.cache_resource` entries the pages use (shared, never mutated), so a page that
 asks while a load is under way waits for that load instead of starting a second one. The thread that
@@ -41,10 +42,14 @@ def _nlp() -> None:
 def _speech() -> None:
     from dl_core import speech
 
-    from .speech.shared import recogniser
+    from .speech import shared, source
 
     for name in speech.MODELS:
-        recogniser(name)
+        shared.recogniser(name)
+    # The picture of the sample the page opens on (the same cache entry): matplotlib's first import and
+    # first figure take ~1 s in a fresh process.
+    key, path, label, _ = shared.sample_source(next(iter(shared.samples().values())))
+    source.bundled_hearing(key, shared.bundled_audio(str(path), label))
 
 
 def _vision() -> None:

@@ -40,6 +40,25 @@ def test_after_the_warm_up_a_first_transcription_loads_no_model(monkeypatch):
     assert loads == []  # ...with the recogniser the warm-up loaded
 
 
+def test_after_the_warm_up_the_speech_page_opens_on_a_ready_picture(monkeypatch):
+    """matplotlib's first import and figure take ~1 s: the warm-up draws the default sample's picture into
+    the cache entry the page reads, so the first visitor's page draws none."""
+    from ui import warmup
+    from ui.speech import render, source
+
+    source.bundled_hearing.clear()
+    drawn: list[int] = []
+    real = render.hearing_jpeg
+    monkeypatch.setattr(render, "hearing_jpeg", lambda *a: drawn.append(1) or real(*a))
+
+    report = warmup.run({"speech": warmup._speech})
+    assert isinstance(report["speech"], float), report
+    assert drawn == [1]
+    at = open_page("pages/speech.py", timeout=300)  # opens on "Your audio" with the default sample
+    assert exceptions(at) == []
+    assert len(at.get("image")) == 1 and drawn == [1]
+
+
 def test_after_the_warm_up_the_experiments_page_reads_no_store(monkeypatch):
     from dl_core import tracking
     from ui import warmup

@@ -5,111 +5,71 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
-
-import numpy as np
-import pandas as pd
+import threading
 
 from dl_core import speech
-from ui import echarts
 
-# Plotly's Magma, dark (quiet) to pale yellow (loud).
-MAGMA = ["#000004", "#180f3d", "#440f76", "#721f81", "#9e2f7f", "#cd4071", "#f1605d", "#fd9668", "#feca8d",
-         "#fcfdbf"]
-# Spectrogram columns drawn. A new browser tab spends ~1 s of its 2 cores' CPU on ECharts for 80 x 332 cells
-# (the default 16.6 s sample at 50 ms columns); 80 x 166 (100 ms) saved 0.33 s of it (issue 13: pages settle
-# <= 3 s). Whisper reads every 10 ms frame; the caption says how many each column averages.
-MAX_COLUMNS = 200
-_FRAMES_PER_COLUMN = (1, 2, 4, 5, 10, 20, 25, 50, 100)  # 10 ms frames: columns start on round times
-_LABEL_EVERY_S = (0.5, 1, 2, 5, 10, 15, 20, 30)
-HEARING_HEIGHT = 460  # px
-
-
-def pooled(values: np.ndarray, frames: int) -> np.ndarray:
-    """The mean of every `frames` consecutive columns (the last group may be shorter): nothing dropped."""
-    starts = np.arange(0, values.shape[1], frames)
-    counts = np.diff(np.append(starts, values.shape[1]))
-    return np.add.reduceat(values, starts, axis=1) / counts
+# The waveform and the log-mel are one picture, not a chart: a new browser tab spent ~0.5 s of its 2 cores
+# drawing them as an ECharts heatmap of 80 x 166 averaged cells (and ~1 s more returning; issue 13: pages
+# settle <= 3 s), where a picture is drawn from every 10 ms frame Whisper reads (at its own resolution:
+# ~1.7 frames a pixel for the 16.6 s default sample, ten a column before) and costs the browser one decode.
+HEARING_INCHES = (10.0, 4.6)  # drawn at HEARING_DPI: 1,200 x 552 px, about the page's width
+HEARING_DPI = 120
+_BAND_TICKS = (0, 20, 40, 60, 79)
+# Where the two plots and the colour bar sit, as (left, bottom, width, height) fractions of the picture.
+WAVE_AXES = (0.075, 0.74, 0.82, 0.2)
+MEL_AXES = (0.075, 0.11, 0.82, 0.54)
+_BAR_AXES = (0.905, 0.11, 0.012, 0.54)
+# matplotlib's caches (fonts, text layout) are not made for many threads at once: one picture at a time.
+_DRAWING = threading.Lock()
 
 
-def frames_per_column(n_frames: int, max_columns: int = MAX_COLUMNS) -> int:
-    return next((k for k in _FRAMES_PER_COLUMN if -(-n_frames // k) <= max_columns), _FRAMES_PER_COLUMN[-1])
+def hearing_jpeg(audio: speech.Audio, mel: speech.LogMel) -> bytes:
+    """The waveform (what the microphone measured) above the log-mel spectrogram (what Whisper reads), as one
+    JPEG picture drawn from every 10 ms frame (a long clip's frames share a pixel: matplotlib averages them),
+    the same seconds left to right, the bands labelled with their centre in Hz."""
+    with _DRAWING:
+        return _draw(audio, mel)
 
 
-def columns_note(mel: speech.LogMel, max_columns: int = MAX_COLUMNS) -> str:
-    """A sentence for the caption when the chart averages frames ('' when it draws every frame)."""
-    k = frames_per_column(mel.values.shape[1], max_columns)
-    if k == 1:
-        return ""
-    return (f" Each column of this chart is the mean of {k} consecutive frames ({k * 10} ms), to keep it "
-            f"light; Whisper reads every 10 ms frame.")
+def _draw(audio: speech.Audio, mel: speech.LogMel) -> bytes:
+    from matplotlib.figure import Figure  # Figure, not pyplot: no global state shared by the server's threads
 
-
-def hearing_option(audio: speech.Audio, mel: speech.LogMel, max_columns: int = MAX_COLUMNS) -> dict:
-    """The waveform (what the microphone measured) above the log-mel spectrogram (what Whisper reads), as
-    one ECharts option: two grids, the same time span left to right. Long clips draw the mean of a few
-    consecutive 10 ms frames per column (at most `max_columns`), `HEARING_HEIGHT` px tall."""
-    k = frames_per_column(mel.values.shape[1], max_columns)
-    cells = pooled(mel.values, k)
-    bands, columns = cells.shape
-    dt = mel.seconds_per_frame * k  # seconds per column
-    span = columns * dt
-    every = next((s for s in _LABEL_EVERY_S if span / s <= 10 and round(s / dt, 6).is_integer()), 30)
-    per_label = round(every / dt)
+    # Fixed axes, not the constrained layout engine: that measured every label twice, 0.4 s of the server's
+    # time (holding the GIL) per new clip; now ~0.3 s in all.
+    fig = Figure(figsize=HEARING_INCHES, dpi=HEARING_DPI)
+    wave = fig.add_axes(WAVE_AXES)
+    heat = fig.add_axes(MEL_AXES, sharex=wave)
+    bar = fig.add_axes(_BAR_AXES)
+    span = mel.values.shape[1] * mel.seconds_per_frame
     times, lows, highs = speech.envelope(audio, points=1_500)
-    grid_x = {"left": 70, "right": 90}
-    # One row [column, band, log energy, band Hz] per cell, column by column (the Hz only for the tooltip), as
-    # a dataset: Streamlit sends a dataframe as Arrow. The same ~27k cells as JSON lists were 660 KB that
-    # the server encoded (0.1 s) and a new browser tab parsed on every draw (issue 13: speech's open).
-    col, band = (a.ravel() for a in np.meshgrid(np.arange(columns), np.arange(bands), indexing="ij"))
-    cells_table = pd.DataFrame({"column": col.astype(np.int32), "band": band.astype(np.int32),
-                                "energy": cells.T.ravel().astype(np.float64).round(2),  # float32 would show 0.170000002
-                                "hz": np.rint(mel.band_hz).astype(np.int32)[band]})
-    lo, hi = float(cells.min()), float(cells.max())
-    said = (f"Waveform and log-mel spectrogram of {audio.seconds:.1f} s of audio: {bands} mel bands from "
-            f"{mel.band_hz[0]:,.0f} to {mel.band_hz[-1]:,.0f} Hz, {columns} columns of {dt * 1000:.0f} ms.")
-    return echarts.option(
-        aria={"enabled": True, "label": {"description": said}},
-        title=[echarts.title("Waveform (16 kHz mono)"),
-               echarts.title("Log-mel spectrogram: Whisper's input (colour: log energy)", top=128)],
-        grid=[{**grid_x, "top": 30, "height": 86}, {**grid_x, "top": 156, "bottom": 46}],
-        tooltip={"trigger": "item", "confine": True},
-        xAxis=[
-            {"type": "value", "gridIndex": 0, "min": 0, "max": round(span, 3), "interval": every,
-             "axisLabel": {"show": False}, "axisTick": {"show": False}},
-            {"type": "category", "gridIndex": 1, "data": [f"{round(c * dt, 2):g}" for c in range(columns)],
-             "name": "seconds", "nameLocation": "middle", "nameGap": 28,
-             "axisLabel": {"interval": per_label - 1, "hideOverlap": False},
-             "axisTick": {"interval": per_label - 1}, "splitLine": {"show": False}},
-        ],
-        yAxis=[
-            {"type": "value", "gridIndex": 0, "min": -1, "max": 1, "interval": 1, "name": "amplitude",
-             "nameLocation": "middle", "nameGap": 40},
-            {"type": "category", "gridIndex": 1, "data": [f"{hz:,.0f}" for hz in mel.band_hz],
-             "name": "mel band (Hz)", "nameLocation": "middle", "nameGap": 52,
-             "axisLabel": {"interval": 19, "showMaxLabel": True}, "axisTick": {"show": False},
-             "splitLine": {"show": False}},
-        ],
-        visualMap={"type": "continuous", "min": round(lo, 2), "max": round(hi, 2), "dimension": 2,
-                   "seriesIndex": 2, "calculable": False, "inRange": {"color": MAGMA},
-                   "orient": "vertical", "right": 0, "top": 170, "itemHeight": 200,
-                   "text": [f"{hi:.1f} loud", f"{lo:.1f} quiet"], "precision": 1},
-        dataset=[{"source": cells_table}],
-        series=[
-            # The envelope: the lowest sample of each slice, then the band up to the highest.
-            {"type": "line", "xAxisIndex": 0, "yAxisIndex": 0, "stack": "wave", "stackStrategy": "all",
-             "data": [[round(float(t), 4), v] for t, v in zip(times, echarts.values(lows))],
-             "showSymbol": False, "lineStyle": {"width": 0}, "silent": True, "tooltip": {"show": False}},
-            {"type": "line", "xAxisIndex": 0, "yAxisIndex": 0, "stack": "wave", "stackStrategy": "all",
-             "data": [[round(float(t), 4), v] for t, v in zip(times, echarts.values(highs - lows))],
-             "showSymbol": False, "lineStyle": {"width": 0}, "areaStyle": {"color": "#1f77b4", "opacity": 1},
-             "silent": True, "tooltip": {"show": False}},
-            {"type": "heatmap", "xAxisIndex": 1, "yAxisIndex": 1, "name": "log energy", "datasetIndex": 0,
-             "encode": {"x": "column", "y": "band", "value": "energy"},
-             "emphasis": {"disabled": True}, "progressive": 10_000,  # drawn in a few chunks, not ~70
-             "tooltip": {"formatter": "{b} s · band {@[1]} (~{@[3]} Hz)<br>log energy {@[2]}"}},
-        ],
-    )
+    wave.fill_between(times, lows, highs, color="#1f77b4", linewidth=0)
+    wave.set(ylim=(-1, 1), yticks=(-1, 0, 1), ylabel="amplitude", xlim=(0, span))
+    wave.tick_params(labelbottom=False)
+    wave.set_title("Waveform (16 kHz mono)", loc="left", fontsize=10)
+    image = heat.imshow(mel.values, origin="lower", aspect="auto", cmap="magma", interpolation="antialiased",
+                        extent=(0, span, -0.5, mel.values.shape[0] - 0.5))
+    ticks = [b for b in _BAND_TICKS if b < len(mel.band_hz)]
+    heat.set(yticks=ticks, yticklabels=[f"{mel.band_hz[b]:,.0f}" for b in ticks], ylabel="mel band (Hz)",
+             xlabel="seconds")
+    heat.set_title("Log-mel spectrogram: Whisper's input (colour: log energy)", loc="left", fontsize=10)
+    fig.colorbar(image, cax=bar, label="log energy (quiet → loud)")
+    for axes in (wave, heat):
+        axes.spines[["top", "right"]].set_visible(False)
+    out = io.BytesIO()
+    # JPEG: 170 KB in 4 ms, where a PNG of these colours was 0.5 MB and took 0.06-0.2 s to compress.
+    fig.savefig(out, format="jpeg", pil_kwargs={"quality": 90})
+    return out.getvalue()
+
+
+def hearing_alt(audio: speech.Audio, mel: speech.LogMel) -> str:
+    """What the picture shows, for screen readers."""
+    bands, frames = mel.values.shape
+    return (f"Waveform and log-mel spectrogram of {audio.seconds:.1f} s of audio: {bands} mel bands from "
+            f"{mel.band_hz[0]:,.0f} to {mel.band_hz[-1]:,.0f} Hz, {frames:,} frames of "
+            f"{mel.seconds_per_frame * 1000:.0f} ms.")
 
 
 def karaoke_html(audio: speech.Audio, words: list[speech.Word], element_id: str) -> str:

@@ -45,13 +45,13 @@ def decode(key: str, source, label: str, reference: str = "") -> Clip:
     if kept is not None and kept.key == key:
         return kept
     st.session_state.pop(_CLIP, None)  # a bad new file must not leave the old clip in place
-    audio = _bundled(str(source), label) if key.startswith("sample:") else speech.read_audio(source, name=label)
+    audio = bundled_audio(str(source), label) if key.startswith("sample:") else speech.read_audio(source, name=label)
     st.session_state[_CLIP] = Clip(key=key, audio=audio, reference=reference, label=label)
     return st.session_state[_CLIP]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _bundled(path: str, label: str) -> speech.Audio:
+def bundled_audio(path: str, label: str) -> speech.Audio:
     """A bundled sample, decoded once per server: every new session opens on one (0.25 s of decoding)."""
     return speech.read_audio(Path(path), name=label)
 

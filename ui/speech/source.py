@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dl_core import speech
-from ui import echarts, errors
+from ui import errors
 
 from . import render, shared
 
@@ -88,33 +88,34 @@ def _show(clip: shared.Clip) -> None:
     c3.metric("Original rate", f"{audio.source_rate / 1000:g} kHz", help=f"{audio.source_channels} channel(s), "
               "resampled to 16 kHz mono for the models")
     c4.metric("Loudest point", f"{audio.peak_dbfs:.0f} dBFS", help="0 dBFS is the loudest a file can hold")
-    option, note = _hearing(clip)
-    echarts.show(option, key="speech_hearing", height=render.HEARING_HEIGHT)
+    picture, alt = _hearing(clip)
+    st.image(picture, width="stretch", alt=alt)
     st.caption(
         "**What the network hears.** Whisper never sees the waveform: it slices the audio into 25 ms "
         "windows every 10 ms and measures the energy in 80 frequency bands spaced like human hearing "
         "(the mel scale: fine at low pitch, coarse at high pitch), on a log scale. Vowels show up as "
         "horizontal stripes (their harmonics), consonants like *s* and *t* as bursts at the top, "
-        "silence as dark columns. Whisper reads this picture 30 seconds at a time." + note)
+        "silence as dark columns. Whisper reads this picture 30 seconds at a time.")
 
 
-def _hearing(clip: shared.Clip) -> tuple[dict, str]:
-    """(the chart's option, its note on averaged frames), built once per clip: the log-mel of every
-    10 ms frame and the option take ~0.1 s for a 2-minute clip, which every rerun of this tab would redo."""
+def _hearing(clip: shared.Clip) -> tuple[bytes, str]:
+    """(the picture, its text for screen readers), built once per clip: the log-mel of every 10 ms frame and
+    the picture take ~0.4 s for a 2-minute clip, which every rerun of this tab would redo."""
     kept = st.session_state.get(shared.HEARING)
     if kept is None or kept[0] != clip.key:
-        build = _bundled_hearing if clip.key.startswith("sample:") else _hearing_of
+        build = bundled_hearing if clip.key.startswith("sample:") else _hearing_of
         kept = (clip.key, *build(clip.key, clip.audio))
         st.session_state[shared.HEARING] = kept
     return kept[1], kept[2]
 
 
-def _hearing_of(key: str, audio: speech.Audio) -> tuple[dict, str]:
-    mel = speech.log_mel(audio, max_frames=len(audio.samples))  # every frame: the chart averages them
-    return render.hearing_option(audio, mel), render.columns_note(mel)
+def _hearing_of(key: str, audio: speech.Audio) -> tuple[bytes, str]:
+    mel = speech.log_mel(audio, max_frames=len(audio.samples))  # every frame
+    return render.hearing_jpeg(audio, mel), render.hearing_alt(audio, mel)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _bundled_hearing(key: str, _audio: speech.Audio) -> tuple[dict, str]:
-    """A bundled sample's chart, built once per server (by its key): every new session opens on one."""
+def bundled_hearing(key: str, _audio: speech.Audio) -> tuple[bytes, str]:
+    """A bundled sample's picture, built once per server (by its key): every new session opens on one, and
+    the server's warm-up builds the default sample's (ui/warmup.py)."""
     return _hearing_of(key, _audio)
