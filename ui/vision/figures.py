@@ -1,4 +1,4 @@
-"""Drawing helpers the Vision tabs share: prediction bars (ECharts), thumbnails, digit pictures and galleries."""
+"""Drawing helpers the Vision tabs share: prediction bars (HTML), thumbnails, digit pictures and galleries."""
 
 from __future__ import annotations
 
@@ -12,49 +12,39 @@ import streamlit as st
 from PIL import Image
 
 from dl_core.vision import Prediction, image_bytes
-from ui import echarts
 
 BAR_COLOUR = "#4c78a8"
+TRACK_COLOUR = "#f0f2f6"  # the bar's 0-100 % track: Streamlit's light grey
 
 
-def predictions_option(preds: Sequence[Prediction]) -> dict:
-    """Horizontal bars of the top-k probabilities (in %), best class on top; hovering a bar shows the
-    class's longer description. An ECharts option (ui/echarts.py: the tab's first chart, no Plotly)."""
-    preds = list(preds)
-    bars = [{"value": round(100 * p.score, 1), "label": {"formatter": f"{p.score:.1%}"},
-             "tooltip": {"formatter": f"<b>{html.escape(p.label)}</b>: {p.score:.1%}<br>"
-                                      + _wrap(p.description)}}
-            for p in preds]
-    said = ", ".join(f"{p.label} {p.score:.1%}" for p in preds)
-    return echarts.option(
-        aria={"enabled": True, "label": {"description": f"Top {len(preds)} classes by probability: {said}."}},
-        tooltip={"trigger": "item", "confine": True},
-        grid={"left": 10, "right": 50, "top": 10, "bottom": 40, "containLabel": True},
-        xAxis={"type": "value", "min": 0, "max": 100, "name": "probability", "nameLocation": "middle",
-               "nameGap": 26, "axisLabel": {"formatter": "{value}%"}},
-        yAxis={"type": "category", "inverse": True, "data": [p.label for p in preds]},
-        series=[{"type": "bar", "data": bars, "itemStyle": {"color": BAR_COLOUR}, "barCategoryGap": "20%",
-                 "label": {"show": True, "position": "right"}}],
-    )
+def predictions_html(preds: Sequence[Prediction]) -> str:
+    """Horizontal bars of the top-k probabilities, best class on top, each row "label, bar, percentage";
+    hovering a label shows the class's longer description. Plain HTML, not a chart: a chart was the only
+    one on the tab's first view, and its script (ECharts with Arrow, ~2 MB) cost a new browser ~0.4 s and
+    each top-k step ~50 ms (issue 13; bench_pages, two alternating runs). Labels may come from a hub
+    model's config: escaped."""
+    rows = "".join(
+        f'<div role="listitem" style="display:contents">'
+        f'<span title="{html.escape(_tooltip(p.description), quote=True)}" style="text-align:right">'
+        f"{html.escape(p.label)}</span>"
+        f'<span aria-hidden="true" style="display:block;height:22px;background:{TRACK_COLOUR}">'
+        f'<span style="display:block;height:100%;width:{100 * p.score:.1f}%;background:{BAR_COLOUR}"></span>'
+        f"</span><span>{p.score:.1%}</span></div>"
+        for p in preds)
+    return (f'<div role="list" aria-label="Top {len(preds)} classes by probability" style="display:grid;'
+            f'grid-template-columns:max-content 1fr 4em;gap:8px 10px;align-items:center;font-size:0.9rem;'
+            f'margin-bottom:1rem">{rows}</div>')
 
 
-def show_predictions(preds: Sequence[Prediction], key: str) -> None:
-    """`predictions_option`, as tall as the number of classes asks."""
-    echarts.show(predictions_option(preds), key=key, height=70 + 34 * len(preds))
+def show_predictions(preds: Sequence[Prediction]) -> None:
+    st.markdown(predictions_html(preds), unsafe_allow_html=True)
 
 
-def _wrap(text: str, width: int = 70, max_chars: int = 350) -> str:
-    """Tooltips do not wrap: long descriptions as HTML-escaped lines joined by <br>."""
+def _tooltip(text: str, max_chars: int = 350) -> str:
+    """A class's description, cut at a word near `max_chars`."""
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0] + "…"
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join(html.escape(x) for x in ([*lines, line] if line else lines))
+    return text
 
 
 def thumbnail_uri(image: Image.Image, size: int = 72) -> str:

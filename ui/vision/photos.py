@@ -206,6 +206,6 @@ def _top_classes(photos: list[Photo], preds: list[list[vision.Prediction]], pick
     shown = [p[:top_k] for p in preds]
     top = shown[pick][0]
     st.markdown(f"**Top class:** {top.label} ({top.score:.1%})", help=top.description or None)
-    figures.show_predictions(shown[pick], key="photo_bars")
+    figures.show_predictions(shown[pick])
     if len(photos) > 1:
         _results_table(photos, shown)
