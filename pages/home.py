@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui  # noqa: F401  (the app-shell guard in ui/__init__.py)
 from dl_core import registry
+from ui import markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,4 +92,4 @@ status = {"bundled": "offline", "hub": "online download", "local": "trained here
 rows = [{"model": s.name, "what it does": s.description, "source": status[s.source],
          "ready now": "yes" if registry.available(s.name) else "no", "licence": s.licence,
          "size (MB)": s.size_mb} for s in registry.specs()]
-st.dataframe(rows, hide_index=True, width="stretch")
+st.markdown(markdown.table(rows))  # a static table: no grid script for a first visitor to load (ui/markdown.py)

@@ -9,10 +9,14 @@ def test_home_renders_without_exception():
     assert at.title[0].value == "Deep Learning Explorer"
     headers = [h.value for h in at.subheader]
     assert "Four ways to learn" in headers and "Models on this machine" in headers
-    table = at.dataframe[0].value
-    assert "efficientnet-lite0" in set(table["model"])
-    ready = dict(zip(table["model"], table["ready now"]))
+    assert not at.dataframe  # a static Markdown table: no grid script for a first visitor (ui/markdown.py)
+    (table,) = [m.value for m in at.markdown if m.value.startswith("| model |")]
+    rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in table.splitlines()]
+    head, body = rows[0], rows[2:]
+    assert head == ["model", "what it does", "source", "ready now", "licence", "size (MB)"]
+    ready = {r[0]: r[3] for r in body}
     assert ready["efficientnet-lite0"] == "yes" and ready["sd-turbo"] == "no"
+    assert all(len(r) == len(head) for r in body)
     assert any("Computing on" in c.value for c in at.sidebar.caption)
 
 
@@ -109,3 +113,19 @@ def test_every_page_script_is_listed_in_app():
     app = (ROOT / "app.py").read_text()
     for script in sorted((ROOT / "pages").glob("*.py")):
         assert f"pages/{script.name}" in app, f"{script.name} is not in app.py's PAGES"
+
+
+def test_a_markdown_table_shows_each_cell_as_typed():
+    """ui/markdown.table: a cell's | * _ $ :icon: < > and line breaks are text, not table or Markdown syntax."""
+    from streamlit.testing.v1 import AppTest
+
+    script = """
+import streamlit as st
+from ui import markdown
+st.markdown(markdown.table([{"name": "a|b", "note": "*not bold* $x$ :material/home: <b>"}, {"name": "c\\nd"}]))
+"""
+    at = AppTest.from_string(script).run()
+    assert not exceptions(at)
+    text = at.markdown[0].value
+    assert text.splitlines()[2] == r"| a\|b | \*not bold\* \$x\$ \:material/home\: \<b\> |"
+    assert text.splitlines()[3] == "| c d |  |"  # a missing key is an empty cell; a line break is a space
