@@ -11,6 +11,10 @@ the run has ended, and a bare page's rerun took ~250 ms until the browser was id
 scatter against ~80 ms with the same scatter in ECharts (2 cores; issue 13's budget is 150 ms a rerun).
 
 Options are plain JSON (no JavaScript callbacks): tooltips and labels use ECharts' string templates.
+
+A first view with nothing to hover or zoom draws no chart at all: ECharts' script comes with Arrow's, ~2 MB
+that a new browser loads before the page settles (0.3-0.5 s on 2 cores). Vision's five top-k bars are HTML
+(ui/vision/figures.py) and speech's spectrogram is a picture (ui/speech/render.py).
 """
 
 from __future__ import annotations
