@@ -7,6 +7,7 @@ Optuna's own figures, and "Use the best settings", which loads them into the pag
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ import streamlit as st
 from dl_core import tuning
 from dl_core.training import CancelToken
 
-from . import errors, expanders
+from . import errors, expanders, fragments
 
 
 def _state_key(model: str) -> str:
@@ -77,14 +78,15 @@ def _figures(result: tuning.SweepResult) -> None:
                 st.plotly_chart(figure, key=f"tune_fig::{result.study}::{name}")
 
 
-@st.fragment
 def _sweep_settings(key: str) -> tuple[int, int, bool]:
-    """Trials, time budget, pruner: a fragment, so changing one redraws only these (issue 13); nothing
-    shown depends on them (a kept sweep says its own numbers), and Start is a full run that reads them."""
+    """Trials, time budget, pruner: a fragment section, each a fragment of its own (ui/fragments.py), so
+    changing one redraws only it (issue 13); nothing shown depends on them (a kept sweep says its own
+    numbers), and Start is a full run that reads them."""
     c1, c2, c3 = st.columns(3)
-    n_trials = c1.number_input("Trials", 2, 50, 8, key=f"tune_trials::{key}")
-    budget = c2.number_input("Time budget (s)", 10, 1800, 120, step=10, key=f"tune_budget::{key}")
-    prune = c3.toggle("Median pruner", value=True, key=f"tune_prune::{key}")
+    n_trials = fragments.own(lambda: st.number_input("Trials", 2, 50, 8, key=f"tune_trials::{key}"), c1)
+    budget = fragments.own(lambda: st.number_input("Time budget (s)", 10, 1800, 120, step=10,
+                                                   key=f"tune_budget::{key}"), c2)
+    prune = fragments.own(lambda: st.toggle("Median pruner", value=True, key=f"tune_prune::{key}"), c3)
     return int(n_trials), int(budget), bool(prune)
 
 
@@ -112,7 +114,7 @@ def tune_section(model: str, data: Any, widget_keys: Mapping[str, str],
                    "controls above, and is judged on the **validation** split (never the test split). "
                    "The median pruner stops trials whose curves fall behind the median of earlier ones. "
                    "Every trial is an MLflow run inside the sweep's run (see Experiments).")
-        n_trials, budget, prune = _sweep_settings(key)
+        n_trials, budget, prune = fragments.alone(partial(_sweep_settings, key), shown_below=lambda: False)
         start = st.button("Start the sweep", key=f"tune_start::{key}", type="primary", icon=":material/tune:")
         if start:
             stop = st.empty()  # removed once the sweep ends (a Stop click reruns the page, which stops it)

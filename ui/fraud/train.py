@@ -78,26 +78,32 @@ def _settings() -> tuple[fraud.MLPConfig, fraud.AEConfig | None, tuple[str, ...]
 def _widgets() -> None:
     d = SETTINGS
     a, b = st.columns(2)
+    # Each widget a fragment of its own (fragments.own): the section reads them only in a full run.
     with a:
         st.markdown("**MLP (supervised)**")
-        st.radio("Handling the imbalance", ["class weights", "focal loss"], key="fraud_loss", horizontal=True,
-                 index=["class weights", "focal loss"].index(d["fraud_loss"]),
-                 help="Class weights count every positive as many negative rows; focal loss down-weights the "
-                      "easy, confident examples.")
-        st.slider("Hidden layers", 1, 4, d["fraud_layers"], key="fraud_layers")
-        st.select_slider("Width", [8, 16, 32, 64, 128, 256], d["fraud_width"], key="fraud_width")
-        st.slider("Dropout", 0.0, 0.5, d["fraud_dropout"], step=0.05, key="fraud_dropout")
-        st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["fraud_lr"], key="fraud_lr")
-        st.slider("Epochs (at most; stops early when validation loss stalls)", 1, 100, d["fraud_epochs"],
-                  key="fraud_epochs")
-        st.number_input("Model seed", 0, 1_000_000, d["fraud_model_seed"], key="fraud_model_seed")
+        fragments.own(lambda: st.radio(
+            "Handling the imbalance", ["class weights", "focal loss"], key="fraud_loss", horizontal=True,
+            index=["class weights", "focal loss"].index(d["fraud_loss"]),
+            help="Class weights count every positive as many negative rows; focal loss down-weights the "
+                 "easy, confident examples."))
+        fragments.own(lambda: st.slider("Hidden layers", 1, 4, d["fraud_layers"], key="fraud_layers"))
+        fragments.own(lambda: st.select_slider("Width", [8, 16, 32, 64, 128, 256], d["fraud_width"],
+                                               key="fraud_width"))
+        fragments.own(lambda: st.slider("Dropout", 0.0, 0.5, d["fraud_dropout"], step=0.05, key="fraud_dropout"))
+        fragments.own(lambda: st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["fraud_lr"],
+                                               key="fraud_lr"))
+        fragments.own(lambda: st.slider("Epochs (at most; stops early when validation loss stalls)", 1, 100,
+                                        d["fraud_epochs"], key="fraud_epochs"))
+        fragments.own(lambda: st.number_input("Model seed", 0, 1_000_000, d["fraud_model_seed"],
+                                              key="fraud_model_seed"))
     with b:
         st.markdown("**Autoencoder (unsupervised) and baselines**")
-        st.slider("Autoencoder bottleneck", 2, 16, d["fraud_bottleneck"], key="fraud_bottleneck",
-                  help="How narrow the code is: too wide and it rebuilds unusual rows just as well.")
-        st.slider("Autoencoder epochs", 1, 100, d["fraud_ae_epochs"], key="fraud_ae_epochs")
-        st.multiselect("Also train", ["autoencoder", *fraud.BASELINES], d["fraud_others"],
-                       format_func=lambda n: fraud.LABELS[n], key="fraud_others")
+        fragments.own(lambda: st.slider(
+            "Autoencoder bottleneck", 2, 16, d["fraud_bottleneck"], key="fraud_bottleneck",
+            help="How narrow the code is: too wide and it rebuilds unusual rows just as well."))
+        fragments.own(lambda: st.slider("Autoencoder epochs", 1, 100, d["fraud_ae_epochs"], key="fraud_ae_epochs"))
+        fragments.own(lambda: st.multiselect("Also train", ["autoencoder", *fraud.BASELINES], d["fraud_others"],
+                                             format_func=lambda n: fraud.LABELS[n], key="fraud_others"))
 
 
 def _train(chosen: Chosen, mlp: fraud.MLPConfig, ae: fraud.AEConfig | None, baselines: tuple[str, ...]) -> Run:

@@ -69,12 +69,16 @@ def retrain_form() -> None:
 
 def _retrain_settings() -> tuple[nlp.SentimentConfig, int | None]:
     c = st.columns(5)
-    hidden = c[0].select_slider("Head size", [0, 32, 64, 128, 256, 512, 1024], 256, key="nlp_rt_hidden",
-                                help="0 = a linear head (logistic regression on the embeddings)")
-    epochs = c[1].slider("Epochs", 1, 100, 30, key="nlp_rt_epochs")
-    lr = c[2].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="nlp_rt_lr")
-    seed = c[3].number_input("Seed", 0, 10_000, 0, key="nlp_rt_seed")
-    n = c[4].select_slider("Reviews", [1_000, 2_000, 4_000, 8_000, "all"], "all", key="nlp_rt_reviews")
+    # Each a fragment of its own (fragments.own): nothing in the section reads another.
+    hidden = fragments.own(lambda: st.select_slider(
+        "Head size", [0, 32, 64, 128, 256, 512, 1024], 256, key="nlp_rt_hidden",
+        help="0 = a linear head (logistic regression on the embeddings)"), c[0])
+    epochs = fragments.own(lambda: st.slider("Epochs", 1, 100, 30, key="nlp_rt_epochs"), c[1])
+    lr = fragments.own(lambda: st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3,
+                                                key="nlp_rt_lr"), c[2])
+    seed = fragments.own(lambda: st.number_input("Seed", 0, 10_000, 0, key="nlp_rt_seed"), c[3])
+    n = fragments.own(lambda: st.select_slider("Reviews", [1_000, 2_000, 4_000, 8_000, "all"], "all",
+                                               key="nlp_rt_reviews"), c[4])
     config = nlp.SentimentConfig(hidden=int(hidden), epochs=int(epochs), lr=float(lr), seed=int(seed))
     return config, None if n == "all" else int(n)
 
@@ -119,10 +123,11 @@ def finetune_form() -> None:
 
 def _finetune_settings() -> nlp.FinetuneConfig:
     c = st.columns(4)
-    layers = c[0].slider("Layers to unfreeze", 1, 6, 2, key="nlp_ft_layers")
-    steps = c[1].slider("Steps per epoch", 5, 400, 30, step=5, key="nlp_ft_steps")
-    epochs = c[2].slider("Epochs", 1, 10, 2, key="nlp_ft_epochs")
-    lr = c[3].select_slider("Encoder learning rate", [1e-5, 2e-5, 3e-5, 5e-5, 1e-4], 3e-5, key="nlp_ft_lr")
+    layers = fragments.own(lambda: st.slider("Layers to unfreeze", 1, 6, 2, key="nlp_ft_layers"), c[0])
+    steps = fragments.own(lambda: st.slider("Steps per epoch", 5, 400, 30, step=5, key="nlp_ft_steps"), c[1])
+    epochs = fragments.own(lambda: st.slider("Epochs", 1, 10, 2, key="nlp_ft_epochs"), c[2])
+    lr = fragments.own(lambda: st.select_slider("Encoder learning rate", [1e-5, 2e-5, 3e-5, 5e-5, 1e-4], 3e-5,
+                                                key="nlp_ft_lr"), c[3])
     return nlp.FinetuneConfig(layers=int(layers), steps_per_epoch=int(steps), epochs=int(epochs), lr=float(lr))
 
 

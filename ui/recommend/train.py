@@ -44,28 +44,35 @@ def config_from_widgets(data: recommend.Interactions) -> recommend.RecommenderCo
     deep = model in recommend.DEEP
     loss = c2.radio("Ranking loss", ["bpr", "softmax"], key="rec_loss", disabled=model not in ("bpr", "two-tower"),
                     format_func={"bpr": "BPR (pairs)", "softmax": "sampled softmax"}.get)
-    seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rec_seed")
+    # The model and the loss change what the others offer; the others are each a fragment of their own
+    # (fragments.own): only the Train click reads them.
+    seed = fragments.own(lambda: st.number_input("Seed", 0, 1_000_000, 0, key="rec_seed"), c3)
     c1, c2, c3, c4 = st.columns(4)
-    dim = c1.select_slider("Embedding size", [8, 16, 32, 64, 128, 256], 64, key="rec_dim",
-                           disabled=model in ("popularity", "itemknn"))
-    epochs = c2.slider("Epochs", 1, 100, 30, key="rec_epochs", disabled=not deep)
-    lr = c3.select_slider("Learning rate", [1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], 1e-2, key="rec_lr", disabled=not deep)
+    dim = fragments.own(lambda: st.select_slider("Embedding size", [8, 16, 32, 64, 128, 256], 64, key="rec_dim",
+                                                 disabled=model in ("popularity", "itemknn")), c1)
+    epochs = fragments.own(lambda: st.slider("Epochs", 1, 100, 30, key="rec_epochs", disabled=not deep), c2)
+    lr = fragments.own(lambda: st.select_slider("Learning rate", [1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], 1e-2,
+                                                key="rec_lr", disabled=not deep), c3)
     group = "mf" if model == "mf" else "ranking"
-    wd = c4.select_slider("Weight decay (L2)", [0.0, 1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1],
-                          recommend.DEFAULT_WEIGHT_DECAY[group], key=f"rec_wd_{group}", disabled=not deep,
-                          help="Pulls the vectors towards zero: too little and rarely-seen items get wild vectors.")
+    wd = fragments.own(lambda: st.select_slider(
+        "Weight decay (L2)", [0.0, 1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1], recommend.DEFAULT_WEIGHT_DECAY[group],
+        key=f"rec_wd_{group}", disabled=not deep,
+        help="Pulls the vectors towards zero: too little and rarely-seen items get wild vectors."), c4)
     c1, c2, c3, c4 = st.columns(4)
     ranking = model in ("bpr", "two-tower")
     options = [1, 2, 4, 8, 16, 32, 64] if loss == "bpr" else [64, 128, 256, 512, 1024, 2048]
-    negatives = c1.select_slider("Negatives" + (" per positive" if loss == "bpr" else " per batch"), options,
-                                 recommend.DEFAULT_NEGATIVES[loss], key=f"rec_negatives_{loss}", disabled=not ranking,
-                                 help="Random items the model learns to score below what the user had.")
-    layers = c2.slider("Tower layers", 0, 3, 0, key="rec_layers", disabled=model != "two-tower",
-                       help="0: each tower sums its embeddings (id, genres, decade); more: an MLP on top.")
-    k = c3.slider("k (list length scored)", 5, 50, 10, key="rec_k")
-    split = c4.radio("Hold out", ["random", "time"], key="rec_split", horizontal=True,
-                     format_func={"random": "at random", "time": "latest"}.get,
-                     disabled=data.times is None, help="20% of each user's interactions become the test set.")
+    negatives = fragments.own(lambda: st.select_slider(
+        "Negatives" + (" per positive" if loss == "bpr" else " per batch"), options,
+        recommend.DEFAULT_NEGATIVES[loss], key=f"rec_negatives_{loss}", disabled=not ranking,
+        help="Random items the model learns to score below what the user had."), c1)
+    layers = fragments.own(lambda: st.slider(
+        "Tower layers", 0, 3, 0, key="rec_layers", disabled=model != "two-tower",
+        help="0: each tower sums its embeddings (id, genres, decade); more: an MLP on top."), c2)
+    k = fragments.own(lambda: st.slider("k (list length scored)", 5, 50, 10, key="rec_k"), c3)
+    split = fragments.own(lambda: st.radio(
+        "Hold out", ["random", "time"], key="rec_split", horizontal=True,
+        format_func={"random": "at random", "time": "latest"}.get,
+        disabled=data.times is None, help="20% of each user's interactions become the test set."), c4)
     return recommend.RecommenderConfig(model=model, loss=loss, dim=int(dim), layers=int(layers), lr=float(lr),
                                        weight_decay=float(wd), negatives=int(negatives), epochs=int(epochs),
                                        seed=int(seed), k=int(k), split=split)

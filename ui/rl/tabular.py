@@ -61,14 +61,16 @@ def _settings() -> tuple[str, rl.QLearningConfig]:
                                     "otherwise it slides to a side.")
     with right:
         c1, c2, c3 = st.columns(3)
-        alpha = c1.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
-                          help="How far each update moves Q toward what was just seen.")
-        eps_start = c2.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
-                              help="Chance of a random action: exploring.")
-        seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rl_q_seed")
-        episodes = c1.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes", format_func="{:,}".format)
-        eps_end = c2.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
-                            help="ε falls linearly over the episodes to this.")
+        # Each a fragment of its own (fragments.own): only the Train click reads them.
+        alpha = fragments.own(lambda: st.slider("Learning rate α", 0.01, 1.0, 0.05, 0.01, key="rl_q_alpha",
+                                                help="How far each update moves Q toward what was just seen."), c1)
+        eps_start = fragments.own(lambda: st.slider("ε at the start", 0.0, 1.0, 1.0, 0.05, key="rl_q_eps_start",
+                                                    help="Chance of a random action: exploring."), c2)
+        seed = fragments.own(lambda: st.number_input("Seed", 0, 1_000_000, 0, key="rl_q_seed"), c3)
+        episodes = fragments.own(lambda: st.select_slider("Episodes", EPISODES, 5_000, key="rl_q_episodes",
+                                                          format_func="{:,}".format), c1)
+        eps_end = fragments.own(lambda: st.slider("ε at the end", 0.0, 1.0, 0.05, 0.01, key="rl_q_eps_end",
+                                                  help="ε falls linearly over the episodes to this."), c2)
 
     def config(gamma: float) -> rl.QLearningConfig:
         return rl.QLearningConfig(episodes=int(episodes), alpha=float(alpha), gamma=float(gamma),

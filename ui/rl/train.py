@@ -11,7 +11,7 @@ import streamlit as st
 
 from dl_core import rl
 from dl_core.training import TrainedModel
-from ui import actions, echarts, errors
+from ui import actions, echarts, errors, fragments
 
 from . import charts, live, state
 
@@ -35,10 +35,9 @@ def environment_card(env_id: str) -> None:
                f"episodes end after {s.max_steps} steps{solved}")
 
 
-@st.fragment
 def _config() -> tuple[str, rl.AgentConfig]:
-    """The settings, a fragment: moving one redraws only them (issue 13); the full run that a Train click
-    starts gets them as the return value."""
+    """The settings (a fragment section: moving one redraws only them, issue 13); the full run that a Train
+    click starts gets them as the return value."""
     left, right = st.columns([1, 2])
     with left:
         env_id = env_picker("rl_env")
@@ -50,24 +49,31 @@ def _config() -> tuple[str, rl.AgentConfig]:
                                disabled=not rl.env_spec(env_id).is_grid,
                                help="Grid worlds only: a move may slide to a side.")
     with right:
+        # Each a fragment of its own (fragments.own): only the Train click reads them.
         c1, c2, c3 = st.columns(3)
-        timesteps = c1.select_slider("Timesteps", TIMESTEPS, 50_000, key="rl_timesteps", format_func="{:,}".format,
-                                     help="Environment steps to learn from. PPO needs ~50,000 for CartPole.")
-        lr = c2.select_slider("Learning rate", LEARNING_RATES, rl.DEFAULT_LEARNING_RATE[algo],
-                              key=f"rl_lr_{algo}", format_func=lambda v: f"{v:g}",
-                              help="Default: stable-baselines3's for this algorithm.")
-        gamma = c3.slider("Discount γ", 0.80, 0.999, 0.99, 0.001, key="rl_gamma", format="%.3f",
-                          help="How much a reward one step later is worth; near 1 = plan far ahead.")
-        width = c1.select_slider("Network width", [16, 32, 64, 128, 256], 64, key="rl_width",
-                                 help="Units per hidden layer (policy and value networks).")
-        depth = c2.slider("Hidden layers", 1, 3, 2, key="rl_depth")
-        seed = c3.number_input("Seed", 0, 1_000_000, 0, key="rl_seed")
+        timesteps = fragments.own(lambda: st.select_slider(
+            "Timesteps", TIMESTEPS, 50_000, key="rl_timesteps", format_func="{:,}".format,
+            help="Environment steps to learn from. PPO needs ~50,000 for CartPole."), c1)
+        lr = fragments.own(lambda: st.select_slider(
+            "Learning rate", LEARNING_RATES, rl.DEFAULT_LEARNING_RATE[algo], key=f"rl_lr_{algo}",
+            format_func=lambda v: f"{v:g}", help="Default: stable-baselines3's for this algorithm."), c2)
+        gamma = fragments.own(lambda: st.slider(
+            "Discount γ", 0.80, 0.999, 0.99, 0.001, key="rl_gamma", format="%.3f",
+            help="How much a reward one step later is worth; near 1 = plan far ahead."), c3)
+        width = fragments.own(lambda: st.select_slider(
+            "Network width", [16, 32, 64, 128, 256], 64, key="rl_width",
+            help="Units per hidden layer (policy and value networks)."), c1)
+        depth = fragments.own(lambda: st.slider("Hidden layers", 1, 3, 2, key="rl_depth"), c2)
+        seed = fragments.own(lambda: st.number_input("Seed", 0, 1_000_000, 0, key="rl_seed"), c3)
         dqn = algo == "dqn"
-        frac = c1.slider("DQN: exploration fraction", 0.05, 1.0, 0.1, 0.05, key="rl_expl_frac", disabled=not dqn,
-                         help="Share of the run over which ε (the chance of a random action) falls from 1.")
-        final = c2.slider("DQN: final ε", 0.0, 0.5, 0.05, 0.01, key="rl_final_eps", disabled=not dqn)
-        episodes = c3.slider("Evaluation episodes", 5, 100, 10, 5, key="rl_eval_episodes",
-                             help="Episodes with seeds of their own (never seen in training).")
+        frac = fragments.own(lambda: st.slider(
+            "DQN: exploration fraction", 0.05, 1.0, 0.1, 0.05, key="rl_expl_frac", disabled=not dqn,
+            help="Share of the run over which ε (the chance of a random action) falls from 1."), c1)
+        final = fragments.own(lambda: st.slider(
+            "DQN: final ε", 0.0, 0.5, 0.05, 0.01, key="rl_final_eps", disabled=not dqn), c2)
+        episodes = fragments.own(lambda: st.slider(
+            "Evaluation episodes", 5, 100, 10, 5, key="rl_eval_episodes",
+            help="Episodes with seeds of their own (never seen in training)."), c3)
     config = rl.AgentConfig(algo=algo, timesteps=int(timesteps), learning_rate=float(lr), gamma=float(gamma),
                             net_width=int(width), net_depth=int(depth), exploration_fraction=float(frac),
                             exploration_final_eps=float(final), seed=int(seed), eval_episodes=int(episodes),
@@ -146,7 +152,7 @@ def view() -> None:
         "An **agent** sees an observation, picks an action, and gets a **reward**; it learns which actions "
         "lead to high total reward over an episode (the **return**). Nobody tells it the right action. "
         "Early on it acts almost at random; watch the return climb as it learns.")
-    env_id, config = _config()
+    env_id, config = fragments.alone(_config, shown_below=lambda: False)
     _device_note()
     if st.button("Train the agent", type="primary", key="rl_train", icon=":material/play_arrow:"):
         with errors.guard(stop=False):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dl_core import speech
-from ui import actions, expanders
+from ui import actions, expanders, fragments
 
 from . import render, shared
 
@@ -37,7 +37,7 @@ def view() -> None:
     clip = shared.need_clip()
     if clip is None:
         return
-    options = _decoding()
+    options = fragments.alone(_decoding, shown_below=lambda: False)
     both = st.checkbox("Also run pocketsphinx (classical, pre-deep-learning)", True, key="speech_both")
     models = [speech.WHISPER] + ([speech.POCKETSPHINX] if both else [])
     clicked = st.button("Transcribe", type="primary", icon=":material/hearing:", key="speech_go")
@@ -62,22 +62,26 @@ DECODING = {"speech_beam": 5, "speech_temperature": 0.0, "speech_fallback": True
 def _decoding_widgets() -> None:
     d = DECODING
     c1, c2, c3 = st.columns(3)
-    c1.slider("Beam size", 1, 10, d["speech_beam"], key="speech_beam",
-              help="1 = greedy (take the likeliest token each step). Larger beams keep several candidate "
-                   "sentences alive and pick the best whole: slower, sometimes better.")
-    c2.slider("Temperature", 0.0, 1.0, d["speech_temperature"], 0.1, key="speech_temperature",
-              help="0 = always the likeliest token. Higher = sample more freely (results vary).")
-    c2.checkbox("Fall back to higher temperatures when decoding loops", d["speech_fallback"], key="speech_fallback",
-                help="Whisper's rule: if a 30-s window's text repeats itself or is unlikely, decode it again at "
-                     "+0.2 temperature.")
-    c3.checkbox("Voice-activity filter", d["speech_vad"], key="speech_vad",
-                help="Silero VAD (a small network) cuts silences out before Whisper reads the audio: fewer "
-                     "invented words in long pauses.")
+    # Each a fragment of its own (fragments.own): none reads another; Transcribe (a full run) reads them.
+    fragments.own(lambda: st.slider(
+        "Beam size", 1, 10, d["speech_beam"], key="speech_beam",
+        help="1 = greedy (take the likeliest token each step). Larger beams keep several candidate "
+             "sentences alive and pick the best whole: slower, sometimes better."), c1)
+    fragments.own(lambda: st.slider(
+        "Temperature", 0.0, 1.0, d["speech_temperature"], 0.1, key="speech_temperature",
+        help="0 = always the likeliest token. Higher = sample more freely (results vary)."), c2)
+    fragments.own(lambda: st.checkbox(
+        "Fall back to higher temperatures when decoding loops", d["speech_fallback"], key="speech_fallback",
+        help="Whisper's rule: if a 30-s window's text repeats itself or is unlikely, decode it again at "
+             "+0.2 temperature."), c2)
+    fragments.own(lambda: st.checkbox(
+        "Voice-activity filter", d["speech_vad"], key="speech_vad",
+        help="Silero VAD (a small network) cuts silences out before Whisper reads the audio: fewer "
+             "invented words in long pauses."), c3)
 
 
-@st.fragment
 def _decoding() -> speech.DecodeOptions:
-    """Whisper's decoding settings: a fragment, so moving one redraws only them (issue 13). Transcripts
+    """Whisper's decoding settings: a fragment section, so moving one redraws only it (issue 13). Transcripts
     on the page are of the last click and say nothing of the current settings; Transcribe is a full run."""
     # Drawn only while open (ui/expanders.py).
     v = expanders.settings("Whisper's decoding settings", "speech_decoding_open", DECODING, _decoding_widgets,

@@ -31,17 +31,21 @@ REPEAT = "digits"  # ui.repeat: the kept "Repeat with 3 seeds" result
 def _config() -> vision.DigitsCNNConfig:
     d = vision.DigitsCNNConfig()
     c = st.columns(4)
-    conv = c[0].slider("Conv layers", 1, 3, d.conv_layers, key="dg_conv")
-    filters = c[0].select_slider("Filters (first layer)", [4, 8, 16, 32, 64], d.filters, key="dg_filters")
-    kernel = c[0].select_slider("Kernel size", [1, 3, 5], d.kernel_size, key="dg_kernel")
-    dropout = c[1].slider("Dropout", 0.0, 0.8, d.dropout, 0.05, key="dg_dropout")
-    lr = c[1].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1], d.lr, key="dg_lr")
-    batch = c[1].select_slider("Batch size", [8, 16, 32, 64, 128, 256], d.batch_size, key="dg_batch")
-    epochs = c[2].slider("Epochs", 1, 60, d.epochs, key="dg_epochs")
-    frac = c[2].slider("Train fraction", 0.1, 0.9, d.train_fraction, 0.05, key="dg_frac",
-                       help="The rest is split half validation, half test.")
-    augment = c[3].toggle("Augment (random 1-pixel shifts)", d.augment, key="dg_augment")
-    seed = c[3].number_input("Seed", 0, 10_000, d.seed, key="dg_seed")
+    # Each a fragment of its own (fragments.own): none reads another, and their ranges are valid values.
+    conv = fragments.own(lambda: st.slider("Conv layers", 1, 3, d.conv_layers, key="dg_conv"), c[0])
+    filters = fragments.own(lambda: st.select_slider("Filters (first layer)", [4, 8, 16, 32, 64], d.filters,
+                                                     key="dg_filters"), c[0])
+    kernel = fragments.own(lambda: st.select_slider("Kernel size", [1, 3, 5], d.kernel_size, key="dg_kernel"), c[0])
+    dropout = fragments.own(lambda: st.slider("Dropout", 0.0, 0.8, d.dropout, 0.05, key="dg_dropout"), c[1])
+    lr = fragments.own(lambda: st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1], d.lr,
+                                                key="dg_lr"), c[1])
+    batch = fragments.own(lambda: st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], d.batch_size,
+                                                   key="dg_batch"), c[1])
+    epochs = fragments.own(lambda: st.slider("Epochs", 1, 60, d.epochs, key="dg_epochs"), c[2])
+    frac = fragments.own(lambda: st.slider("Train fraction", 0.1, 0.9, d.train_fraction, 0.05, key="dg_frac",
+                                           help="The rest is split half validation, half test."), c[2])
+    augment = fragments.own(lambda: st.toggle("Augment (random 1-pixel shifts)", d.augment, key="dg_augment"), c[3])
+    seed = fragments.own(lambda: st.number_input("Seed", 0, 10_000, d.seed, key="dg_seed"), c[3])
     return vision.DigitsCNNConfig(conv_layers=conv, filters=filters, kernel_size=kernel, dropout=dropout, lr=lr,
                                   batch_size=batch, epochs=epochs, train_fraction=frac, augment=augment,
                                   seed=int(seed))
