@@ -60,10 +60,10 @@ def alone(draw: Callable[[], T], shown_below: Callable[[], bool]) -> T:
 
 
 def own(draw: Callable[[], T], where: DeltaGenerator | None = None) -> T:
-    """`draw()`'s value (it draws one widget, or a few that only read each other), drawn in `where` (a
-    column; default: where the section draws). Inside an `alone` section that is a fragment, `draw` is a
-    fragment of its own: moving its widget reruns only `draw`. Elsewhere (the section is drawn plainly,
-    because what is below reads its values) it is drawn plainly.
+    """`draw()`'s value (it draws one widget, or a few that only read each other, with what only they
+    change), drawn in `where` (a column; default: where the section draws). Inside an `alone` section
+    that is a fragment, `draw` is a fragment of its own: moving its widget reruns only `draw`. Elsewhere
+    (the section is drawn plainly, because what is below reads its values) it is drawn plainly.
 
         conv = fragments.own(lambda: st.slider("Conv layers", 1, 3, 2, key="dg_conv"), columns[0])
     """

@@ -37,11 +37,14 @@ def _embed2d(Z: np.ndarray, method: str, seed: int) -> np.ndarray:
 def config_from_widgets() -> cl.DeepConfig:
     c1, c2, c3, c4 = st.columns(4)
     kind = c1.radio("encoder", ["contrastive", "autoencoder"], key="cl_deep_kind")
-    epochs = c2.slider("epochs", 5, 100, 40, 5, key="cl_deep_epochs")
-    latent_dim = c3.select_slider("latent size", [4, 8, 16, 32], 16, key="cl_deep_latent")
-    temperature = c4.slider("temperature", 0.05, 1.0, 0.2, 0.05, key="cl_deep_temp",
-                            disabled=kind != "contrastive", help="contrastive only: lower = sharper")
-    seed = c4.number_input("seed", 0, 10_000, 0, key="cl_deep_seed")
+    # The encoder changes what temperature means; the others are each a fragment of their own
+    # (fragments.own): only the Train click reads them.
+    epochs = fragments.own(lambda: st.slider("epochs", 5, 100, 40, 5, key="cl_deep_epochs"), c2)
+    latent_dim = fragments.own(lambda: st.select_slider("latent size", [4, 8, 16, 32], 16, key="cl_deep_latent"), c3)
+    temperature = fragments.own(lambda: st.slider("temperature", 0.05, 1.0, 0.2, 0.05, key="cl_deep_temp",
+                                                  disabled=kind != "contrastive",
+                                                  help="contrastive only: lower = sharper"), c4)
+    seed = fragments.own(lambda: st.number_input("seed", 0, 10_000, 0, key="cl_deep_seed"), c4)
     return cl.DeepConfig(kind=kind, epochs=epochs, latent_dim=latent_dim, temperature=temperature, seed=int(seed))
 
 

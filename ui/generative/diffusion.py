@@ -85,11 +85,13 @@ def _training_panel() -> None:
 
 def _own_settings() -> generative.DiffusionConfig:
     c1, c2, c3 = st.columns(3)
-    epochs = c1.slider("Epochs", 1, 100, 10, key="gen_diff_epochs",
-                       help="The time per epoch is measured while it trains; 30-40 reach the default quality.")
-    width = c2.select_slider("UNet width", [8, 16, 32], 16, key="gen_diff_width",
-                             help="Channels at 16×16; doubled at 8×8.")
-    lr = c3.select_slider("Learning rate", [5e-4, 1e-3, 2e-3, 4e-3], 2e-3, key="gen_diff_lr")
+    # Each a fragment of its own (fragments.own): only the Train click reads them.
+    epochs = fragments.own(lambda: st.slider(
+        "Epochs", 1, 100, 10, key="gen_diff_epochs",
+        help="The time per epoch is measured while it trains; 30-40 reach the default quality."), c1)
+    width = fragments.own(lambda: st.select_slider("UNet width", [8, 16, 32], 16, key="gen_diff_width",
+                                                   help="Channels at 16×16; doubled at 8×8."), c2)
+    lr = fragments.own(lambda: st.select_slider("Learning rate", [5e-4, 1e-3, 2e-3, 4e-3], 2e-3, key="gen_diff_lr"), c3)
     return generative.DiffusionConfig(epochs=int(epochs), channels=(int(width), int(width) * 2), lr=float(lr))
 
 
@@ -147,18 +149,22 @@ def _sample_settings(models: dict[str, generative.DiffusionDigits]) -> tuple[gen
         share = model.info.get("recognised_share")
         st.caption(f"Trained {model.info.get('epochs_trained', '?')} epochs in {model.info.get('seconds', '?')} s"
                    + (f"; {share:.0%} of 100 test samples recognised" if share is not None else ""))
+    # Each a fragment of its own (fragments.own): only the Generate click reads them.
     c1, c2, c3 = st.columns(3)
-    digit = c1.selectbox("Digit", ["all (0-9 in turn)", *map(str, range(10))], key="gen_diff_digit")
-    n = c2.slider("Number of images", 1, 64, 20, key="gen_diff_n")
-    sampler = c3.radio("Sampler", ["ddim", "ddpm"], key="gen_diff_sampler", horizontal=True,
-                       help="DDIM is deterministic and works with few steps; DDPM adds fresh noise at "
-                            "every step and needs more steps.")
+    digit = fragments.own(lambda: st.selectbox("Digit", ["all (0-9 in turn)", *map(str, range(10))],
+                                               key="gen_diff_digit"), c1)
+    n = fragments.own(lambda: st.slider("Number of images", 1, 64, 20, key="gen_diff_n"), c2)
+    sampler = fragments.own(lambda: st.radio(
+        "Sampler", ["ddim", "ddpm"], key="gen_diff_sampler", horizontal=True,
+        help="DDIM is deterministic and works with few steps; DDPM adds fresh noise at every step and needs "
+             "more steps."), c3)
     c1, c2, c3 = st.columns(3)
-    steps = c1.slider("Inference steps", 1, 200, 25, key="gen_diff_steps")
-    guidance = c2.slider("Guidance", 0.0, 6.0, 2.0, 0.5, key="gen_diff_guidance",
-                         help="Classifier-free guidance: 1 = plain conditional model; higher pushes "
-                              "harder towards the digit asked for, at some cost in variety.")
-    seed = c3.number_input("Seed", 0, generative.MAX_SEED, 0, key="gen_diff_seed")
+    steps = fragments.own(lambda: st.slider("Inference steps", 1, 200, 25, key="gen_diff_steps"), c1)
+    guidance = fragments.own(lambda: st.slider(
+        "Guidance", 0.0, 6.0, 2.0, 0.5, key="gen_diff_guidance",
+        help="Classifier-free guidance: 1 = plain conditional model; higher pushes harder towards the digit "
+             "asked for, at some cost in variety."), c2)
+    seed = fragments.own(lambda: st.number_input("Seed", 0, generative.MAX_SEED, 0, key="gen_diff_seed"), c3)
     return model, {"n": int(n), "digits": None if digit.startswith("all") else int(digit), "sampler": sampler,
                    "steps": int(steps), "seed": int(seed), "guidance": float(guidance)}
 

@@ -134,14 +134,18 @@ def gan_lab_tab() -> None:
 def _settings() -> tuple[str, generative.GANConfig]:
     c1, c2, c3, c4 = st.columns(4)
     shape = c1.selectbox("Real data", [*generative.SHAPES, UPLOAD], key="gen_gan_shape")
-    lr_g = c2.select_slider("G learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="gen_gan_lr_g")
-    lr_d = c3.select_slider("D learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="gen_gan_lr_d")
-    epochs = c4.slider("Epochs", 1, 100, 30, key="gen_gan_epochs", help="50 rounds of updates each")
+    # The others are each a fragment of their own (fragments.own): only the Train click reads them.
+    lr_g = fragments.own(lambda: st.select_slider("G learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3,
+                                                  key="gen_gan_lr_g"), c2)
+    lr_d = fragments.own(lambda: st.select_slider("D learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3,
+                                                  key="gen_gan_lr_d"), c3)
+    epochs = fragments.own(lambda: st.slider("Epochs", 1, 100, 30, key="gen_gan_epochs",
+                                             help="50 rounds of updates each"), c4)
     c1, c2, c3, c4 = st.columns(4)
-    d_steps = c1.slider("D steps per round", 1, 5, 1, key="gen_gan_d_steps")
-    g_steps = c2.slider("G steps per round", 1, 5, 1, key="gen_gan_g_steps")
-    layers = c3.slider("Hidden layers", 1, 5, 3, key="gen_gan_layers")
-    noise = c4.slider("Noise size", 1, 32, 8, key="gen_gan_noise")
+    d_steps = fragments.own(lambda: st.slider("D steps per round", 1, 5, 1, key="gen_gan_d_steps"), c1)
+    g_steps = fragments.own(lambda: st.slider("G steps per round", 1, 5, 1, key="gen_gan_g_steps"), c2)
+    layers = fragments.own(lambda: st.slider("Hidden layers", 1, 5, 3, key="gen_gan_layers"), c3)
+    noise = fragments.own(lambda: st.slider("Noise size", 1, 32, 8, key="gen_gan_noise"), c4)
     return shape, generative.GANConfig(lr_g=float(lr_g), lr_d=float(lr_d), d_steps=int(d_steps),
                                        g_steps=int(g_steps), layers=int(layers), noise=int(noise), epochs=int(epochs))
 

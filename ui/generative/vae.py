@@ -57,10 +57,12 @@ def vae_tab() -> None:
 
 def _settings() -> generative.VAEConfig:
     c1, c2 = st.columns(2)
-    latent = c1.slider("Latent size", 1, 16, 2, key="gen_vae_latent",
-                       help="2 lets us draw the latent space as a map; more dimensions rebuild better.")
-    epochs = c2.slider("Epochs", 5, 200, 60, 5, key="gen_vae_epochs",
-                       help="An epoch takes a fraction of a second here.")
+    # Each a fragment of its own (fragments.own): only the Train click reads them.
+    latent = fragments.own(lambda: st.slider(
+        "Latent size", 1, 16, 2, key="gen_vae_latent",
+        help="2 lets us draw the latent space as a map; more dimensions rebuild better."), c1)
+    epochs = fragments.own(lambda: st.slider("Epochs", 5, 200, 60, 5, key="gen_vae_epochs",
+                                             help="An epoch takes a fraction of a second here."), c2)
     return generative.VAEConfig(latent=int(latent), epochs=int(epochs))
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dl_core import nlp
 from dl_core.errors import InputError
-from ui import actions, errors, uploads
+from ui import actions, errors, fragments, uploads
 
 from . import drawing
 from .common import encoder, memo
@@ -23,7 +23,9 @@ def view() -> None:
                            on_change=uploads.forget, args=("nlp_docs",))
     ups = uploads.kept("nlp_docs", ups)  # still there after a visit to another tab (ui/tabs.py)
     query = st.text_input("Question", "How do I stop my chain from wearing out?", key="nlp_query")
-    k = st.slider("Passages to show", 1, 20, 5, key="nlp_topk")
+    # Read only by the Search click (a full run), and what a search shows is of the k it ran with: a fragment
+    # of its own, so a step redraws the slider alone (ui/fragments.py).
+    k = fragments.alone(lambda: st.slider("Passages to show", 1, 20, 5, key="nlp_topk"), shown_below=lambda: False)
     clicked = st.button("Search", type="primary", key="nlp_search_go", icon=":material/search:")
     out = actions.run("nlp_search", clicked, lambda: run_search(ups, query, k))
     if out is not None:

@@ -36,8 +36,10 @@ def _settings() -> tuple[str, bool | None, int, int]:
         spec = rl.env_spec(env_id)
         slippery = (st.checkbox("Slippery", bool(spec.slippery_default), key=f"rl_base_slip_{env_id}")
                     if spec.is_grid else None)
-    episodes = c2.slider("Evaluation episodes", 5, 200, 20, 5, key="rl_base_episodes")
-    seed = c3.number_input("Seed of the evaluation episodes", 0, 1_000_000, 0, key="rl_base_seed")
+    # Each a fragment of its own (fragments.own): only the Evaluate click reads them.
+    episodes = fragments.own(lambda: st.slider("Evaluation episodes", 5, 200, 20, 5, key="rl_base_episodes"), c2)
+    seed = fragments.own(lambda: st.number_input("Seed of the evaluation episodes", 0, 1_000_000, 0,
+                                                 key="rl_base_seed"), c3)
     return env_id, slippery, int(episodes), int(seed)
 
 

@@ -173,9 +173,11 @@ def _zip() -> tuple[vision.LabelledFeatures, dict[str, int], list[str]] | None:
 
 def _config() -> vision.HeadConfig:
     c = st.columns(3)
-    epochs = c[0].slider("Epochs", 5, 200, 40, key="tl_epochs")
-    lr = c[1].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3, key="tl_lr")
-    val = c[2].slider("Validation share", 0.1, 0.5, 0.25, 0.05, key="tl_val")
+    # Each a fragment of its own (fragments.own): only the Train click reads them.
+    epochs = fragments.own(lambda: st.slider("Epochs", 5, 200, 40, key="tl_epochs"), c[0])
+    lr = fragments.own(lambda: st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3,
+                                                key="tl_lr"), c[1])
+    val = fragments.own(lambda: st.slider("Validation share", 0.1, 0.5, 0.25, 0.05, key="tl_val"), c[2])
     return vision.HeadConfig(epochs=epochs, lr=lr, val_fraction=val)
 
 
