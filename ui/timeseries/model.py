@@ -53,20 +53,30 @@ NETWORK = {"ts_hidden": 32, "ts_layers": 1, "ts_dropout": 0.1, "ts_lr": 3e-3, "t
            "ts_scaling": ts.SCALINGS[0], "ts_seed": 0}  # the "Network and training" settings and their defaults
 
 
-def _network(auto_batch: int) -> None:
+def _network(auto_batch: int, read_here: bool) -> None:
+    """The "Network and training" widgets. Each is a fragment of its own (fragments.own) unless `read_here`:
+    a kept result's notice in the section ("the results below are of these settings") reads them all."""
+    def put(draw, where):
+        if read_here:
+            with where:
+                return draw()
+        return fragments.own(draw, where)
+
     a, b, c = st.columns(3)
     d = NETWORK
-    a.select_slider("Hidden size", [8, 16, 32, 64, 128], d["ts_hidden"], key="ts_hidden")
-    a.slider("Layers", 1, 4, d["ts_layers"], key="ts_layers")
-    a.slider("Dropout", 0.0, 0.5, d["ts_dropout"], 0.05, key="ts_dropout")
-    b.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["ts_lr"], key="ts_lr")
-    b.slider("Epochs (early stopping after 20 without improvement)", 1, 300, d["ts_epochs"], key="ts_epochs")
-    b.select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], d["ts_batch"], key="ts_batch",
-                    help=f"auto: about 8 batches an epoch; here {auto_batch}")
+    put(lambda: st.select_slider("Hidden size", [8, 16, 32, 64, 128], d["ts_hidden"], key="ts_hidden"), a)
+    put(lambda: st.slider("Layers", 1, 4, d["ts_layers"], key="ts_layers"), a)
+    put(lambda: st.slider("Dropout", 0.0, 0.5, d["ts_dropout"], 0.05, key="ts_dropout"), a)
+    put(lambda: st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], d["ts_lr"], key="ts_lr"), b)
+    put(lambda: st.slider("Epochs (early stopping after 20 without improvement)", 1, 300, d["ts_epochs"],
+                          key="ts_epochs"), b)
+    put(lambda: st.select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], d["ts_batch"], key="ts_batch",
+                                 help=f"auto: about 8 batches an epoch; here {auto_batch}"), b)
+    # The scaling changes what the section says of the windows: drawn with the section.
     c.selectbox("Scaling", ts.SCALINGS, ts.SCALINGS.index(d["ts_scaling"]), key="ts_scaling",
                 help="window: each input window minus its own mean (handles trends); standard/minmax: one scale "
                      "fitted on the training part only.")
-    c.number_input("Seed", 0, 10_000, d["ts_seed"], key="ts_seed")
+    put(lambda: st.number_input("Seed", 0, 10_000, d["ts_seed"], key="ts_seed"), c)
 
 
 def settings(chosen: Chosen) -> ts.ForecastConfig:
@@ -86,7 +96,8 @@ def settings(chosen: Chosen) -> ts.ForecastConfig:
                              help=f"At most {ts.MAX_WINDOW[model]:,} steps for the {ts.MODEL_LABELS[model]}.")
     season = c4.number_input("Season (steps; 1 = none)", 1, s_max, key=f"ts_season_{tag}")
     # Drawn only while open (ui/expanders.py): eight widgets a new browser tab would otherwise draw unseen.
-    v = expanders.settings("Network and training", "ts_net", NETWORK, lambda: _network(auto.batch_size),
+    v = expanders.settings("Network and training", "ts_net", NETWORK,
+                           lambda: _network(auto.batch_size, read_here=actions.kept(RUN) is not None),
                            icon=":material/tune:")
     hidden, layers, dropout, lr, epochs, batch, scaling, seed = (v[k] for k in NETWORK)
     return ts.ForecastConfig(model=model, window=int(window), horizon=int(horizon), season=int(season),
