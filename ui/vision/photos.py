@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -20,7 +21,7 @@ import streamlit as st
 from PIL import Image
 
 from dl_core import registry, vision
-from ui import cards, loaders
+from ui import cards, fragments, loaders
 
 from . import figures
 
@@ -133,15 +134,13 @@ def _explanation_data(model_name: str, photo: Photo, method: str, target: int) -
     return _memo("explanations", (model_name, photo.key, method, target), compute, 8)
 
 
-@st.fragment
 def _explanation(model_name: str, photo: Photo, top: vision.Prediction) -> None:
-    """Method and opacity redraw only this part of the page (a fragment)."""
+    """The method redraws only this part of the page (a fragment section), the opacity only the heatmap
+    under which it sits (a fragment of its own inside it, fragments.own)."""
     from ui import errors
 
     st.subheader("What the network saw, and where it looked")
-    k1, k2 = st.columns(2)
-    method = k1.radio("Explanation", list(METHODS), horizontal=True, format_func=METHODS.get, key="photo_method")
-    opacity = k2.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="photo_opacity")
+    method = st.radio("Explanation", list(METHODS), horizontal=True, format_func=METHODS.get, key="photo_method")
     with errors.guard(stop=False):
         seen, heat = _explanation_data(model_name, photo, method, top.index)
         c1, c2, c3 = st.columns(3)
@@ -149,11 +148,18 @@ def _explanation(model_name: str, photo: Photo, top: vision.Prediction) -> None:
         c1.image(photo.image, caption="your photo", width="stretch", output_format="JPEG")
         c2.image(seen, caption="what the network sees: short side 256 px, centre crop 224×224", width="stretch",
                  output_format="JPEG")
-        c3.image(vision.overlay(seen, heat, opacity), caption=f"evidence for “{top.label}”", width="stretch",
-                 output_format="JPEG")
+        fragments.own(partial(_overlay, seen, heat, top.label), c3)
     st.caption("Grad-CAM weighs the last convolutional feature maps (7×7) by how much they raise the "
                "top class: coarse regions. Integrated gradients credits single pixels along a path from "
                "a grey image: finer, noisier. Both explain this model's decision, not the truth.")
+
+
+def _overlay(seen: np.ndarray, heat: np.ndarray, label: str) -> None:
+    """The heatmap over what the network sees, and its opacity slider below it."""
+    slot = st.empty()  # the picture above the slider that sets it
+    opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.5, 0.05, key="photo_opacity")
+    slot.image(vision.overlay(seen, heat, opacity), caption=f"evidence for “{label}”", width="stretch",
+               output_format="JPEG")
 
 
 def _results_table(photos: list[Photo], preds: list[list[vision.Prediction]]) -> None:
@@ -196,7 +202,7 @@ def show() -> None:
     if vision.is_pipeline(classifier):
         st.info("Heatmaps and the preprocessed view are shown for the bundled EfficientNet.")
         return
-    _explanation(model_name, photos[pick], preds[pick][0])
+    fragments.alone(partial(_explanation, model_name, photos[pick], preds[pick][0]), shown_below=lambda: False)
 
 
 @st.fragment
