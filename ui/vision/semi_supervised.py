@@ -2,14 +2,12 @@
 
 No Train button: the curve and the scores are computed from the settings at once (cached per setting), so
 they are always results of the settings. Settings and results are therefore one fragment (ui/fragments.py):
-a slider redraws them, not the page above them; nothing outside it reads the settings. N with what it changes
-is a fragment of its own inside it.
+a slider redraws them, not the page above them; nothing outside it reads the settings.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import partial
 
 import streamlit as st
 
@@ -59,19 +57,13 @@ def show() -> None:
 
 
 def _compare() -> None:
-    """The methods and the seed; below them N, the accuracy curves and the scores at N."""
-    c = st.columns([2, 1])
-    methods = c[0].multiselect("Semi-supervised methods", list(vision.SEMI_METHODS), list(vision.SEMI_METHODS),
+    """The settings, the accuracy curves they give and the scores at N."""
+    c = st.columns(3)
+    n = int(c[0].slider("Labelled examples N", 10, 500, 50, 10, key="ss_n"))
+    methods = c[1].multiselect("Semi-supervised methods", list(vision.SEMI_METHODS), list(vision.SEMI_METHODS),
                                key="ss_methods")
-    seed = c[1].number_input("Seed", 0, 10_000, 0, key="ss_seed")
-    # N and what it changes are a fragment of their own (fragments.own): an N step does not send the
-    # methods' chips and the seed again.
-    fragments.own(partial(_at_n, tuple(methods), int(seed)))
-
-
-def _at_n(methods: tuple[str, ...], seed: int) -> None:
-    n = int(st.columns(3)[0].slider("Labelled examples N", 10, 500, 50, 10, key="ss_n"))
-    res = _curve(tuple(sorted({10, 20, 50, 100, 200, 500, n})), methods, seed)
+    seed = c[2].number_input("Seed", 0, 10_000, 0, key="ss_seed")
+    res = _curve(tuple(sorted({10, 20, 50, 100, 200, 500, n})), tuple(methods), int(seed))
     echarts.show(_option(res, n), key="ss_plot", height=380)
     i = res["n_labels"].index(n)
     cols = st.columns(1 + len(res["semi"]))
