@@ -6,6 +6,7 @@ skipped with a reason, except in CI (`CI` set), where a missing browser is a fai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,14 +47,11 @@ def chromium() -> str:
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium) -> str:
+@contextlib.contextmanager
+def serve(cmd: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Run a Streamlit server command from the project root; yields its URL once healthy, stops it after."""
     port = _free_port()
-    env = {**os.environ, "DLX_DATA_DIR": os.environ.get("DLX_DATA_DIR") or tempfile.mkdtemp(),
-           "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    # As `make run` starts it: ui.serve is `streamlit run app.py` plus the server-start warm-up.
-    cmd = [sys.executable, "-m", "ui.serve", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
+    cmd = [*cmd, "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log = tempfile.NamedTemporaryFile(prefix="streamlit-e2e-", suffix=".log", delete=False)  # noqa: SIM115 (kept open for the server)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -70,12 +69,23 @@ def app_url(chromium) -> str:
     else:
         proc.kill()
         raise RuntimeError(f"streamlit did not start within 60 s; see {log.name}")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium) -> str:
+    env = {**os.environ, "DLX_DATA_DIR": os.environ.get("DLX_DATA_DIR") or tempfile.mkdtemp(),
+           "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    # As `make run` starts it: ui.serve is `streamlit run app.py` plus the server-start warm-up.
+    with serve([sys.executable, "-m", "ui.serve"], env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import ROOT, _free_port, exception_texts, settle
+from tests.e2e.conftest import ROOT, exception_texts, serve, settle
 
 SCRIPT = '''
 import streamlit as st
@@ -52,25 +49,8 @@ def script_url(chromium):
     script = os.path.join(folder, "fragments_page.py")
     with open(script, "w") as f:
         f.write(SCRIPT)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address",
-           "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve([sys.executable, "-m", "streamlit", "run", script], {**os.environ, "PYTHONPATH": str(ROOT)}) as url:
+        yield url
 
 
 def _runs(page) -> tuple[int, int, int]:
