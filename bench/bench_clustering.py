@@ -191,6 +191,7 @@ def back_and_forth(page, label: str, repeats: int) -> list[float]:
 def bench_page(repeats: int) -> None:
     import tempfile
 
+    from browser import tab
     from playwright.sync_api import sync_playwright
 
     med = statistics.median
@@ -223,13 +224,13 @@ def bench_page(repeats: int) -> None:
             _settled(page)
             eps = back_and_forth(page, "eps (neighbourhood radius)", repeats + 1)
             rows["grid: DBSCAN eps (first move: its 6 panels)"] = (eps[0], med(eps[2:]))
-            page.get_by_role("tab", name="Your table (CSV)").click()
+            tab(page, "Your table (CSV)").click()
             k = back_and_forth(page, "k (clusters)", repeats + 1)
             rows["table: k slider"] = (k[0], med(k[2:]))
             view = [rerun_seconds(page, lambda v=v: page.get_by_text(v, exact=True).last.click())
                     for v in ("3-D", "2-D") * (repeats + 1)]
             rows["table: 2-D / 3-D view"] = (view[0], med(view[2:]))
-            page.get_by_role("tab", name="Text lines").click()
+            tab(page, "Text lines").click()
             text_k = back_and_forth(page, "clusters", repeats)
             rows["text: clusters slider"] = (text_k[0], med(text_k))
             context.close()

@@ -125,7 +125,7 @@ def report_quality(q: dict, seeds: int) -> None:
 
 
 async def _page_timings(url: str, repeats: int) -> dict:
-    from browser import CHROMIUM, CHROMIUM_ARGS, median_rerun, settle
+    from browser import CHROMIUM, CHROMIUM_ARGS, median_rerun, settle, tab
     from playwright.async_api import async_playwright
 
     async def reruns(page, slider) -> float:
@@ -152,9 +152,9 @@ async def _page_timings(url: str, repeats: int) -> dict:
                 await settle(page, 300)
                 t0 = time.perf_counter()
                 await page.get_by_role("button", name="Train models").click(timeout=300_000)
-                await page.get_by_role("tab", name="Threshold and cost").wait_for(timeout=600_000)
+                await tab(page, "Threshold and cost").wait_for(timeout=600_000)
                 out["train_2000_rows"] = await settle(page, 600) - t0
-                await page.get_by_role("tab", name="Threshold and cost").click()
+                await tab(page, "Threshold and cost").click()
                 await settle(page)  # a lazy tab: the click reruns the page
                 out["threshold_rerun"] = await reruns(page, slider("Threshold"))
                 await page.get_by_text("Model settings").click()

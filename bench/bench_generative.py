@@ -210,6 +210,7 @@ def bench_page(repeats: int) -> None:
     import subprocess
     import tempfile
 
+    from browser import tab
     from playwright.sync_api import sync_playwright
 
     root = Path(__file__).resolve().parents[1]
@@ -243,7 +244,7 @@ def bench_page(repeats: int) -> None:
                   f"[{conditions()}]")
             faces_psi = _moves(page, "Truncation", [f"ψ = {1 + 0.05 * (i + 1):.2f}" for i in range(repeats)])
             rows.append(("faces: truncation ψ (whole page reruns)", faces_psi))
-            page.get_by_role("tab", name="VAE latent space").click()
+            tab(page, "VAE latent space").click()
             vae = page.locator("[data-testid='stSlider']").filter(has_text="Epochs").first.get_by_role("slider")
             vae.focus()
             vae.press("Home")  # 5 epochs
@@ -251,7 +252,7 @@ def bench_page(repeats: int) -> None:
             _settled(page, "Test reconstruction loss")
             z1 = [f"z₁={0.1 * (i + 1):.1f}" for i in range(repeats)]
             rows.append(("VAE: z₁ (a fragment)", _moves(page, "z₁", z1)))
-            page.get_by_role("tab", name="GAN lab (2-D)").click()
+            tab(page, "GAN lab (2-D)").click()
             gan = page.locator("[data-testid='stSlider']").filter(has_text="Epochs").nth(1).get_by_role("slider")
             gan.focus()
             gan.press("Home")

@@ -33,6 +33,7 @@ from browser import (
     rss_mb,
     settle,
     settle_paused,
+    tab,
 )
 
 # The page's main action: (the tab it is on, or None for the first; the label of the button a
@@ -70,9 +71,9 @@ async def visit(browser, url: str, path: str, timeout: float, ceiling: float) ->
         await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
         await settle(page, timeout)
         action = ACTIONS.get(path, (None, ""))
-        tab, label = action if action else (None, "")
-        if tab:
-            await page.get_by_role("tab", name=tab, exact=True).click()
+        tab_name, label = action if action else (None, "")
+        if tab_name:
+            await tab(page, tab_name).click()
             await page.wait_for_timeout(300)
             await settle(page, timeout)
         # A button's accessible name starts with its icon's name ("play_arrow Train"): match the end.

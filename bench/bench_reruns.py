@@ -25,12 +25,23 @@ import argparse
 import asyncio
 import statistics
 
-from browser import CHROMIUM, CHROMIUM_ARGS, PAGES, WARMED_UP, app_server, bare_now, settle, slider_reruns, timed_rerun
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGES,
+    TABS,
+    WARMED_UP,
+    app_server,
+    bare_now,
+    settle,
+    slider_reruns,
+    tab,
+    timed_rerun,
+)
 
 TARGET = 0.150
 ALL_KINDS = ("slider", "toggle", "select")
 KINDS = ("slider", "toggle")  # timed by default (issue 13's "every slider or toggle")
-TABS = "[data-testid='stMain'] [role='tab']"
 TOGGLES = "[data-testid='stCheckbox']:has(input[role='switch']) label"  # what a click on switches
 LABEL = ("e => { const w = e.closest('[data-testid=stSlider], [data-testid=stCheckbox], [data-testid=stSelectbox]');"
          " return (w ? w.innerText : e.getAttribute('aria-label') || '').split('\\n')[0].trim(); }")
@@ -186,7 +197,7 @@ async def tab_names(page) -> list[str]:
 
 
 async def open_tab(page, name: str) -> None:
-    await page.locator(TABS).filter(has_text=name).first.click()
+    await tab(page, name).click()
     await settle(page, 180)
 
 

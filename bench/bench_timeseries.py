@@ -108,7 +108,7 @@ def speed(repeats: int) -> None:
 
 
 async def _page_timings(url: str, repeats: int) -> dict:
-    from browser import CHROMIUM, CHROMIUM_ARGS, median_rerun, settle
+    from browser import CHROMIUM, CHROMIUM_ARGS, median_rerun, settle, tab
     from playwright.async_api import async_playwright
 
     async def reruns(page, slider) -> float:
@@ -134,7 +134,7 @@ async def _page_timings(url: str, repeats: int) -> dict:
                     return page.locator("[data-testid='stSlider']").filter(has_text=text).get_by_role("slider")
 
                 out["origin_rerun"] = await reruns(page, slider("Backtest origin"))
-                await page.get_by_role("tab", name="Residuals and anomalies").click()
+                await tab(page, "Residuals and anomalies").click()
                 await settle(page)  # a lazy tab: the click reruns the page
                 out["anomaly_k_rerun"] = await reruns(page, slider("Flag errors"))
                 await page.get_by_text("Network and training").click()

@@ -44,11 +44,13 @@ def runs():
     if not on:
         st.info("No runs match.")
         return
-    with st.tabs(["Runs", "Compare runs", "Seeds", "Sweeps"], key="tabs", on_change="rerun")[0]:
-        if TABLE:
-            st.dataframe(frame(), hide_index=True, width="stretch")
-        st.caption("330 run(s) shown")
-        st.download_button("Download these runs (CSV)", "x", "runs.csv")
+    # The app's tabs (ui/tabs.py): a segmented control, the open tab's view below it.
+    st.segmented_control("View", ["Runs", "Compare runs", "Seeds", "Sweeps"], default="Runs", required=True,
+                         key="tabs", label_visibility="collapsed")
+    if TABLE:
+        st.dataframe(frame(), hide_index=True, width="stretch")
+    st.caption("330 run(s) shown")
+    st.download_button("Download these runs (CSV)", "x", "runs.csv")
 
 runs()
 '''

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -31,6 +32,13 @@ PAGES = ["", "experiments", "vision", "nlp", "generative", "clustering", "timese
          "speech", "rl"]
 BUSY = "[data-testid='stStatusWidget'], [data-testid='stSkeleton'], [data-testid='stSpinner']"
 ERRORS = "[data-testid='stException']"
+# A page's tabs (ui/tabs.py): the options of the segmented control under a key ending in "_tab".
+TABS = "[data-testid='stMain'] [class*='st-key-'][class*='_tab'] [role='radio']"
+
+
+def tab(page, name: str):
+    """The tab of that name on the page (a Playwright locator; sync or async API alike)."""
+    return page.locator(TABS).filter(has_text=re.compile(f"^{re.escape(name)}$"))
 
 
 def free_port() -> int:

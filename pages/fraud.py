@@ -38,4 +38,4 @@ tabs.show("fraud_results_tab", [
     tabs.Tab(f"Why was {words.a_row} flagged?", lambda: explain.view(run, words), ("fraud_explain_", "fraud_attr")),
     tabs.Tab(f"Score new {words.rows}", lambda: score.view(run, words),
              ("fraud_example", "fraud_score_", "fraud_flagged", "fraud_download")),
-])
+], label="Results")

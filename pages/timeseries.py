@@ -30,4 +30,4 @@ tabs.show("ts_results_tab", [
     tabs.Tab("Backtest", lambda: backtest.view(kept), ("ts_origin",)),
     tabs.Tab("Forecast beyond the data", lambda: future.view(kept), ("ts_future", "ts_download")),
     tabs.Tab("Residuals and anomalies", lambda: residuals.view(kept), ("ts_anomaly", "ts_resid")),
-])
+], label="Results")

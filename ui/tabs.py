@@ -2,7 +2,15 @@
 
 Why lazy: plain `st.tabs` runs and draws every tab, hidden ones included, so a page pays for all its
 tabs' work and charts on its first open (one hidden Plotly chart makes the browser load Plotly's 4.7 MB
-script: 1.5-2 s of CPU on 2 cores). With `on_change="rerun"` the script knows which tab is open.
+script: 1.5-2 s of CPU on 2 cores). Only the open tab's view runs here.
+
+Why a segmented control (one choice, bound to the URL) and not `st.tabs(on_change="rerun")`: an `st.tabs`
+anywhere on a page makes the browser draw the whole page once more on every fragment rerun (a bare page's
+slider in a fragment: React 17 -> 30-42 ms, two page renders -> three; issue 13), and the app's settings
+are fragments. Measured on the app, the code before and after alternating (`bench/ab_reruns.py`, 2 rounds,
+16-18 steps each): digits' Augment 0.128 -> 0.110 s, RL's Timesteps 0.120 -> 0.098 s, the clustering
+table's k 0.228 -> 0.199 s, the faces' ψ 0.170 -> 0.132 s. For a screen reader it is a radio group
+named by `label` whose options are the tabs.
 
 Why keep: Streamlit forgets the value of every widget that is not drawn in a run, so a person who set
 sliders in tab B, looked at tab A and came back would find B reset. Each run, the closed tabs' widget
@@ -43,17 +51,17 @@ class Tab:
     keys: tuple[str, ...] = ()  # prefixes of the keys of the widgets `view` draws
 
 
-def show(key: str, tabs: Sequence[Tab]) -> str:
-    """Draw `tabs` (the open one is in the URL as ?<key>=<label>, so it can be linked), keep the closed
-    tabs' widget values, run the open tab's view inside an error boundary; returns the open label."""
-    handles = st.tabs([t.label for t in tabs], key=key, on_change="rerun", bind="query-params")
-    is_open = [h.open is not False for h in handles]
-    opened = next((t.label for t, o in zip(tabs, is_open, strict=True) if o), tabs[0].label)
+def show(key: str, tabs: Sequence[Tab], label: str = "View") -> str:
+    """Draw the choice of `tabs` (the open one is in the URL as ?<key>=<label>, so it can be linked), keep
+    the closed tabs' widget values, run the open tab's view inside an error boundary below the choice;
+    returns the open label. `label` names the choice for screen readers (it is not shown)."""
+    labels = [t.label for t in tabs]
+    picked = st.segmented_control(label, labels, default=labels[0], required=True, key=key, bind="query-params",
+                                  label_visibility="collapsed")
+    opened = picked if picked in labels else labels[0]  # e.g. a linked label that no longer exists
     keep_closed(tabs, opened, skip=key)
-    for tab, handle, shown in zip(tabs, handles, is_open, strict=True):
-        if shown:
-            with handle, errors.guard(stop=False):
-                tab.view()
+    with errors.guard(stop=False):
+        tabs[labels.index(opened)].view()
     return opened
 
 

@@ -13,7 +13,7 @@ import pytest
 from dl_core import clustering as cl
 from tests.clustering.data import csv_bytes, duplicate_header_csv
 from tests.conftest import ROOT, exceptions
-from tests.ui.helpers import alone_calls
+from tests.ui.helpers import alone_calls, tab_labels
 
 # A small grid keeps the page's first run short in tests (the full 6 x 12 grid is the bench's job).
 SMALL_GRID = {"cl_grid_n": 100, "cl_grid_algos": ["kmeans", "dbscan", "gmm"]}
@@ -60,7 +60,7 @@ def errors_of(at) -> list[str]:
 def test_page_opens_with_working_defaults(at):
     assert not exceptions(at)
     assert not errors_of(at)
-    assert [t.label for t in at.tabs] == [GRID, DEEP, TABLE, TEXTS]
+    assert tab_labels(at, TAB) == [GRID, DEEP, TABLE, TEXTS]
     assert at.slider(key="cl_grid_n").value == 100 and at.slider(key="cl_grid_noise").value == 0.05
     assert any("18 panels" in c.value for c in at.caption)  # 6 data sets x the 3 chosen algorithms
     # Issue 13: the hidden tabs do not run, so no Plotly chart is drawn (nor its 4.7 MB script loaded).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# A page's tabs (ui/tabs.py): the options of the segmented control under a key ending in "_tab".
+TABS = "[data-testid='stMain'] [class*='st-key-'][class*='_tab'] [role='radio']"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -138,3 +141,8 @@ def goto(page, app_url: str, path: str = "", seconds: float = 120) -> None:
 
 def exception_texts(page) -> list[str]:
     return page.locator("[data-testid='stException']").all_inner_texts()
+
+
+def tab(page, name: str):
+    """The tab of that name on the page (a radio of ui/tabs.py's segmented control)."""
+    return page.locator(TABS).filter(has_text=re.compile(f"^{re.escape(name)}$"))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import exception_texts, goto, settle
+from tests.e2e.conftest import exception_texts, goto, settle, tab
 
 
 def _metric(page, label: str) -> str:
@@ -70,5 +70,5 @@ def test_upload_csv_and_see_clusters(page, app_url, tmp_path):
 
 
 def _open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    tab(page, name).click()
     settle(page)

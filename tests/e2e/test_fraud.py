@@ -7,7 +7,7 @@ import re
 import pytest
 
 from dl_core import fraud
-from tests.e2e.conftest import exception_texts, goto, settle
+from tests.e2e.conftest import exception_texts, goto, settle, tab
 
 
 def _metric(page, label: str) -> int:
@@ -35,7 +35,7 @@ def test_upload_train_and_move_threshold(page, app_url, tmp_path):
     page.get_by_role("button", name=re.compile("Train models")).click()
     settle(page, 240)
     assert not exception_texts(page)
-    page.get_by_role("tab", name="Threshold and cost").click()
+    tab(page, "Threshold and cost").click()
     settle(page)  # a lazy tab (ui/tabs.py): the click reruns the page
     page.get_by_text("Caught").first.wait_for(timeout=60_000)
     before = _cell(page, "False alarms") + _cell(page, "Caught")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import exception_texts, goto, settle
+from tests.e2e.conftest import exception_texts, goto, settle, tab
 
 
 @pytest.mark.slow
@@ -27,7 +27,7 @@ def test_gan_lab_trains_on_an_upload_and_replays_at_once(page, app_url, tmp_path
     points = tmp_path / "points.csv"
     points.write_text("x,y\n" + "\n".join(f"{i % 10},{(i * 3) % 11}" for i in range(60)))
     goto(page, app_url, "generative")
-    page.get_by_role("tab", name="GAN lab (2-D)").click()
+    tab(page, "GAN lab (2-D)").click()
     page.locator("[data-testid='stSelectbox']:visible").filter(has_text="Real data").click()
     page.get_by_role("option", name="upload a CSV").click()
     settle(page)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dl_core import recommend
-from tests.e2e.conftest import exception_texts, goto, settle
+from tests.e2e.conftest import exception_texts, goto, settle, tab
 
 ECHARTS, PLOTLY = "[data-testid='stEChartsChart']", "[data-testid='stPlotlyChart']"
 TABLE = "[data-testid='stDataFrame']"
@@ -78,5 +78,5 @@ def test_rate_three_films_and_see_recommendations(page, app_url, tmp_path):
 
 
 def _open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()  # reruns the page (lazy tabs): wait for it
+    tab(page, name).click()  # reruns the page (lazy tabs): wait for it
     settle(page)

@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import exception_texts, goto, settle
+from tests.e2e.conftest import exception_texts, goto, settle, tab
 
 
 def _watch_the_trained_agent(page):
     """Open "Watch it play", check the newest agent is the default player (the choice is an input's
     value, not its text), play an episode; returns the locator of the shown images."""
-    page.get_by_role("tab", name="Watch it play").click()
+    tab(page, "Watch it play").click()
     player = page.get_by_role("combobox", name="Player")
     player.wait_for()
     assert "PPO on CartPole-v1 (trained)" in player.evaluate("e => e.value || e.textContent")
@@ -82,7 +82,7 @@ def test_stop_during_ppo_keeps_the_page_usable_and_the_agent_watchable(page, app
     assert _watch_the_trained_agent(page).count() == 2
     assert not exception_texts(page)
 
-    page.get_by_role("tab", name="Train an agent").click()  # the page still trains: a new run starts
+    tab(page, "Train an agent").click()  # the page still trains: a new run starts
     page.get_by_role("button", name=re.compile("Train the agent")).click()
     page.get_by_role("button", name=re.compile("Stop training")).wait_for(timeout=60_000)
     page.get_by_role("button", name=re.compile("Stop training")).click()
@@ -98,16 +98,16 @@ def test_a_link_opens_its_tab_and_a_visit_elsewhere_keeps_its_settings(page, app
     is still there after a visit to another tab."""
     goto(page, app_url, "rl?rl_tab=Q-learning+%28grid+worlds%29")
     page.get_by_role("button", name=re.compile("Train Q-learning")).wait_for(timeout=180_000)
-    assert page.get_by_role("tab", name="Q-learning (grid worlds)").get_attribute("aria-selected") == "true"
+    assert tab(page, "Q-learning (grid worlds)").get_attribute("aria-checked") == "true"
     alpha = page.get_by_role("slider", name="Learning rate α")
     alpha.focus()
     page.keyboard.press("ArrowRight")
     settle(page)
     assert alpha.input_value() == "0.06"
-    page.get_by_role("tab", name="Baselines").click()
+    tab(page, "Baselines").click()
     settle(page)
     assert "rl_tab=Baselines" in page.url
-    page.get_by_role("tab", name="Q-learning (grid worlds)").click()
+    tab(page, "Q-learning (grid worlds)").click()
     settle(page)
     assert page.get_by_role("slider", name="Learning rate α").input_value() == "0.06"
     assert not exception_texts(page)

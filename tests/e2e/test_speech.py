@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import exception_texts, goto, settle
+from tests.e2e.conftest import exception_texts, goto, settle, tab
 from tests.speech.makeaudio import encode, espeak
 
 SENTENCE = "Please call me back tomorrow morning about the train tickets."
@@ -67,5 +67,5 @@ def test_upload_clip_and_read_transcript(page, app_url, tmp_path) -> None:
 
 
 def _open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()  # reruns the page (lazy tabs): wait for it
+    tab(page, name).click()  # reruns the page (lazy tabs): wait for it
     settle(page)

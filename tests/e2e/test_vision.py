@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dl_core import vision
-from tests.e2e.conftest import exception_texts, goto, settle
+from tests.e2e.conftest import exception_texts, goto, settle, tab
 
 CATS = ("cat", "mau", "tabby", "tiger", "lynx")
 
@@ -76,5 +76,5 @@ def test_upload_photo_and_read_top_label(page, app_url, tmp_path) -> None:
 
 
 def _open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    tab(page, name).click()
     settle(page)

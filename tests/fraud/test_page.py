@@ -16,7 +16,7 @@ from dl_core import fraud
 from tests.conftest import ROOT, exceptions, open_page
 from tests.fraud.test_engine import _creditcard
 from tests.timeseries.bounded import within
-from tests.ui.helpers import echarts_spec, fragments_drawn
+from tests.ui.helpers import echarts_spec, fragments_drawn, tab_labels
 
 
 def confusion(at) -> dict[str, int]:
@@ -214,10 +214,10 @@ def test_a_loan_table_is_not_called_fraud():
     at.run()
     at.button(key="fraud_train").click().run()
     assert not exceptions(at) and not at.error
-    assert [t.label for t in at.tabs] == ["Compare the models", "Threshold and cost", "Why was a row flagged?",
+    assert tab_labels(at, "fraud_results_tab") == ["Compare the models", "Threshold and cost", "Why was a row flagged?",
                                           "Score new rows"]
     shown = []
-    for label in [t.label for t in at.tabs]:  # every results tab (only the open one is drawn)
+    for label in tab_labels(at, "fraud_results_tab"):  # every results tab (only the open one is drawn)
         results_tab(at, label)
         assert not exceptions(at) and not at.error
         shown += ([m.label for m in at.metric] + [m.delta or "" for m in at.metric] + [x.label for x in at.number_input]

@@ -18,7 +18,7 @@ from PIL import Image
 from dl_core import generative, store, tracking
 from tests.conftest import exceptions, open_page
 from tests.generative.test_cli import run_cli
-from tests.ui.helpers import alone_calls, echarts_spec
+from tests.ui.helpers import alone_calls, echarts_spec, tab_labels
 
 PAGE = "pages/generative.py"
 
@@ -88,7 +88,7 @@ def test_a_session_that_finds_the_default_being_trained_waits_for_it(page, tiny_
 
 def test_page_renders_all_tabs_and_faces(page):
     labels = ["Faces (GAN)", "Diffusion on digits", "Text-to-image (online)", "VAE latent space", "GAN lab (2-D)"]
-    assert [t.label for t in page.tabs][:5] == labels
+    assert tab_labels(page, "generative_tab")[:5] == labels
     drawn = {}
     for label in labels:  # only the open tab is drawn: each tab's own widgets, and no other's
         drawn[label] = _keys(tab(page, label).slider) | _keys(page.button) | _keys(page.number_input)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import exceptions, open_page
-from tests.ui.helpers import assert_each_tab_keeps_its_settings, fragments_drawn
+from tests.ui.helpers import assert_each_tab_keeps_its_settings, fragments_drawn, tab_labels
 
 PAGE = "pages/recommend.py"
 TAB = "recommend_tab"
@@ -59,7 +59,7 @@ def test_bundled_movielens_with_its_data_card_and_guides_to_training():
     at = open_page(PAGE, timeout=300)
     assert not exceptions(at)
     assert at.title[0].value == "Recommendations"
-    assert [t.label for t in at.tabs] == LABELS
+    assert tab_labels(at, "recommend_tab") == LABELS
     values = {m.label: m.value for m in at.metric}
     assert values["Interactions"] == "100,004" and values["Users"] == "671" and values["Items"] == "9,066"
     from dl_core import recommend

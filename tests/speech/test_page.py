@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import exceptions, open_page
-from tests.ui.helpers import assert_each_tab_keeps_its_settings, settings_drawn
+from tests.ui.helpers import assert_each_tab_keeps_its_settings, settings_drawn, tab_labels
 
 from .conftest import SENTENCE
 from .makeaudio import encode
@@ -43,7 +43,7 @@ def _texts(at) -> str:
 def test_sample_is_transcribed_on_the_first_click_and_scored(at):
     from dl_core import speech
 
-    assert [t.label for t in at.tabs] == LABELS
+    assert tab_labels(at, "speech_tab") == LABELS
     assert at.segmented_control(key="speech_source").value == "Bundled sample"
     assert {m.label for m in at.metric} >= {"Length", "Original rate"}
     assert not at.dataframe  # the closed Transcribe tab (model cards' tables) is not drawn: issue 13

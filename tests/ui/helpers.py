@@ -75,3 +75,8 @@ def alone_calls(monkeypatch) -> list[tuple[str, bool]]:
 
     monkeypatch.setattr(fragments, "alone", recording)
     return calls
+
+
+def tab_labels(at, key: str) -> list[str]:
+    """The labels of a ui.tabs choice (a segmented control under `key`), in the order shown."""
+    return list(at.button_group(key=key).options)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from tests.ui.helpers import tab_labels
 from ui import tabs
 
 APP = '''
@@ -78,7 +79,7 @@ def _set_b(at):
 
 def test_only_the_open_tab_runs():
     at = _app()
-    assert [t.label for t in at.tabs] == ["A", "B"]
+    assert tab_labels(at, "t") == ["A", "B"]
     assert at.session_state["runs_a"] == 1 and "runs_b" not in at.session_state
     _open(at, "B")
     assert at.session_state["runs_a"] == 1 and at.session_state["runs_b"] == 1

@@ -14,7 +14,7 @@ from PIL import Image
 
 from dl_core import vision
 from tests.conftest import exceptions, open_page
-from tests.ui.helpers import fragments_drawn
+from tests.ui.helpers import fragments_drawn, tab_labels
 
 pytestmark = pytest.mark.slow  # the page loads torch and EfficientNet (a few seconds on 2 cores)
 
@@ -54,7 +54,7 @@ def errors(at) -> list[str]:
 
 def test_default_photo_tab_classifies_the_example_cat(at) -> None:
     assert not exceptions(at)
-    assert [t.label for t in at.tabs] == ["Classify a photo", "Train a CNN on digits", "Teach your own classifier",
+    assert tab_labels(at, "vision_tab") == ["Classify a photo", "Train a CNN on digits", "Teach your own classifier",
                                           "Semi-supervised"]
     top = [m for m in at.markdown if m.value.startswith("**Top class:**")]
     assert top and any(w in top[0].value.lower() for w in CATS), top
