@@ -64,18 +64,22 @@ def _study_figures(study_name: str, storage: str | None, direction: str, n_trial
     return figures
 
 
+@st.fragment
 def _figures(result: tuning.SweepResult) -> None:
+    """Optuna's figures, one at a time: a choice (a fragment, so a pick redraws the figure alone), not
+    `st.tabs`, which would cost every later fragment rerun of the page one more page render (ui/tabs.py)."""
     figures = _study_figures(result.study, None, result.direction, len(result.trials))
     if not figures:
         st.caption("Optuna's figures appear once two trials have finished.")
         return
-    tabs = st.tabs([name for name, _ in figures])
-    for tab, (name, figure) in zip(tabs, figures, strict=True):
-        with tab:
-            if isinstance(figure, str):
-                st.caption(figure)
-            else:
-                st.plotly_chart(figure, key=f"tune_fig::{result.study}::{name}")
+    names = [name for name, _ in figures]
+    picked = st.segmented_control("Optuna's figures", names, default=names[0], required=True,
+                                  key=f"tune_fig_pick::{result.study}", label_visibility="collapsed")
+    name, figure = figures[names.index(picked) if picked in names else 0]
+    if isinstance(figure, str):
+        st.caption(figure)
+    else:
+        st.plotly_chart(figure, key=f"tune_fig::{result.study}::{name}")
 
 
 def _sweep_settings(key: str) -> tuple[int, int, bool]:

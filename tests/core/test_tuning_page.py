@@ -30,12 +30,16 @@ def test_vision_digits_sweep_shows_trials_and_applies_the_best_settings():
     assert len(result.trials) == 2 and result.best_value is not None
     assert any("finished" in m.value for m in at.markdown)
     charts = len(at.get("plotly_chart"))
-    assert charts >= 2  # Optuna's history and parallel coordinates, with two finished trials
+    # Optuna's figures, one drawn at a time: history first, parallel coordinates on the choice's second option
+    figures = next(b for b in at.button_group if (b.key or "").startswith("tune_fig_pick::"))
+    assert figures.options[:2] == ["Optimisation history", "Parallel coordinates"] and charts >= 1
+    figures.set_value("Parallel coordinates").run()
+    assert not exceptions(at) and len(at.get("plotly_chart")) == charts
     at.session_state["tune_open::digits"] = False
     at.run()
     assert not exceptions(at)
     assert not {"tune_trials::digits", "tune_prune::digits", "tune_apply::digits"} & _keys(at)
-    assert len(at.get("plotly_chart")) == charts - 2
+    assert len(at.get("plotly_chart")) == charts - 1
     at.session_state["tune_open::digits"] = True
     at.run()
     assert at.number_input(key="tune_trials::digits").value == 2  # kept while closed
