@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from ui.tabs import OPTIONS_IN_BROWSER as TABS  # noqa: E402  (a page's tabs)
 from ui.warmup import DONE as WARMED_UP  # noqa: E402, F401  (the server's log line once its models are loaded)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -32,8 +33,6 @@ PAGES = ["", "experiments", "vision", "nlp", "generative", "clustering", "timese
          "speech", "rl"]
 BUSY = "[data-testid='stStatusWidget'], [data-testid='stSkeleton'], [data-testid='stSpinner']"
 ERRORS = "[data-testid='stException']"
-# A page's tabs (ui/tabs.py): the options of the segmented control under a key ending in "_tab".
-TABS = "[data-testid='stMain'] [class*='st-key-'][class*='_tab'] [role='radio']"
 
 
 def tab(page, name: str):

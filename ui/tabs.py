@@ -43,6 +43,10 @@ from . import errors
 # to Streamlit, which would refuse it or ignore it.
 PLAIN = (type(None), bool, int, float, str, dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
 
+# The tabs as a browser test finds them: the options of `show`'s segmented control, whose element carries the
+# class st-key-<key>; every page's key ends in "_tab". One selector for the e2e tests and the benches.
+OPTIONS_IN_BROWSER = "[data-testid='stMain'] [class*='st-key-'][class*='_tab'] [role='radio']"
+
 
 @dataclass(frozen=True)
 class Tab:

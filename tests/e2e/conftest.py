@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from ui.tabs import OPTIONS_IN_BROWSER
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# A page's tabs (ui/tabs.py): the options of the segmented control under a key ending in "_tab".
-TABS = "[data-testid='stMain'] [class*='st-key-'][class*='_tab'] [role='radio']"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -145,4 +145,4 @@ def exception_texts(page) -> list[str]:
 
 def tab(page, name: str):
     """The tab of that name on the page (a radio of ui/tabs.py's segmented control)."""
-    return page.locator(TABS).filter(has_text=re.compile(f"^{re.escape(name)}$"))
+    return page.locator(OPTIONS_IN_BROWSER).filter(has_text=re.compile(f"^{re.escape(name)}$"))
