@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 PARAM = "param."
 FINAL = "final_"
 RUN_FILTERS = ("experiment", "source", "session", "sweep")
+MISSING = "—"  # a param a run did not log
 
 
 def param_columns(runs: "pd.DataFrame") -> list[str]:
@@ -52,10 +53,17 @@ def differing_params(runs: "pd.DataFrame", run_ids: Sequence[str]) -> "pd.DataFr
     chosen = runs[runs["run_id"].isin(run_ids)].set_index("run_id")
     if chosen.empty:
         return pd.DataFrame()
-    params = chosen[param_columns(chosen)].astype("string").fillna("—")
+    params = _as_text(chosen, param_columns(chosen))
     varying = [c for c in params.columns if params[c].nunique(dropna=False) > 1]
     table = params[varying].rename(columns=lambda c: c.removeprefix(PARAM))
     return table.reindex([r for r in run_ids if r in table.index])
+
+
+def _as_text(runs: "pd.DataFrame", columns: list[str]) -> "pd.DataFrame":
+    """Those columns with a missing value as "—". As objects: MLflow's params are text already, and pandas'
+    "string" dtype builds an Arrow array per column (25 ms for 76 params of 26 runs, 2.4 ms as objects)."""
+    sub = runs[columns].astype(object)
+    return sub.where(sub.notna(), MISSING)
 
 
 def seed_groups(runs: "pd.DataFrame") -> "pd.DataFrame":
@@ -72,16 +80,19 @@ def seed_groups(runs: "pd.DataFrame") -> "pd.DataFrame":
     metrics = metric_columns(runs)
     if not metrics:
         return pd.DataFrame()
-    frame = runs.copy()
-    frame[keys] = frame[keys].astype("string").fillna("—")
+    # Grouped by hand: pandas' groupby on ~80 text columns took ~70 ms for 26 runs, a dict of tuples ~5 ms.
+    settings_text = _as_text(runs, keys)
+    members: dict[tuple, list[int]] = {}
+    for i, values in enumerate(zip(runs["experiment"], *(settings_text[k] for k in keys), strict=True)):
+        members.setdefault(values, []).append(i)
     rows = []
-    for values, group in frame.groupby(["experiment", *keys], dropna=False, sort=False):
+    for values, positions in members.items():
+        group = runs.iloc[positions]
         seeds = group[f"{PARAM}seed"].nunique() if f"{PARAM}seed" in group else 1
         if len(group) < 2 or seeds < 2:
             continue
-        values = values if isinstance(values, tuple) else (values,)
         row = {"experiment": values[0], "seeds": int(seeds), "runs": len(group)}
-        settings = {k.removeprefix(PARAM): v for k, v in zip(keys, values[1:], strict=True) if v != "—"}
+        settings = {k.removeprefix(PARAM): v for k, v in zip(keys, values[1:], strict=True) if v != MISSING}
         row["settings"] = ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
         for m in metrics:
             col = pd.to_numeric(group[m], errors="coerce").dropna()

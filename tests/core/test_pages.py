@@ -1,5 +1,7 @@
 """AppTest of the shell: the app starts on Home, lists the built pages, and each shared page works."""
 
+import json
+
 from tests.conftest import ROOT, exceptions, open_page
 
 
@@ -106,7 +108,17 @@ def test_experiments_compare_overlays_curves_and_lists_only_differing_settings()
     tables = [d.value for d in at.dataframe]
     diff = next(t for t in tables if "lr" in t.columns and "run_id" not in t.columns)
     assert list(diff.columns) == ["lr"]  # epochs and seed are shared, so not shown
-    assert len(at.get("plotly_chart")) >= 1
+    assert list(diff.index) == [f"{i[:8]} · tests/compare" for i in ids]  # in the order picked
+    assert at.multiselect(key="exp_compare").format_func(ids[1]) == f"{ids[1][:8]} · tests/compare"
+    import base64
+
+    import numpy as np
+
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)  # arrays travel as base64 ("bdata")
+    lines = {t["name"]: np.frombuffer(base64.b64decode(t["y"]["bdata"]), t["y"]["dtype"]).round(6).tolist()
+             for t in chart["data"]}  # one line per run, val_loss by default
+    assert lines == {f"{i[:8]} · tests/compare": [round(v * lr * 10, 6) for v in (1.0, 0.8, 0.6)]
+                     for i, lr in zip(ids, (0.1, 0.2), strict=True)}
 
 
 def test_every_page_script_is_listed_in_app():

@@ -3,32 +3,54 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dl_core import comparison, tracking
 
 MAX_COMPARED = 12  # more curves than this on one chart are unreadable
+ENDED = ("FINISHED", "FAILED", "KILLED")  # MLflow's run states after which a run logs nothing more
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def _history(run_id: str) -> pd.DataFrame:
+@st.cache_data(max_entries=512, show_spinner=False)
+def _ended_history(run_id: str) -> pd.DataFrame:
     return tracking.history(run_id)
 
 
-def _label(shown: pd.DataFrame, run_id: str) -> str:
-    row = shown.set_index("run_id").loc[run_id]
-    return f"{run_id[:8]} · {row['experiment']}"
+@st.cache_data(ttl=5, show_spinner=False)
+def _live_history(run_id: str) -> pd.DataFrame:
+    return tracking.history(run_id)
+
+
+def _history(run_id: str, status: str) -> pd.DataFrame:
+    """A run's curves, read from the store once when it has ended (~40 ms a run on 2 cores), every few seconds
+    while it is still training."""
+    return (_ended_history if status in ENDED else _live_history)(run_id)
+
+
+def _curves_figure(curves: pd.DataFrame, metric: str) -> go.Figure:
+    """One line per run. Plain graph objects: plotly.express took ~55 ms for three runs, this ~13 ms."""
+    fig = go.Figure()
+    for run, one in curves[curves["metric"] == metric].groupby("run", sort=False):
+        fig.add_scatter(x=one["step"], y=one["value"], mode="lines+markers", name=run)
+    return fig.update_layout(xaxis_title="epoch", yaxis_title=metric, legend_title_text="run")
+
+
+def _labels(shown: pd.DataFrame) -> dict[str, str]:
+    """Each run's label, by run id: built once (a lookup per run id cost ~1 ms each, for every run shown)."""
+    return {r: f"{r[:8]} · {e}" for r, e in zip(shown["run_id"], shown["experiment"], strict=True)}
 
 
 def compare_tab(shown: pd.DataFrame) -> None:
     ids = list(shown["run_id"])
+    label = _labels(shown)
     picked = st.multiselect("Runs to compare", ids, default=ids[: min(3, len(ids))], key="exp_compare",
-                            max_selections=MAX_COMPARED, format_func=lambda r: _label(shown, r))
+                            max_selections=MAX_COMPARED, format_func=label.get)
     if not picked:
         st.info("Pick one or more runs to overlay their curves.")
         return
-    curves = pd.concat([_history(r).assign(run=_label(shown, r)) for r in picked], ignore_index=True)
+    status = dict(zip(shown["run_id"], shown["status"], strict=True))
+    curves = pd.concat([_history(r, status[r]).assign(run=label[r]) for r in picked], ignore_index=True)
     curves = curves[curves["metric"] != "epoch_seconds"]
     if curves.empty:
         st.caption("These runs logged no per-epoch metrics.")
@@ -36,19 +58,17 @@ def compare_tab(shown: pd.DataFrame) -> None:
         metrics = sorted(curves["metric"].unique())
         default = metrics.index("val_loss") if "val_loss" in metrics else 0
         metric = st.selectbox("Metric", metrics, index=default, key="exp_compare_metric")
-        fig = px.line(curves[curves["metric"] == metric], x="step", y="value", color="run", markers=True,
-                      labels={"step": "epoch", "value": metric})
-        st.plotly_chart(fig, key="exp_compare_curves")
+        st.plotly_chart(_curves_figure(curves, metric), key="exp_compare_curves")
     st.markdown("**Settings that differ**")
     diff = comparison.differing_params(shown, picked)
     if diff.shape[1] == 0:
         st.caption("The chosen runs share every setting.")
     else:
-        st.dataframe(diff.rename(index=lambda r: _label(shown, r)), key="exp_diff")
+        st.dataframe(diff.rename(index=label), key="exp_diff")
     finals = shown.set_index("run_id").loc[picked, comparison.metric_columns(shown)].dropna(axis=1, how="all")
     if finals.shape[1]:
         st.markdown("**Final metrics**")
-        st.dataframe(finals.rename(index=lambda r: _label(shown, r)), key="exp_finals")
+        st.dataframe(finals.rename(index=label), key="exp_finals")
 
 
 def seeds_tab(shown: pd.DataFrame) -> None:

@@ -103,8 +103,8 @@ def runs_tab(shown: pd.DataFrame) -> None:
     if mine.empty:
         return
     with st.expander("Delete runs you started", icon=":material/delete:"):
-        doomed = st.multiselect("Runs to delete", list(mine["run_id"]), key="exp_delete_pick",
-                                format_func=lambda r: f"{r[:8]} · {mine.set_index('run_id').loc[r, 'experiment']}")
+        label = {r: f"{r[:8]} · {e}" for r, e in zip(mine["run_id"], mine["experiment"], strict=True)}
+        doomed = st.multiselect("Runs to delete", list(label), key="exp_delete_pick", format_func=label.get)
         if st.button("Delete", key="exp_delete", disabled=not doomed, type="primary"):
             with errors.guard():
                 for run_id in doomed:
