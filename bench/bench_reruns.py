@@ -10,7 +10,8 @@ and clicks every visible toggle twice, then opens every expander (settings often
 expanders also make the later reruns draw their content) and does the same for the controls in them,
 timing each rerun in the browser from the input event until the run has ended and the browser is idle
 (`browser.timed_rerun`: Plotly draws a changed chart after the run's end).
-Before any training: results tabs that appear only after one are not reached. A control whose first
+Before any training: results tabs that appear only after one are not reached; Experiments is swept with
+everyone's runs shown (`SWITCHED_ON`: the new session has none of its own, so no tabs otherwise). A control whose first
 move starts model work (the clustering grid's points re-fit the grid once, then come from a cache) has
 that move in its list; the median is the figure. A toggle's line also gives the median of the clicks that
 switched it on and of those that switched it off (the two can differ a lot). Prints one line per control and
@@ -201,6 +202,19 @@ async def open_tab(page, name: str) -> None:
     await settle(page, 180)
 
 
+# Toggles switched on before a page's tabs are looked for: a new browser session has trained nothing, so
+# Experiments shows no runs, and so none of its tabs, until everyone's runs are shown.
+SWITCHED_ON = {"experiments": ("Everyone's runs",)}
+
+
+async def _switch_on(page, labels: tuple[str, ...]) -> None:
+    for label in labels:
+        toggle = page.locator(TOGGLES).filter(has_text=label)
+        if not await toggle.locator("input").is_checked():
+            await toggle.click()
+            await settle(page, 180)
+
+
 async def measure(url: str, paths: list[str], repeats: int, only: tuple[str, ...] = (),
                   kinds: tuple[str, ...] = KINDS) -> list[tuple]:
     from playwright.async_api import async_playwright
@@ -212,6 +226,7 @@ async def measure(url: str, paths: list[str], repeats: int, only: tuple[str, ...
             page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
             await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
             await settle(page, 180)
+            await _switch_on(page, SWITCHED_ON.get(path, ()))
             seen: set[tuple[str, str]] = set()
             for name in await tab_names(page) or [""]:
                 if name:

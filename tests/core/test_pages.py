@@ -1,8 +1,7 @@
 """AppTest of the shell: the app starts on Home, lists the built pages, and each shared page works."""
 
-import json
-
 from tests.conftest import ROOT, exceptions, open_page
+from tests.ui.helpers import echarts_spec
 
 
 def test_home_renders_without_exception():
@@ -110,15 +109,12 @@ def test_experiments_compare_overlays_curves_and_lists_only_differing_settings()
     assert list(diff.columns) == ["lr"]  # epochs and seed are shared, so not shown
     assert list(diff.index) == [f"{i[:8]} · tests/compare" for i in ids]  # in the order picked
     assert at.multiselect(key="exp_compare").format_func(ids[1]) == f"{ids[1][:8]} · tests/compare"
-    import base64
-
-    import numpy as np
-
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)  # arrays travel as base64 ("bdata")
-    lines = {t["name"]: np.frombuffer(base64.b64decode(t["y"]["bdata"]), t["y"]["dtype"]).round(6).tolist()
-             for t in chart["data"]}  # one line per run, val_loss by default
-    assert lines == {f"{i[:8]} · tests/compare": [round(v * lr * 10, 6) for v in (1.0, 0.8, 0.6)]
+    chart = echarts_spec(at, "exp_compare_curves")
+    lines = {t["name"]: t["data"] for t in chart["series"]}  # one line per run, val_loss by default
+    assert lines == {f"{i[:8]} · tests/compare": [[step, round(v * lr * 10, 6)]
+                                                  for step, v in enumerate((1.0, 0.8, 0.6), 1)]
                      for i, lr in zip(ids, (0.1, 0.2), strict=True)}
+    assert chart["yAxis"]["name"] == "val_loss"
 
 
 def test_every_page_script_is_listed_in_app():
