@@ -90,24 +90,32 @@ def test_experiments_compare_overlays_curves_and_lists_only_differing_settings()
     at = open_page("pages/experiments.py")
     tracking.set_session(at.session_state["dlx_session_id"])
     try:
+        with tracking.start_run("tests/other", {"width": 8}) as other:
+            other.log_metrics({"val_loss": 1.0}, step=1)
         ids = []
         for lr in (0.1, 0.2):
             with tracking.start_run("tests/compare", {"lr": lr, "epochs": 3, "seed": 0}) as run:
                 for step, loss in enumerate((1.0, 0.8, 0.6), 1):
                     run.log_metrics({"val_loss": loss * lr * 10}, step=step)
+                run.log_final({"accuracy": 0.9 - lr} if lr < 0.2 else {"accuracy": 0.7, "f1": 2 / 3})
             ids.append(run.run_id)
     finally:
         tracking.set_session(None)
     _fresh(at)
     at.session_state["experiments_tab"] = "Compare runs"  # only the open tab is drawn (ui/tabs.py)
+    at.run()
+    # The runs picked at first are of one experiment, the newest run's.
+    assert sorted(at.multiselect(key="exp_compare").value) == sorted(ids)
     at.selectbox(key="exp_choice").select("tests/compare").run()
     assert not at.dataframe or "run_id" not in at.dataframe[0].value.columns  # the runs table is not drawn
     at.multiselect(key="exp_compare").set_value(ids).run()
     assert not exceptions(at)
-    tables = [d.value for d in at.dataframe]
-    diff = next(t for t in tables if "lr" in t.columns and "run_id" not in t.columns)
-    assert list(diff.columns) == ["lr"]  # epochs and seed are shared, so not shown
-    assert list(diff.index) == [f"{i[:8]} · tests/compare" for i in ids]  # in the order picked
+    assert not at.dataframe  # the runs side by side are Markdown tables: a column per run, in the order picked
+    names = " | ".join(f"{i[:8]} · tests/compare" for i in ids)
+    texts = [m.value for m in at.markdown]
+    assert f"| setting | {names} |\n| --- | --- | --- |\n| lr | 0.1 | 0.2 |" in texts  # epochs, seed: shared
+    # Final metrics in 4 significant digits; one a run did not log is a dash.
+    assert f"| metric | {names} |\n| --- | --- | --- |\n| accuracy | 0.8 | 0.7 |\n| f1 | — | 0.6667 |" in texts
     assert at.multiselect(key="exp_compare").format_func(ids[1]) == f"{ids[1][:8]} · tests/compare"
     chart = echarts_spec(at, "exp_compare_curves")
     lines = {t["name"]: t["data"] for t in chart["series"]}  # one line per run, val_loss by default

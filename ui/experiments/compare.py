@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from dl_core import comparison, tracking
-from ui import echarts
+from ui import echarts, markdown
 
 MAX_COMPARED = 12  # more curves than this on one chart are unreadable
+MARKED = 60  # a line of up to this many points shows a dot at each (RL logs one per episode: thousands)
+FIRST_METRICS = ("val_loss", "rolling_reward", "train_loss")  # the curve shown first, the first the runs logged
 ENDED = ("FINISHED", "FAILED", "KILLED")  # MLflow's run states after which a run logs nothing more
 
 
@@ -31,16 +35,16 @@ def _history(run_id: str, status: str) -> pd.DataFrame:
 def _curves_option(curves: pd.DataFrame, metric: str) -> dict:
     """One line per run (an ECharts option): "Everyone's runs" and the run picks redraw it (ui/echarts.py says
     why not Plotly; a Plotly chart here made switching to everyone's runs ~0.42 s, issue 13)."""
-    lines = [{"type": "line", "name": run, "showSymbol": True, "symbolSize": 6,
+    lines = [{"type": "line", "name": run, "showSymbol": len(one) <= MARKED, "symbolSize": 6, "sampling": "lttb",
               "data": [[int(x), y] for x, y in zip(one["step"], echarts.values(one["value"], 6), strict=True)]}
              for run, one in curves[curves["metric"] == metric].groupby("run", sort=False)]
     return echarts.option(
         aria={"enabled": True, "label": {"description": f"{metric} by epoch, one line per run ({len(lines)})."}},
         legend={"type": "scroll", "top": 0},
         grid={"left": 10, "right": 30, "top": 40, "bottom": 30, "containLabel": True},
-        xAxis={"type": "value", "name": "epoch", "nameLocation": "middle", "nameGap": 25, "minInterval": 1,
-               "scale": True},
-        yAxis={"type": "value", "name": metric, "scale": True},
+        xAxis={"type": "value", "name": "step (epoch; episode for RL)", "nameLocation": "middle", "nameGap": 25,
+               "minInterval": 1, "scale": True},
+        yAxis={"type": "value", "name": metric, "scale": True, "nameTextStyle": {"align": "left"}},
         series=lines,
     )
 
@@ -53,7 +57,9 @@ def _labels(shown: pd.DataFrame) -> dict[str, str]:
 def compare_tab(shown: pd.DataFrame) -> None:
     ids = list(shown["run_id"])
     label = _labels(shown)
-    picked = st.multiselect("Runs to compare", ids, default=ids[: min(3, len(ids))], key="exp_compare",
+    # By default the newest runs of the newest run's experiment: runs of two models share few settings or metrics.
+    alike = list(shown.loc[shown["experiment"] == shown["experiment"].iloc[0], "run_id"][:3])
+    picked = st.multiselect("Runs to compare", ids, default=alike, key="exp_compare",
                             max_selections=MAX_COMPARED, format_func=label.get)
     if not picked:
         st.info("Pick one or more runs to overlay their curves.")
@@ -65,7 +71,7 @@ def compare_tab(shown: pd.DataFrame) -> None:
         st.caption("These runs logged no per-epoch metrics.")
     else:
         metrics = sorted(curves["metric"].unique())
-        default = metrics.index("val_loss") if "val_loss" in metrics else 0
+        default = next((metrics.index(m) for m in FIRST_METRICS if m in metrics), 0)
         metric = st.selectbox("Metric", metrics, index=default, key="exp_compare_metric")
         echarts.show(_curves_option(curves, metric), key="exp_compare_curves", height=380)
     st.markdown("**Settings that differ**")
@@ -73,11 +79,20 @@ def compare_tab(shown: pd.DataFrame) -> None:
     if diff.shape[1] == 0:
         st.caption("The chosen runs share every setting.")
     else:
-        st.dataframe(diff.rename(index=label), key="exp_diff")
+        st.markdown(_side_by_side(diff, "setting", label, str))
     finals = shown.set_index("run_id").loc[picked, comparison.metric_columns(shown)].dropna(axis=1, how="all")
     if finals.shape[1]:
         st.markdown("**Final metrics**")
-        st.dataframe(finals.rename(index=label), key="exp_finals")
+        finals = finals.apply(pd.to_numeric, errors="coerce").rename(columns=lambda c: c.removeprefix(comparison.FINAL))
+        st.markdown(_side_by_side(finals, "metric", label, lambda v: "—" if pd.isna(v) else f"{v:.4g}"))
+
+
+def _side_by_side(table: pd.DataFrame, what: str, label: dict[str, str], text: Callable[[object], str]) -> str:
+    """A table of one row per run (index: run ids) as Markdown with a column per run and a row per column, as
+    MLflow compares runs: a few runs by dozens of settings read down, not across. Markdown, not a table grid:
+    two grids made switching to everyone's runs ~70 ms slower to draw (a bare page's toggle, issue 13)."""
+    return markdown.table([{what: column, **{label[r]: text(v) for r, v in table[column].items()}}
+                           for column in table.columns])
 
 
 def seeds_tab(shown: pd.DataFrame) -> None:
