@@ -123,6 +123,21 @@ def test_experiments_compare_overlays_curves_and_lists_only_differing_settings()
                                                   for step, v in enumerate((1.0, 0.8, 0.6), 1)]
                      for i, lr in zip(ids, (0.1, 0.2), strict=True)}
     assert chart["yAxis"]["name"] == "val_loss"
+    assert not [c for c in at.caption if "one over the other" in c.value]
+
+    # The same settings and curve again: the page says why only one line shows.
+    tracking.set_session(at.session_state["dlx_session_id"])
+    try:
+        with tracking.start_run("tests/compare", {"lr": 0.1, "epochs": 3, "seed": 0}) as again:
+            for step, loss in enumerate((1.0, 0.8, 0.6), 1):
+                again.log_metrics({"val_loss": loss * 0.1 * 10}, step=step)
+    finally:
+        tracking.set_session(None)
+    _fresh(at)
+    at.multiselect(key="exp_compare").set_value([ids[0], ids[1], again.run_id]).run()
+    said = [c.value for c in at.caption if "one over the other" in c.value]
+    assert said == [f"{ids[0][:8]} · tests/compare and {again.run_id[:8]} · tests/compare logged the same val_loss at "
+                    "every step: their lines lie one over the other."]
 
 
 def test_every_page_script_is_listed_in_app():

@@ -49,6 +49,14 @@ def _curves_option(curves: pd.DataFrame, metric: str) -> dict:
     )
 
 
+def _identical(curves: pd.DataFrame, metric: str) -> list[list[str]]:
+    """Runs (labels) whose curves of `metric` are the same, step for step: groups of two or more."""
+    alike: dict[tuple, list[str]] = {}
+    for run, one in curves[curves["metric"] == metric].groupby("run", sort=False):
+        alike.setdefault(tuple(zip(one["step"], one["value"], strict=True)), []).append(run)
+    return [runs for runs in alike.values() if len(runs) > 1]
+
+
 def _labels(shown: pd.DataFrame) -> dict[str, str]:
     """Each run's label, by run id: built once (a lookup per run id cost ~1 ms each, for every run shown)."""
     return {r: f"{r[:8]} · {e}" for r, e in zip(shown["run_id"], shown["experiment"], strict=True)}
@@ -74,6 +82,9 @@ def compare_tab(shown: pd.DataFrame) -> None:
         default = next((metrics.index(m) for m in FIRST_METRICS if m in metrics), 0)
         metric = st.selectbox("Metric", metrics, index=default, key="exp_compare_metric")
         echarts.show(_curves_option(curves, metric), key="exp_compare_curves", height=380)
+        for runs in _identical(curves, metric):  # else one line hides the others and the legend looks wrong
+            st.caption(f"{', '.join(runs[:-1])} and {runs[-1]} logged the same {metric} at every step: their "
+                       "lines lie one over the other.")
     st.markdown("**Settings that differ**")
     diff = comparison.differing_params(shown, picked)
     if diff.shape[1] == 0:
