@@ -10,9 +10,11 @@ import streamlit as st
 from dl_core import comparison, tracking
 from ui import echarts, markdown
 
+from .runs import labels
+
 MAX_COMPARED = 12  # more curves than this on one chart are unreadable
 MARKED = 60  # a line of up to this many points shows a dot at each (RL logs one per episode: thousands)
-FIRST_METRICS = ("val_loss", "rolling_reward", "train_loss")  # the curve shown first, the first the runs logged
+FIRST_METRICS = ("val_loss", "rolling_reward", "train_loss")  # shown first: the first of these logged, else by name
 ENDED = ("FINISHED", "FAILED", "KILLED")  # MLflow's run states after which a run logs nothing more
 
 
@@ -33,13 +35,13 @@ def _history(run_id: str, status: str) -> pd.DataFrame:
 
 
 def _curves_option(curves: pd.DataFrame, metric: str) -> dict:
-    """One line per run (an ECharts option): "Everyone's runs" and the run picks redraw it (ui/echarts.py says
-    why not Plotly; a Plotly chart here made switching to everyone's runs ~0.42 s, issue 13)."""
+    """One line per run (an ECharts option): "Everyone's runs" and the run picks redraw it, and a chart a control
+    redraws is ECharts (ui/echarts.py says why)."""
     lines = [{"type": "line", "name": run, "showSymbol": len(one) <= MARKED, "symbolSize": 6, "sampling": "lttb",
               "data": [[int(x), y] for x, y in zip(one["step"], echarts.values(one["value"], 6), strict=True)]}
              for run, one in curves[curves["metric"] == metric].groupby("run", sort=False)]
     return echarts.option(
-        aria={"enabled": True, "label": {"description": f"{metric} by epoch, one line per run ({len(lines)})."}},
+        aria={"enabled": True, "label": {"description": f"{metric} by step, one line per run ({len(lines)})."}},
         legend={"type": "scroll", "top": 0},
         grid={"left": 10, "right": 30, "top": 40, "bottom": 30, "containLabel": True},
         xAxis={"type": "value", "name": "step (epoch; episode for RL)", "nameLocation": "middle", "nameGap": 25,
@@ -57,14 +59,9 @@ def _identical(curves: pd.DataFrame, metric: str) -> list[list[str]]:
     return [runs for runs in alike.values() if len(runs) > 1]
 
 
-def _labels(shown: pd.DataFrame) -> dict[str, str]:
-    """Each run's label, by run id: built once (a lookup per run id cost ~1 ms each, for every run shown)."""
-    return {r: f"{r[:8]} · {e}" for r, e in zip(shown["run_id"], shown["experiment"], strict=True)}
-
-
 def compare_tab(shown: pd.DataFrame) -> None:
     ids = list(shown["run_id"])
-    label = _labels(shown)
+    label = labels(shown)
     # By default the newest runs of the newest run's experiment: runs of two models share few settings or metrics.
     alike = list(shown.loc[shown["experiment"] == shown["experiment"].iloc[0], "run_id"][:3])
     picked = st.multiselect("Runs to compare", ids, default=alike, key="exp_compare",
