@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -22,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from ui.tabs import OPTIONS_IN_BROWSER as TABS  # noqa: E402  (a page's tabs)
+from ui.tabs import OPTIONS_IN_BROWSER as TABS  # noqa: E402, F401  (a page's tabs)
+from ui.tabs import in_browser as tab  # noqa: E402, F401  (the tab of that name)
 from ui.warmup import DONE as WARMED_UP  # noqa: E402, F401  (the server's log line once its models are loaded)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -33,11 +33,6 @@ PAGES = ["", "experiments", "vision", "nlp", "generative", "clustering", "timese
          "speech", "rl"]
 BUSY = "[data-testid='stStatusWidget'], [data-testid='stSkeleton'], [data-testid='stSpinner']"
 ERRORS = "[data-testid='stException']"
-
-
-def tab(page, name: str):
-    """The tab of that name on the page (a Playwright locator; sync or async API alike)."""
-    return page.locator(TABS).filter(has_text=re.compile(f"^{re.escape(name)}$"))
 
 
 def free_port() -> int:

@@ -29,6 +29,7 @@ uploader: a view that reads one keeps what it parsed in the session itself (ui/c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,11 @@ PLAIN = (type(None), bool, int, float, str, dt.date, dt.time, dt.timedelta)  # d
 OPTIONS_IN_BROWSER = "[data-testid='stMain'] [class*='st-key-'][class*='_tab'] [role='radio']"
 
 
+def in_browser(page: Any, name: str) -> Any:
+    """The tab of that name on a page in a browser (a Playwright locator, sync or async API alike)."""
+    return page.locator(OPTIONS_IN_BROWSER).filter(has_text=re.compile(f"^{re.escape(name)}$"))
+
+
 @dataclass(frozen=True)
 class Tab:
     label: str
@@ -60,13 +66,19 @@ def show(key: str, tabs: Sequence[Tab], label: str = "View") -> str:
     the closed tabs' widget values, run the open tab's view inside an error boundary below the choice;
     returns the open label. `label` names the choice for screen readers (it is not shown)."""
     labels = [t.label for t in tabs]
-    picked = st.segmented_control(label, labels, default=labels[0], required=True, key=key, bind="query-params",
-                                  label_visibility="collapsed")
-    opened = picked if picked in labels else labels[0]  # e.g. a linked label that no longer exists
+    opened = pick(label, labels, key, bind="query-params")
     keep_closed(tabs, opened, skip=key)
     with errors.guard(stop=False):
         tabs[labels.index(opened)].view()
     return opened
+
+
+def pick(label: str, labels: Sequence[str], key: str, **options: Any) -> str:
+    """One of `labels`, chosen with a segmented control (`label` for screen readers, not shown): the first by
+    default, and whenever the remembered or linked choice is no longer offered. `options` go to the control."""
+    picked = st.segmented_control(label, labels, default=labels[0], required=True, key=key,
+                                  label_visibility="collapsed", **options)
+    return picked if picked in labels else labels[0]
 
 
 def owner(key: str, tabs: Sequence[Tab]) -> Tab | None:

@@ -16,7 +16,7 @@ import streamlit as st
 from dl_core import tuning
 from dl_core.training import CancelToken
 
-from . import errors, expanders, fragments
+from . import errors, expanders, fragments, tabs
 
 
 def _state_key(model: str) -> str:
@@ -73,9 +73,8 @@ def _figures(result: tuning.SweepResult) -> None:
         st.caption("Optuna's figures appear once two trials have finished.")
         return
     names = [name for name, _ in figures]
-    picked = st.segmented_control("Optuna's figures", names, default=names[0], required=True,
-                                  key=f"tune_fig_pick::{result.study}", label_visibility="collapsed")
-    name, figure = figures[names.index(picked) if picked in names else 0]
+    name = tabs.pick("Optuna's figures", names, key=f"tune_fig_pick::{result.study}")
+    figure = figures[names.index(name)][1]
     if isinstance(figure, str):
         st.caption(figure)
     else:

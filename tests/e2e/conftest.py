@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.tabs import OPTIONS_IN_BROWSER
+from ui.tabs import in_browser as tab  # noqa: F401  (the tab of that name, for the tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -142,7 +141,3 @@ def goto(page, app_url: str, path: str = "", seconds: float = 120) -> None:
 def exception_texts(page) -> list[str]:
     return page.locator("[data-testid='stException']").all_inner_texts()
 
-
-def tab(page, name: str):
-    """The tab of that name on the page (a radio of ui/tabs.py's segmented control)."""
-    return page.locator(OPTIONS_IN_BROWSER).filter(has_text=re.compile(f"^{re.escape(name)}$"))

@@ -34,12 +34,12 @@ def _history(run_id: str, status: str) -> pd.DataFrame:
     return (_ended_history if status in ENDED else _live_history)(run_id)
 
 
-def _curves_option(curves: pd.DataFrame, metric: str) -> dict:
+def _curves_option(lines_of: list[tuple[str, pd.DataFrame]], metric: str) -> dict:
     """One line per run (an ECharts option): "Everyone's runs" and the run picks redraw it, and a chart a control
     redraws is ECharts (ui/echarts.py says why)."""
     lines = [{"type": "line", "name": run, "showSymbol": len(one) <= MARKED, "symbolSize": 6, "sampling": "lttb",
               "data": [[int(x), y] for x, y in zip(one["step"], echarts.values(one["value"], 6), strict=True)]}
-             for run, one in curves[curves["metric"] == metric].groupby("run", sort=False)]
+             for run, one in lines_of]
     return echarts.option(
         aria={"enabled": True, "label": {"description": f"{metric} by step, one line per run ({len(lines)})."}},
         legend={"type": "scroll", "top": 0},
@@ -51,10 +51,10 @@ def _curves_option(curves: pd.DataFrame, metric: str) -> dict:
     )
 
 
-def _identical(curves: pd.DataFrame, metric: str) -> list[list[str]]:
-    """Runs (labels) whose curves of `metric` are the same, step for step: groups of two or more."""
+def _identical(lines_of: list[tuple[str, pd.DataFrame]]) -> list[list[str]]:
+    """Runs (labels) whose curves are the same, step for step: groups of two or more."""
     alike: dict[tuple, list[str]] = {}
-    for run, one in curves[curves["metric"] == metric].groupby("run", sort=False):
+    for run, one in lines_of:
         alike.setdefault(tuple(zip(one["step"], one["value"], strict=True)), []).append(run)
     return [runs for runs in alike.values() if len(runs) > 1]
 
@@ -78,8 +78,9 @@ def compare_tab(shown: pd.DataFrame) -> None:
         metrics = sorted(curves["metric"].unique())
         default = next((metrics.index(m) for m in FIRST_METRICS if m in metrics), 0)
         metric = st.selectbox("Metric", metrics, index=default, key="exp_compare_metric")
-        echarts.show(_curves_option(curves, metric), key="exp_compare_curves", height=380)
-        for runs in _identical(curves, metric):  # else one line hides the others and the legend looks wrong
+        lines_of = list(curves[curves["metric"] == metric].groupby("run", sort=False))  # (label, its curve)
+        echarts.show(_curves_option(lines_of, metric), key="exp_compare_curves", height=380)
+        for runs in _identical(lines_of):  # else one line hides the others and the legend looks wrong
             st.caption(f"{', '.join(runs[:-1])} and {runs[-1]} logged the same {metric} at every step: their "
                        "lines lie one over the other.")
     st.markdown("**Settings that differ**")
