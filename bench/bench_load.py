@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
 from browser import (
@@ -55,6 +57,7 @@ FIRST_ANSWER = {"speech": "[data-testid='stMain'] blockquote",
 class Visit:
     path: str
     seconds: float | None = None  # opening the page until its main action's result (None: failed)
+    opened: float | None = None  # opening the page until the browser has its HTML (domcontentloaded)
     click: float | None = None  # the main button's click until its result (queue wait included)
     answer: float | None = None  # the click until the first part of the result (FIRST_ANSWER)
     queued: float = 0.0  # of which waiting for a training slot
@@ -68,7 +71,10 @@ async def visit(browser, url: str, path: str, timeout: float, ceiling: float) ->
     page = await context.new_page()
     t0 = time.perf_counter()
     try:
-        await page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+        # The same patience as for a page that is busy (--timeout), not Playwright's 30 s: how long opening
+        # took is printed (open p95), so a slow open is seen without ending the visit as an error.
+        await page.goto(f"{url}/{path}", wait_until="domcontentloaded", timeout=timeout * 1000)
+        out.opened = time.perf_counter() - t0
         await settle(page, timeout)
         action = ACTIONS.get(path, (None, ""))
         tab_name, label = action if action else (None, "")
@@ -118,6 +124,26 @@ async def scenario(url: str, pages: list[str], sessions: int, timeout: float, ce
     return visits
 
 
+class Probe(threading.Thread):
+    """Fetches the app's HTML every second while the sessions run: how long the server itself takes to answer
+    (its event loop, shared with every session's messages and the script threads' GIL). A slow page open with
+    a quick probe is the browsers' side of the bench (8 renderers on the same cores), not the server."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.stop, self.seconds = url, threading.Event(), []
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0):
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=300) as response:
+                    response.read()
+            except OSError:
+                continue
+            self.seconds.append(time.perf_counter() - t0)
+
+
 def column(visits: list[Visit], path: str, attr: str) -> list[float]:
     return [getattr(v, attr) for v in visits if v.path == path and getattr(v, attr) is not None]
 
@@ -140,14 +166,17 @@ def main() -> None:
         base = asyncio.run(scenario(url, pages, 1, args.timeout, args.ceiling))  # also warms the server up
         after_one, _ = rss_mb(pid)
         t0 = time.perf_counter()
+        probe = Probe(url)
+        probe.start()
         load = asyncio.run(scenario(url, pages, args.sessions, args.timeout, args.ceiling))
+        probe.stop.set()
         wall = time.perf_counter() - t0
         _, peak = rss_mb(pid)
     print(f"{args.sessions} concurrent sessions, every page, its main action; wall {wall:.0f} s; "
           f"server RSS after 1 session {after_one:.0f} MB, peak with {args.sessions} {peak:.0f} MB "
           f"(~{(peak - after_one) / args.sessions:.0f} MB a session above the shared models)")
     print(f"{'page':<12} {'answer 1':>8} {'click 1':>7} {'p50 1':>7} {'p95 1':>7} {'p50 N':>7} {'p95 N':>7} {'N/1':>5} "
-          f"{'queue p95':>9} {'errors':>6}  main button")
+          f"{'queue p95':>9} {'open p95 N':>10} {'errors':>6}  main button")
     total_errors = 0
     for path in pages:
         b, n = column(base, path, "seconds"), column(load, path, "seconds")
@@ -158,13 +187,20 @@ def main() -> None:
         print(f"{path or 'home':<12} {percentile(column(base, path, 'answer'), 50):8.1f} "
               f"{percentile(column(base, path, 'click'), 50):7.1f} {percentile(b, 50):7.1f} "
               f"{percentile(b, 95):7.1f} {percentile(n, 50):7.1f} {percentile(n, 95):7.1f} {ratio:5.1f} "
-              f"{percentile(column(load, path, 'queued'), 95):9.1f} {errs:6d}  {', '.join(buttons) or '-'}")
+              f"{percentile(column(load, path, 'queued'), 95):9.1f} "
+              f"{percentile(column(load, path, 'opened'), 95):10.1f} {errs:6d}  {', '.join(buttons) or '-'}")
     for v in base + load:
         for e in v.errors[:3]:
             print(f"  error on /{v.path}: {e}")
     print("click 1: the main button's click until its result, the first visit of a fresh server (model loading "
           "included); answer 1: until its first part (speech: Whisper's transcript; nan: not split);\n"
-          "p50/p95: opening the page until that result, 1 session and N at once (queue included)")
+          "p50/p95: opening the page until that result, 1 session and N at once (queue included); open p95 N: "
+          "opening until the browser had the page's HTML, N at once")
+    if probe.seconds:
+        p = probe.seconds
+        print(f"the server's answer to a request for the page's HTML, every second while the {args.sessions} "
+              f"sessions ran: p50 {percentile(p, 50):.2f} s, p95 {percentile(p, 95):.2f} s, max {max(p):.2f} s "
+              f"({len(p)} requests)")
     print(f"errors in all: {total_errors}")
 
 
