@@ -8,8 +8,12 @@ language model and the CMU pronouncing dictionary. It is the "before deep learni
 
 Sharing and fairness: a `Decoder` is one utterance at a time (start_utt / process_raw / end_utt),
 so each recogniser carries a lock and sessions take turns. Its C code holds Python's GIL while it
-runs, so audio is fed in 0.1-second blocks: between blocks the rest of the app (other people's pages)
-gets to run. Fed in blocks, pocketsphinx would normalise loudness (cepstral mean) on the fly from
+runs, so audio is fed one 10 ms frame at a time: between calls the rest of the app (other people's pages)
+gets to run. (0.1-second blocks held it 15-30 ms a call and up to 270 ms; frames, ~2 ms and at most ~35 ms,
+the same words and times on the five LibriVox clips and the same total time. A py-spy trace of the server
+under 4 sessions found pocketsphinx holding the GIL in 30% of the samples, while the page's HTML took up
+to 4 s to come back. `end_utt` is still one call: 160-470 ms for these clips.)
+Fed in blocks, pocketsphinx would normalise loudness (cepstral mean) on the fly from
 whatever it decoded before, which makes results depend on the previous clip, or, restarted from the
 model's default mean each time, costs accuracy (corpus WER on the five LibriVox clips 0.38, against
 0.27 for one whole-utterance call, measured here). So we make
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
 
 NAME = "pocketsphinx"
 FRAMES_PER_SECOND = 100  # pocketsphinx's default frame rate (10 ms hop)
-BLOCK_SAMPLES = SAMPLE_RATE // 10  # 0.1 s fed per call: bounds how long one call holds the GIL
+BLOCK_SAMPLES = SAMPLE_RATE // FRAMES_PER_SECOND  # one frame per call: bounds how long a call holds the GIL
 PAUSE_SECONDS = 0.3  # a silence at least this long starts a new segment
 _CMN_SEARCH = "_cmn"  # the cheap keyword search of pass 1
 _FILLERS = {"<s>", "</s>", "<sil>", "[NOISE]", "[BREATH]", "[COUGH]", "[UH]", "[UM]", "[SMACK]"}
