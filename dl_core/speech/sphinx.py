@@ -8,11 +8,11 @@ language model and the CMU pronouncing dictionary. It is the "before deep learni
 
 Sharing and fairness: a `Decoder` is one utterance at a time (start_utt / process_raw / end_utt),
 so each recogniser carries a lock and sessions take turns. Its C code holds Python's GIL while it
-runs, so audio is fed one 10 ms frame at a time: between calls the rest of the app (other people's pages)
-gets to run. (0.1-second blocks held it 15-30 ms a call and up to 270 ms; frames, ~2 ms and at most ~35 ms,
-the same words and times on the five LibriVox clips and the same total time. A py-spy trace of the server
-under 4 sessions found pocketsphinx holding the GIL in 30% of the samples, while the page's HTML took up
-to 4 s to come back. `end_utt` is still one call: 10-107 ms for these clips, see load_pocketsphinx.)
+runs (30% of a served app's GIL samples under 4 sessions, py-spy), so audio is fed one 10 ms frame a
+call: ~2 ms each, at most ~35 ms, where 0.1-s blocks held it up to 270 ms; the words are the same.
+`end_utt` is one call; without the fwdflat pass it takes 10-107 ms (see load_pocketsphinx).
+`bench/bench_gil.py` measures how long another thread waits meanwhile.
+
 Fed in blocks, pocketsphinx would normalise loudness (cepstral mean) on the fly from
 whatever it decoded before, which makes results depend on the previous clip, or, restarted from the
 model's default mean each time, costs accuracy (corpus WER on the five LibriVox clips 0.38, against
