@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -40,4 +42,30 @@ def test_upload_csv_train_and_read_metrics(page, app_url, tmp_path):
     for name in ("lstm", "seasonal_naive", "naive", "linear_ar", "ets"):
         assert name in text
     assert "mase" in text.lower()
+    assert not exception_texts(page)
+
+
+@pytest.mark.slow
+def test_the_notice_follows_a_network_setting_that_reruns_alone(page, app_url):
+    """Issue 13: after a training each "Network and training" widget reruns alone (a fragment of its own) and
+    rewrites the one notice above the results (an st.empty outside its fragment): a step away from the trained
+    value says the results are of earlier settings, the step back says they are of these; never two notices."""
+    goto(page, app_url, "timeseries")
+    page.get_by_role("button", name="Train and backtest").click()
+    settle(page, 240)
+    page.get_by_text("Network and training").click()
+    settle(page)
+    same, changed = "results below are of these data and settings", "changed since training"
+
+    def notices() -> list[str]:
+        alerts = page.locator("[data-testid='stAlert']")
+        return alerts.filter(has_text=re.compile(f"{same}|{changed}")).all_inner_texts()
+
+    assert len(notices()) == 1 and same in notices()[0]
+    slider = page.get_by_role("slider", name="Hidden size")
+    for key, expected in (("ArrowRight", changed), ("ArrowLeft", same), ("ArrowLeft", changed)):
+        slider.focus()
+        page.keyboard.press(key)
+        settle(page)
+        assert len(notices()) == 1 and expected in notices()[0], (key, notices())
     assert not exception_texts(page)

@@ -117,7 +117,9 @@ def test_page_defaults_and_training(page):
 def test_settings_redraw_alone_after_a_training_with_their_notice(page, monkeypatch):
     """Issue 13: after a training the settings stay a fragment (a slider redraws only them, not the results
     below, which are of the settings trained with); the notice that the results are of earlier settings is
-    drawn with them. A Repeat table below reads the settings, so then they are a plain part of the page."""
+    drawn below them, and each network widget, a fragment of its own, rewrites it (the browser test sees
+    those reruns). A Repeat table below reads the settings, so then they are a plain part of the page."""
+    from ui import fragments
     from ui.repeat import Repeat
 
     at = page
@@ -131,9 +133,15 @@ def test_settings_redraw_alone_after_a_training_with_their_notice(page, monkeypa
         return any("changed since training" in w.value for w in at.warning)
 
     seen = fragments_drawn(monkeypatch)
+    own = []  # each network widget stays a fragment of its own after the training: a step sends it alone
+    real_widget = fragments._widget
+    monkeypatch.setattr(fragments, "_widget", lambda draw, below: own.append(draw.__qualname__) or real_widget(
+        draw, below))
     trained_with = kept(at).prep.config.epochs
     at.slider(key="ts_epochs").set_value(trained_with + 1).run()
     assert "model._settings_and_windows" in seen and notice() and not exceptions(at)
+    assert sum("_network" in name for name in own) == 7, own
+    assert len([w for w in at.warning if "changed since training" in w.value]) == 1
     at.slider(key="ts_epochs").set_value(trained_with).run()
     assert not notice() and any("results below are of these data and settings" in s.value for s in at.success)
     at.session_state["repeat::timeseries"] = Repeat(seeds=(0, 1, 2), metric="mase", label="MASE")

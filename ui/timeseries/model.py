@@ -7,10 +7,13 @@ callback saved is then evaluated (no more training) and shown, marked as stopped
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from dl_core import timeseries as ts
 from dl_core.training import TrainedModel
@@ -53,14 +56,17 @@ NETWORK = {"ts_hidden": 32, "ts_layers": 1, "ts_dropout": 0.1, "ts_lr": 3e-3, "t
            "ts_scaling": ts.SCALINGS[0], "ts_seed": 0}  # the "Network and training" settings and their defaults
 
 
-def _network(auto_batch: int, read_here: bool) -> None:
-    """The "Network and training" widgets. Each is a fragment of its own (fragments.own) unless `read_here`:
-    a kept result's notice in the section ("the results below are of these settings") reads them all."""
+def _network(auto_batch: int, after: Callable[[], None]) -> None:
+    """The "Network and training" widgets, each a fragment of its own (fragments.own) that calls `after()`
+    once drawn: a kept result's notice ("the results below are of these settings") follows every step of
+    them without the section's other widgets being sent again (0.16-0.19 s a step when the whole section
+    redrew for it, issue 13)."""
     def put(draw, where):
-        if read_here:
-            with where:
-                return draw()
-        return fragments.own(draw, where)
+        def drawn():
+            value = draw()
+            after()
+            return value
+        return fragments.own(drawn, where)
 
     a, b, c = st.columns(3)
     d = NETWORK
@@ -79,7 +85,8 @@ def _network(auto_batch: int, read_here: bool) -> None:
     put(lambda: st.number_input("Seed", 0, 10_000, d["ts_seed"], key="ts_seed"), c)
 
 
-def settings(chosen: Chosen) -> ts.ForecastConfig:
+def settings(chosen: Chosen, after_network: Callable[[], None]) -> ts.ForecastConfig:
+    """Draw the settings and return them (`after_network`: see `_network`)."""
     series, tag = chosen.series, chosen.key
     n = len(series)
     auto = ts.resolve(series, ts.ForecastConfig())
@@ -91,16 +98,23 @@ def settings(chosen: Chosen) -> ts.ForecastConfig:
     for key, value, hi in ((f"ts_horizon_{tag}", auto.horizon, h_max), (f"ts_window_{tag}", auto.window, w_max),
                            (f"ts_season_{tag}", auto.season, s_max)):
         _bounded(key, value, hi)
-    horizon = c2.number_input("Forecast horizon (steps)", 1, h_max, key=f"ts_horizon_{tag}")
-    window = c3.number_input("Window length (input steps)", 2, w_max, key=f"ts_window_{tag}",
-                             help=f"At most {ts.MAX_WINDOW[model]:,} steps for the {ts.MODEL_LABELS[model]}.")
-    season = c4.number_input("Season (steps; 1 = none)", 1, s_max, key=f"ts_season_{tag}")
+    c2.number_input("Forecast horizon (steps)", 1, h_max, key=f"ts_horizon_{tag}")
+    c3.number_input("Window length (input steps)", 2, w_max, key=f"ts_window_{tag}",
+                    help=f"At most {ts.MAX_WINDOW[model]:,} steps for the {ts.MODEL_LABELS[model]}.")
+    c4.number_input("Season (steps; 1 = none)", 1, s_max, key=f"ts_season_{tag}")
     # Drawn only while open (ui/expanders.py): eight widgets a new browser tab would otherwise draw unseen.
-    v = expanders.settings("Network and training", "ts_net", NETWORK,
-                           lambda: _network(auto.batch_size, read_here=actions.kept(RUN) is not None),
-                           icon=":material/tune:")
-    hidden, layers, dropout, lr, epochs, batch, scaling, seed = (v[k] for k in NETWORK)
-    return ts.ForecastConfig(model=model, window=int(window), horizon=int(horizon), season=int(season),
+    expanders.settings("Network and training", "ts_net", NETWORK, lambda: _network(auto.batch_size, after_network),
+                       icon=":material/tune:")
+    return _config(chosen)
+
+
+def _config(chosen: Chosen) -> ts.ForecastConfig:
+    """The settings' values in this run, as the widgets left them in the session (the network's defaults
+    while its expander has never been open)."""
+    state, tag = st.session_state, chosen.key
+    hidden, layers, dropout, lr, epochs, batch, scaling, seed = expanders.values(NETWORK).values()
+    return ts.ForecastConfig(model=state["ts_model"], window=int(state[f"ts_window_{tag}"]),
+                             horizon=int(state[f"ts_horizon_{tag}"]), season=int(state[f"ts_season_{tag}"]),
                              hidden=hidden, layers=layers, dropout=dropout, lr=lr, epochs=epochs, scaling=scaling,
                              seed=int(seed), batch_size=None if batch == "auto" else batch)
 
@@ -117,19 +131,30 @@ def _key(chosen: Chosen, cfg: ts.ForecastConfig) -> tuple:
     return chosen.key, tuple(sorted(asdict(cfg).items()))
 
 
-def _settings_and_windows(chosen: Chosen) -> tuple[ts.ForecastConfig, ts.Prepared]:
-    cfg = settings(chosen)
+def _settings_and_windows(chosen: Chosen, notice: DeltaGenerator) -> tuple[ts.ForecastConfig, ts.Prepared]:
+    """The settings, what they make of the series, and the kept result's notice, written into `notice`."""
+    def renew_notice() -> None:
+        if (kept := actions.kept(RUN)) is None:
+            return
+        try:
+            with notice:
+                actions.results_match(kept.key == _key(chosen, _config(chosen)),
+                                      "The results below are of these data and settings.",
+                                      "Data or settings changed since training: the results below are of the "
+                                      "earlier ones. **Train and backtest** to update.")
+        except StreamlitInvalidLayoutContextError:
+            # A network widget drawn for the first time in a rerun of the section alone (its expander was just
+            # opened) may not write outside itself until a full run has seen it do so: one full run, once.
+            st.rerun(scope="app")
+
+    cfg = settings(chosen, renew_notice)
     with errors.guard():
         prep = ts.prepare(chosen.series, cfg)
     st.caption(f"Training windows: {len(prep.train_idx)} (validation: {len(prep.val_idx)}) before the held-out "
                f"tail of {len(chosen.series) - prep.test_start} points; the backtest forecasts "
                f"{prep.config.horizon} steps from {len(prep.origins)} origins in that tail.")
     errors.notices(prep.notices)
-    kept = actions.kept(RUN)
-    if kept is not None:
-        actions.results_match(kept.key == _key(chosen, cfg), "The results below are of these data and settings.",
-                              "Data or settings changed since training: the results below are of the earlier "
-                              "ones. **Train and backtest** to update.")
+    renew_notice()  # also while the network settings are closed
     return cfg, prep
 
 
@@ -140,7 +165,13 @@ def view(chosen: Chosen) -> Kept | None:
     _after_stop(actions.kept(RUN))
     # The settings and what they make of the series redraw alone unless a Repeat table below reads them
     # (ui/fragments.py); a Train click is a full run that gets them.
-    cfg, prep = fragments.alone(partial(_settings_and_windows, chosen), _repeat_shown)
+    # The notice's st.empty is made here, outside every fragment: each network widget, a fragment of its own,
+    # rewrites it (Streamlit >= 1.59 lets a fragment draw into a container outside it). Made inside the
+    # section's fragment, it broke on the section's next rerun (Streamlit 1.67: "could not reserve a stable
+    # position"), so it follows the section rather than sitting in it.
+    section, notice = st.container(), st.empty()
+    with section:
+        cfg, prep = fragments.alone(partial(_settings_and_windows, chosen, notice), _repeat_shown)
     key = _key(chosen, cfg)
     tuning.tune_section("timeseries", data={"series": chosen.series, "base": cfg}, key=f"ts::{chosen.key}",
                         widget_keys={"hidden": "ts_hidden", "layers": "ts_layers", "dropout": "ts_dropout",
