@@ -187,16 +187,21 @@ def test_vae_trains_then_its_stop_button_goes_and_the_explorer_follows_the_slide
     assert _alone_in(page, sections) == [("_settings", False)]  # the trained VAE's results do not read them
     assert "stop::gen_vae" not in _keys(page.button)  # training is over: no Stop button left behind
     assert any("Test reconstruction loss" in c.value for c in page.caption)
-    decoded = [url for url, caption in _images(page) if caption.startswith("decoder(")]
+    decoded = {s["name"]: s["data"] for s in echarts_spec(page, "gen_vae_map")["series"]}["decoded"]
     page.slider(key="gen_vae_z1").set_value(1.5).run()
     assert not exceptions(page)
-    assert [c for _, c in _images(page) if c.startswith("decoder(")] == ["decoder(z₁=1.5, z₂=0.0)"]
-    assert [url for url, caption in _images(page) if caption.startswith("decoder(")] != decoded
-    # The latent map (ECharts): the test digits' codes by digit, and the chosen point where the sliders put it.
+    # One chart (ECharts): the test digits' codes by digit, the chosen point where the sliders put it, and
+    # beside them the digit the decoder makes of that point, 8x8 pixels as [column, row from the bottom, ink].
     spec = echarts_spec(page, "gen_vae_map")
+    assert spec["title"]["text"] == "decoder(z₁=1.5, z₂=0.0)"
     series = {s["name"]: s["data"] for s in spec["series"]}
-    assert list(series) == [*map(str, range(10)), "you"] and series["you"] == [[1.5, 0.0]]
+    assert list(series) == [*map(str, range(10)), "you", "decoded"] and series["you"] == [[1.5, 0.0]]
     assert sum(len(series[str(d)]) for d in range(10)) > 100
+    model = page.session_state["training::gen_vae"].model
+    expected = generative.decode_latents(model.eval(), np.array([[1.5, 0.0]], np.float32))[0]
+    assert len(series["decoded"]) == 64 and series["decoded"] != decoded
+    assert {(x, y): v for x, y, v in series["decoded"]} == pytest.approx(
+        {(x, 7 - r): float(expected[r, x]) for r in range(8) for x in range(8)}, abs=1e-3)
 
 
 def test_the_page_and_the_cli_train_the_same_vae(page):
