@@ -29,9 +29,8 @@ copy of that page, each in a fragment of its own in 79 ms (24 steps each). A wid
 what the section shows (another widget's range or state, a parameter count) stays in the section. One
 whose value changes a single element can still be `own` if it redraws that element itself: time series'
 network settings each rewrite the "changed since training" notice, an `st.empty` made outside every
-fragment (Streamlit >= 1.59 lets a fragment draw into a container outside it, once a full run has seen it
-do so; ui/timeseries/model.py): 0.165 -> 0.137 s a step after a training, against the whole section
-redrawn for it.
+fragment (`into`; ui/timeseries/model.py): 0.165 -> 0.137 s a step after a training, against the whole
+section redrawn for it.
 """
 
 from __future__ import annotations
@@ -43,6 +42,7 @@ from typing import NoReturn, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.errors import StreamlitInvalidLayoutContextError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 T = TypeVar("T")
@@ -76,6 +76,19 @@ def own(draw: Callable[[], T], where: DeltaGenerator | None = None) -> T:
         if not getattr(_drawing, "section", False) or shown_below is None:
             return draw()
         return _widget(draw, shown_below)
+
+
+def into(slot: DeltaGenerator, draw: Callable[[], None]) -> None:
+    """`draw()` into `slot`, a container made outside every fragment, from an `own` widget's fragment too
+    (Streamlit >= 1.59 lets a fragment draw into a container outside it; made inside a parent fragment, such
+    a slot broke once the parent reran, Streamlit 1.67). A fragment may draw there only if the last full run
+    saw it do so: one drawn for the first time in a rerun of its section alone (its expander just opened)
+    asks for one full run instead."""
+    try:
+        with slot:
+            draw()
+    except StreamlitInvalidLayoutContextError:
+        st.rerun(scope="app")
 
 
 def stop() -> NoReturn:

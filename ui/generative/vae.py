@@ -110,9 +110,7 @@ def _explorer() -> None:
     if model.latent < 2:
         zy = 0.0
     point = np.zeros((1, model.latent), np.float32)
-    point[0, 0] = zx
-    if model.latent > 1:
-        point[0, 1] = zy
+    point[0, :2] = (zx, zy)[:model.latent]
     decoded = generative.decode_latents(model, point)[0]
     echarts.show(_explorer_option(views["codes2"], views["labels"], zx, zy, decoded), key="gen_vae_map",
                  height=420)

@@ -13,7 +13,6 @@ from functools import partial
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
-from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from dl_core import timeseries as ts
 from dl_core.training import TrainedModel
@@ -134,18 +133,11 @@ def _key(chosen: Chosen, cfg: ts.ForecastConfig) -> tuple:
 def _settings_and_windows(chosen: Chosen, notice: DeltaGenerator) -> tuple[ts.ForecastConfig, ts.Prepared]:
     """The settings, what they make of the series, and the kept result's notice, written into `notice`."""
     def renew_notice() -> None:
-        if (kept := actions.kept(RUN)) is None:
-            return
-        try:
-            with notice:
-                actions.results_match(kept.key == _key(chosen, _config(chosen)),
-                                      "The results below are of these data and settings.",
-                                      "Data or settings changed since training: the results below are of the "
-                                      "earlier ones. **Train and backtest** to update.")
-        except StreamlitInvalidLayoutContextError:
-            # A network widget drawn for the first time in a rerun of the section alone (its expander was just
-            # opened) may not write outside itself until a full run has seen it do so: one full run, once.
-            st.rerun(scope="app")
+        if (kept := actions.kept(RUN)) is not None:
+            fragments.into(notice, lambda: actions.results_match(
+                kept.key == _key(chosen, _config(chosen)), "The results below are of these data and settings.",
+                "Data or settings changed since training: the results below are of the earlier ones. "
+                "**Train and backtest** to update."))
 
     cfg = settings(chosen, renew_notice)
     with errors.guard():
@@ -165,10 +157,8 @@ def view(chosen: Chosen) -> Kept | None:
     _after_stop(actions.kept(RUN))
     # The settings and what they make of the series redraw alone unless a Repeat table below reads them
     # (ui/fragments.py); a Train click is a full run that gets them.
-    # The notice's st.empty is made here, outside every fragment: each network widget, a fragment of its own,
-    # rewrites it (Streamlit >= 1.59 lets a fragment draw into a container outside it). Made inside the
-    # section's fragment, it broke on the section's next rerun (Streamlit 1.67: "could not reserve a stable
-    # position"), so it follows the section rather than sitting in it.
+    # The notice's st.empty is made here, outside every fragment, so that each network widget, a fragment of
+    # its own, can rewrite it (fragments.into): it follows the section rather than sitting in it.
     section, notice = st.container(), st.empty()
     with section:
         cfg, prep = fragments.alone(partial(_settings_and_windows, chosen, notice), _repeat_shown)
